@@ -1,0 +1,30 @@
+# One-command set-up: `make run` starts hf-tui, `make test` runs the tests (both install first).
+SHELL := /bin/bash
+UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+PYTEST_ARGS ?=
+
+.PHONY: setup run test lint format check bench
+
+setup:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --all-packages --frozen
+
+run: setup
+	$(UV) run --no-sync hf-tui
+
+test: setup
+	$(UV) run --no-sync pytest --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
+
+lint: setup
+	$(UV) run --no-sync ruff check .
+	$(UV) run --no-sync ruff format --check .
+	$(UV) run --no-sync pyright
+
+format: setup
+	$(UV) run --no-sync ruff check --fix .
+	$(UV) run --no-sync ruff format .
+
+check: lint test
+
+bench: setup
+	@for script in benchmarks/*.py; do echo "== $$script"; $(UV) run --no-sync python "$$script" || exit 1; done

@@ -1,0 +1,26 @@
+"""Repo id validation and the `REPO[@REVISION]` syntax."""
+
+from __future__ import annotations
+
+import re
+
+from hf_ecosystem.errors import InvalidRepoIdError
+
+_PART = r"[A-Za-z0-9](?:[A-Za-z0-9._\-]{0,94}[A-Za-z0-9_])?"
+_REPO_ID = re.compile(rf"^(?:{_PART}/)?{_PART}$")
+
+
+def validate_repo_id(repo_id: str) -> str:
+    """Return the repo id stripped, or raise InvalidRepoIdError naming what is wrong."""
+    value = repo_id.strip() if isinstance(repo_id, str) else ""
+    if not value:
+        raise InvalidRepoIdError("Empty repo id")
+    if ".." in value or "--" in value or not _REPO_ID.match(value):
+        raise InvalidRepoIdError(f"Invalid repo id: {value!r}")
+    return value
+
+
+def split_revision(spec: str) -> tuple[str, str | None]:
+    """Split `org/name@revision` into a validated repo id and an optional revision."""
+    repo, _, revision = spec.partition("@")
+    return validate_repo_id(repo), (revision.strip() or None)

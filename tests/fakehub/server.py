@@ -1,0 +1,895 @@
+"""A loopback fake of the Hugging Face Hub HTTP API, for tests.
+
+Stdlib only (plus an optional ``yaml`` import to parse model-card front matter). The real
+``huggingface_hub.HfApi`` / ``hf_hub_download`` / ``snapshot_download`` talk to it over real HTTP
+when given ``endpoint=hub.url``.
+
+Supported routes (everything else answers ``404 {"error": "Not Found"}``):
+
+* ``GET  /api/whoami-v2``
+* ``GET  /api/models`` and ``/api/datasets`` (search, author, filter, pipeline_tag, gated, sort,
+  direction, limit, cursor; ``Link: <...>; rel="next"`` pagination)
+* ``GET  /api/{models|datasets}/{repo_id}[/revision/{rev}]`` (``blobs=true`` adds file sizes)
+* ``GET  /api/{models|datasets}/{repo_id}/tree/{rev}[/{path}]`` (``recursive``, ``expand``)
+* ``HEAD|GET /[datasets/]{repo_id}/resolve/{rev}/{path}`` (``Range`` supported on GET)
+* ``POST /api/validate-yaml``
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import socket
+import threading
+import traceback
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Literal
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
+
+__all__ = ["FakeHub", "FakeRepo"]
+
+DEFAULT_CREATED_AT = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+DEFAULT_LAST_MODIFIED = datetime(2024, 6, 7, 8, 9, 10, tzinfo=UTC)
+
+# Files stored with git-lfs on the real Hub (by extension) or because they are big.
+_LFS_SUFFIXES = (
+    ".safetensors",
+    ".bin",
+    ".pt",
+    ".pth",
+    ".ckpt",
+    ".h5",
+    ".onnx",
+    ".gguf",
+    ".msgpack",
+    ".parquet",
+    ".arrow",
+    ".npy",
+    ".npz",
+    ".pkl",
+    ".zip",
+    ".gz",
+    ".tar",
+    ".model",
+    ".tflite",
+)
+_LFS_MIN_SIZE = 10 * 1024 * 1024
+
+# Path segments that can follow a repo id in /api/{kind}s/... URLs.
+_API_SUBPATHS = frozenset(
+    {"revision", "tree", "resolve", "refs", "commits", "commit", "paths-info", "discussions"}
+)
+
+_SORT_KEYS = {
+    "downloads": "downloads",
+    "likes": "likes",
+    "trendingScore": "trending_score",
+    "trending_score": "trending_score",
+    "lastModified": "last_modified",
+    "last_modified": "last_modified",
+    "createdAt": "created_at",
+    "created_at": "created_at",
+    "id": "repo_id",
+    "modelId": "repo_id",
+}
+
+_TRUE = frozenset({"1", "true", "True", "yes", "on"})
+
+
+# --------------------------------------------------------------------------------------------
+# Data model
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FakeRepo:
+    """A repository served by :class:`FakeHub`.
+
+    ``tags`` returned by the API are ``tags + [library_name] + languages + ["license:<x>"]``,
+    deduplicated in that order. ``files`` maps a path to its content; ``README.md`` is the card
+    (its YAML front matter becomes ``cardData``). The object is kept by reference: mutating it
+    after :meth:`FakeHub.add` is reflected in later responses (the commit sha changes with files).
+    """
+
+    repo_id: str
+    kind: Literal["model", "dataset"] = "model"
+    files: dict[str, bytes] = field(default_factory=dict)
+    pipeline_tag: str | None = None
+    library_name: str | None = None
+    tags: list[str] = field(default_factory=list)
+    license: str | None = None
+    languages: list[str] = field(default_factory=list)
+    downloads: int = 0
+    likes: int = 0
+    trending_score: float = 0.0
+    last_modified: datetime = DEFAULT_LAST_MODIFIED
+    created_at: datetime = DEFAULT_CREATED_AT
+    parameters: dict[str, int] | None = None
+    private: bool = False
+    gated: bool = False
+
+    # -- derived values ------------------------------------------------------------------
+
+    @property
+    def author(self) -> str | None:
+        return self.repo_id.split("/", 1)[0] if "/" in self.repo_id else None
+
+    def all_tags(self) -> list[str]:
+        out: list[str] = []
+        extra = [self.library_name] if self.library_name else []
+        lic = [f"license:{self.license}"] if self.license else []
+        for tag in [*self.tags, *extra, *self.languages, *lic]:
+            if tag not in out:
+                out.append(tag)
+        return out
+
+    def file_bytes(self) -> dict[str, bytes]:
+        return {
+            path: (content.encode() if isinstance(content, str) else bytes(content))
+            for path, content in self.files.items()
+        }
+
+    @property
+    def sha(self) -> str:
+        """Deterministic 40-hex commit id, derived from the repo id and its files."""
+        h = hashlib.sha1(usedforsecurity=False)
+        h.update(f"{self.kind}:{self.repo_id}\0".encode())
+        for path, content in sorted(self.file_bytes().items()):
+            h.update(path.encode() + b"\0" + _digests(content)[0].encode() + b"\0")
+        return h.hexdigest()
+
+    @property
+    def object_id(self) -> str:
+        return hashlib.sha1(
+            f"{self.kind}:{self.repo_id}".encode(), usedforsecurity=False
+        ).hexdigest()[:24]
+
+    def card_data(self) -> dict[str, Any] | None:
+        readme = self.file_bytes().get("README.md")
+        return _parse_front_matter(readme) if readme is not None else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _digests(content: bytes) -> tuple[str, str]:
+    """(git blob sha1, sha256) of a file content."""
+    git_sha1 = hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False)
+    return git_sha1.hexdigest(), hashlib.sha256(content).hexdigest()
+
+
+@dataclass(frozen=True)
+class _FileInfo:
+    path: str
+    content: bytes
+    oid: str  # git blob id (of the LFS pointer for LFS files)
+    sha256: str
+    lfs: bool
+    pointer_size: int
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+    @property
+    def etag(self) -> str:
+        return self.sha256 if self.lfs else self.oid
+
+
+def _file_info(path: str, content: bytes) -> _FileInfo:
+    git_sha1, sha256 = _digests(content)
+    is_lfs = path.lower().endswith(_LFS_SUFFIXES) or len(content) >= _LFS_MIN_SIZE
+    if not is_lfs:
+        return _FileInfo(path, content, git_sha1, sha256, False, 0)
+    pointer = (
+        f"version https://git-lfs.github.com/spec/v1\noid sha256:{sha256}\nsize {len(content)}\n"
+    ).encode()
+    return _FileInfo(path, content, _digests(pointer)[0], sha256, True, len(pointer))
+
+
+def _parse_front_matter(readme: bytes) -> dict[str, Any] | None:
+    text = readme.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    if not text.startswith("---\n"):
+        return None
+    end = text.find("\n---", 4)
+    if end == -1:
+        return None
+    try:
+        import yaml  # pyyaml; optional
+
+        data = yaml.safe_load(text[4:end])
+    except Exception:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return json.loads(json.dumps(data, default=str))  # dates etc. -> JSON-safe
+
+
+def _iso(dt: datetime) -> str:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    dt = dt.astimezone(UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP plumbing
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Response:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class _HubError(Exception):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        error_code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.error_code = error_code
+        self.headers = headers or {}
+
+    def response(self) -> _Response:
+        headers = dict(self.headers)
+        if self.error_code:
+            headers["X-Error-Code"] = self.error_code
+        headers["X-Error-Message"] = self.message
+        return _json_response({"error": self.message}, self.status, headers)
+
+
+def _json_response(
+    payload: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> _Response:
+    body = json.dumps(payload).encode()
+    out = {"Content-Type": "application/json; charset=utf-8"}
+    out.update(headers or {})
+    return _Response(status, body, out)
+
+
+@dataclass
+class _Rule:
+    prefix: str
+    remaining: int
+    status: int = 0
+    seconds: float = 0.0
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "FakeHub/1.0"
+    sys_version = ""
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # silence default logging
+        pass
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection, add=True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.connection, add=False)
+
+    def _read_body(self) -> bytes:
+        # Always drain the body, or the next request on a reused connection is garbage.
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _handle(self) -> None:
+        body = self._read_body()
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        response = self.server.hub._process(self.command, self.path, headers, body)
+        try:
+            self.send_response(response.status)
+            for key, value in response.headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            if self.command != "HEAD" and response.body:
+                self.wfile.write(response.body)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, OSError):
+            self.close_connection = True
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+    def __init__(self, address: tuple[str, int], hub: FakeHub) -> None:
+        self.hub = hub
+        self._conns: set[socket.socket] = set()
+        self._conns_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def track(self, conn: socket.socket, *, add: bool) -> None:
+        with self._conns_lock:
+            if add:
+                self._conns.add(conn)
+            else:
+                self._conns.discard(conn)
+
+    def close_connections(self) -> None:
+        with self._conns_lock:
+            conns, self._conns = list(self._conns), set()
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:  # keep test output quiet
+        self.hub.server_errors.append(traceback.format_exc())
+
+
+# --------------------------------------------------------------------------------------------
+# The fake Hub
+# --------------------------------------------------------------------------------------------
+
+
+class FakeHub:
+    """Loopback fake Hugging Face Hub. The socket is bound in ``__init__``; call :meth:`start`.
+
+    Attributes:
+        url: ``"http://127.0.0.1:PORT"``, pass it as ``endpoint=`` to the client.
+        page_size: max items per ``/api/models|datasets`` page (``limit`` lowers it further).
+        tree_page_size: max entries per ``/tree`` page.
+        requests: ``(method, path_with_query, headers)`` for every request received, in order;
+            header names are lower-cased.
+        server_errors: tracebacks of unexpected exceptions inside the server (should stay empty).
+        reject_invalid_tokens: if True, any request carrying an unknown bearer token gets
+            ``401 Invalid credentials in Authorization header`` (like the real Hub). By default
+            unknown tokens are treated as anonymous (except by ``/api/whoami-v2``).
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, page_size: int = 50) -> None:
+        self.page_size = page_size
+        self.tree_page_size = 1000
+        self.reject_invalid_tokens = False
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.server_errors: list[str] = []
+        self._lock = threading.RLock()
+        self._repos: dict[tuple[str, str], FakeRepo] = {}
+        self._tokens: dict[str, tuple[str, str]] = {}
+        self._grants: set[tuple[str, str]] = set()
+        self._fails: list[_Rule] = []
+        self._delays: list[_Rule] = []
+        self._wake = threading.Event()
+        self._server = _Server((host, port), self)
+        bound_host, bound_port = self._server.server_address[:2]
+        self.host = str(bound_host)
+        self.port = int(bound_port)
+        self.url = f"http://{self.host}:{self.port}"
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> FakeHub:
+        if self._stopped:
+            raise RuntimeError("FakeHub cannot be restarted after stop(); create a new one")
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"fakehub-{self.port}",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._wake.set()
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+        self._server.server_close()
+        self._server.close_connections()
+
+    def __enter__(self) -> FakeHub:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- state ---------------------------------------------------------------------------
+
+    def add(self, repo: FakeRepo) -> FakeRepo:
+        if repo.kind not in ("model", "dataset"):
+            raise ValueError(f"unsupported repo kind: {repo.kind!r}")
+        with self._lock:
+            self._repos[(repo.kind, repo.repo_id)] = repo
+        return repo
+
+    def remove(self, repo_id: str, kind: str = "model") -> None:
+        with self._lock:
+            self._repos.pop((kind, repo_id), None)
+
+    def reset(self) -> None:
+        """Forget repos, tokens, grants, failures, delays and recorded requests."""
+        with self._lock:
+            self._repos.clear()
+            self._tokens.clear()
+            self._grants.clear()
+            self._fails.clear()
+            self._delays.clear()
+            self.requests.clear()
+            self.server_errors.clear()
+            self._wake.set()  # wake handlers still sleeping on a delay from a previous test
+            self._wake = threading.Event()
+
+    def add_token(self, token: str, user: str = "alice", role: str = "write") -> None:
+        with self._lock:
+            self._tokens[token] = (user, role)
+
+    def grant(self, user: str, repo_id: str) -> None:
+        with self._lock:
+            self._grants.add((user, repo_id))
+
+    def fail(self, path_prefix: str, status: int, times: int = 1) -> None:
+        """Answer the next ``times`` requests whose path starts with ``path_prefix`` with
+        ``status`` and ``{"error": ...}``. The prefix is matched against the raw URL path (as
+        sent, without query string) unless it contains ``?``."""
+        with self._lock:
+            self._fails.append(_Rule(path_prefix, times, status=status))
+
+    def delay(self, path_prefix: str, seconds: float, times: int = 1) -> None:
+        """Sleep ``seconds`` before answering the next ``times`` matching requests."""
+        with self._lock:
+            self._delays.append(_Rule(path_prefix, times, seconds=seconds))
+
+    # -- request processing --------------------------------------------------------------
+
+    @staticmethod
+    def _take(rules: list[_Rule], path: str, full: str) -> _Rule | None:
+        for rule in rules:
+            target = full if "?" in rule.prefix else path
+            if rule.remaining > 0 and target.startswith(rule.prefix):
+                rule.remaining -= 1
+                if rule.remaining <= 0:
+                    rules.remove(rule)
+                return rule
+        return None
+
+    def _process(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes
+    ) -> _Response:
+        split = urlsplit(raw_path)
+        path = split.path
+        with self._lock:
+            self.requests.append((method, raw_path, dict(headers)))
+            delay = self._take(self._delays, path, raw_path)
+            wake = self._wake
+        if delay is not None:
+            wake.wait(delay.seconds)
+        with self._lock:
+            failure = self._take(self._fails, path, raw_path)
+        if failure is not None:
+            return _json_response(
+                {"error": f"Injected failure {failure.status} for {path}"},
+                failure.status,
+                {"X-Error-Message": f"Injected failure {failure.status}"},
+            )
+        try:
+            return self._route(method, path, parse_qs(split.query), headers, body)
+        except _HubError as err:
+            return err.response()
+        except Exception:
+            tb = traceback.format_exc()
+            self.server_errors.append(tb)
+            return _json_response({"error": f"FakeHub internal error:\n{tb}"}, 500)
+
+    def _user(self, headers: dict[str, str]) -> str | None:
+        auth = headers.get("authorization", "")
+        if not auth.lower().startswith("bearer "):
+            return None
+        token = auth[7:].strip()
+        with self._lock:
+            entry = self._tokens.get(token)
+        if entry is None and self.reject_invalid_tokens:
+            raise _HubError(401, "Invalid credentials in Authorization header")
+        return entry[0] if entry else None
+
+    def _route(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        body: bytes,
+    ) -> _Response:
+        segs = [unquote(s) for s in path.split("/")[1:]]
+        if segs and segs[-1] == "" and len(segs) > 1:
+            segs = segs[:-1]
+
+        if segs == ["api", "whoami-v2"] and method == "GET":
+            return self._whoami(headers)
+        if segs == ["api", "validate-yaml"] and method == "POST":
+            return _json_response({})
+
+        user = self._user(headers)
+
+        if len(segs) >= 2 and segs[0] == "api" and segs[1] in ("models", "datasets"):
+            kind = segs[1][:-1]
+            rest = segs[2:]
+            if not rest:
+                if method != "GET":
+                    raise _HubError(405, "Method not allowed")
+                return self._list(kind, query, user, path)
+            if len(rest) >= 2 and rest[1] not in _API_SUBPATHS:
+                repo_id, tail = f"{rest[0]}/{rest[1]}", rest[2:]
+            else:
+                repo_id, tail = rest[0], rest[1:]
+            if method != "GET":
+                raise _HubError(405, "Method not allowed")
+            if not tail:
+                return self._info(kind, repo_id, "main", query, user)
+            if tail[0] == "revision" and len(tail) == 2:
+                return self._info(kind, repo_id, tail[1], query, user)
+            if tail[0] == "tree" and len(tail) >= 2:
+                return self._tree(kind, repo_id, tail[1], "/".join(tail[2:]), query, user, path)
+
+        if method in ("GET", "HEAD") and "resolve" in segs[:4]:
+            kind = "model"
+            rest = segs
+            if rest and rest[0] == "datasets":
+                kind, rest = "dataset", rest[1:]
+            if len(rest) >= 4 and rest[2] == "resolve":
+                repo_id, tail = f"{rest[0]}/{rest[1]}", rest[3:]
+            elif len(rest) >= 3 and rest[1] == "resolve":
+                repo_id, tail = rest[0], rest[2:]
+            else:
+                raise _HubError(404, "Not Found")
+            if len(tail) < 2:
+                raise _HubError(404, "Not Found")
+            return self._resolve(method, kind, repo_id, tail[0], "/".join(tail[1:]), headers, user)
+
+        raise _HubError(404, "Not Found")
+
+    # -- endpoints -----------------------------------------------------------------------
+
+    def _whoami(self, headers: dict[str, str]) -> _Response:
+        auth = headers.get("authorization", "")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+        with self._lock:
+            entry = self._tokens.get(token) if token else None
+        if entry is None:
+            raise _HubError(401, "Invalid credentials in Authorization header")
+        name, role = entry
+        return _json_response(
+            {
+                "type": "user",
+                "name": name,
+                "fullname": name.title(),
+                "orgs": [],
+                "auth": {
+                    "type": "access_token",
+                    "accessToken": {"displayName": "fakehub", "role": role},
+                },
+            }
+        )
+
+    def _visible(self, repo: FakeRepo, user: str | None) -> bool:
+        return not repo.private or user is not None
+
+    def _get_repo(self, kind: str, repo_id: str, user: str | None) -> FakeRepo:
+        with self._lock:
+            repo = self._repos.get((kind, repo_id))
+        if repo is None or not self._visible(repo, user):
+            raise _HubError(404, "Repository not found", "RepoNotFound")
+        return repo
+
+    @staticmethod
+    def _check_revision(repo: FakeRepo, revision: str) -> str:
+        sha = repo.sha
+        if revision not in ("main", "refs/heads/main", sha):
+            raise _HubError(404, f"Invalid rev id: {revision}", "RevisionNotFound")
+        return sha
+
+    def _item(
+        self, repo: FakeRepo, *, card: bool = False, siblings: bool = False, blobs: bool = False
+    ) -> dict[str, Any]:
+        item: dict[str, Any] = {"_id": repo.object_id, "id": repo.repo_id}
+        if repo.kind == "model":
+            item["modelId"] = repo.repo_id
+        item["author"] = repo.author
+        item["sha"] = repo.sha
+        if repo.kind == "model":
+            item["pipeline_tag"] = repo.pipeline_tag
+            item["library_name"] = repo.library_name
+        item.update(
+            {
+                "tags": repo.all_tags(),
+                "downloads": repo.downloads,
+                "likes": repo.likes,
+                "trendingScore": repo.trending_score,
+                "lastModified": _iso(repo.last_modified),
+                "createdAt": _iso(repo.created_at),
+                "private": repo.private,
+                "gated": (
+                    repo.gated if isinstance(repo.gated, str) else ("auto" if repo.gated else False)
+                ),
+                "disabled": False,
+            }
+        )
+        if repo.kind == "model" and repo.parameters is not None:
+            item["safetensors"] = {
+                "parameters": dict(repo.parameters),
+                "total": sum(repo.parameters.values()),
+            }
+        if card:
+            card_data = repo.card_data()
+            if card_data is not None:
+                item["cardData"] = card_data
+        if siblings:
+            out = []
+            for path, content in sorted(repo.file_bytes().items()):
+                entry: dict[str, Any] = {"rfilename": path}
+                if blobs:
+                    info = _file_info(path, content)
+                    entry["size"] = info.size
+                    entry["blobId"] = info.oid
+                    if info.lfs:
+                        entry["lfs"] = {
+                            "sha256": info.sha256,
+                            "size": info.size,
+                            "pointerSize": info.pointer_size,
+                        }
+                out.append(entry)
+            item["siblings"] = out
+        return item
+
+    def _page(
+        self,
+        items: list[Any],
+        query: dict[str, list[str]],
+        size: int,
+        path: str,
+    ) -> _Response:
+        try:
+            start = int(query.get("cursor", ["0"])[0])
+        except ValueError:
+            raise _HubError(400, "Invalid cursor") from None
+        start = max(start, 0)
+        page = items[start : start + size]
+        headers: dict[str, str] = {}
+        if start + size < len(items):
+            pairs = [(k, v) for k, values in query.items() if k != "cursor" for v in values]
+            pairs.append(("cursor", str(start + size)))
+            next_url = f"{self.url}{path}?{urlencode(pairs)}"
+            headers["Link"] = f'<{next_url}>; rel="next"'
+        return _json_response(page, 200, headers)
+
+    def _list(
+        self, kind: str, query: dict[str, list[str]], user: str | None, path: str
+    ) -> _Response:
+        with self._lock:
+            repos = [r for (k, _), r in self._repos.items() if k == kind and self._visible(r, user)]
+
+        for needle in query.get("search", []):
+            repos = [r for r in repos if needle.lower() in r.repo_id.lower()]
+        if "author" in query:
+            author = query["author"][0].lower()
+            repos = [r for r in repos if (r.author or "").lower() == author]
+        for flt in query.get("filter", []):
+            for tag in (t for t in flt.split(",") if t):
+                repos = [r for r in repos if _matches_filter(r, tag)]
+        if "pipeline_tag" in query:
+            repos = [r for r in repos if r.pipeline_tag == query["pipeline_tag"][0]]
+        if "gated" in query:
+            want = query["gated"][0] in _TRUE
+            repos = [r for r in repos if bool(r.gated) == want]
+
+        if "sort" in query:
+            sort = query["sort"][0]
+            if sort not in _SORT_KEYS:
+                raise _HubError(400, f"Invalid sort parameter: {sort}")
+            attr = _SORT_KEYS[sort]
+            direction = query.get("direction", ["-1"])[0]
+            ascending = direction in ("1", "asc", "ascending")
+
+            def sort_key(r: FakeRepo) -> Any:
+                value = getattr(r, attr)
+                if isinstance(value, datetime) and value.tzinfo is None:
+                    value = value.replace(tzinfo=UTC)
+                return value
+
+            repos = sorted(repos, key=sort_key, reverse=not ascending)
+
+        size = self.page_size
+        if "limit" in query:
+            try:
+                size = min(size, int(query["limit"][0]))
+            except ValueError:
+                raise _HubError(400, "Invalid limit") from None
+        size = max(size, 1)
+
+        flags = set(query.get("expand", []))
+        full = query.get("full", [""])[0] in _TRUE
+        card = full or query.get("cardData", [""])[0] in _TRUE or "cardData" in flags
+        siblings = full or "siblings" in flags
+        items = [self._item(r, card=card, siblings=siblings) for r in repos]
+        return self._page(items, query, size, path)
+
+    def _info(
+        self, kind: str, repo_id: str, revision: str, query: dict[str, list[str]], user: str | None
+    ) -> _Response:
+        repo = self._get_repo(kind, repo_id, user)
+        self._check_revision(repo, revision)
+        blobs = query.get("blobs", [""])[0] in _TRUE
+        item = self._item(repo, card=True, siblings=True, blobs=blobs)
+        item["usedStorage"] = sum(len(c) for c in repo.file_bytes().values())
+        return _json_response(item)
+
+    def _tree(
+        self,
+        kind: str,
+        repo_id: str,
+        revision: str,
+        sub: str,
+        query: dict[str, list[str]],
+        user: str | None,
+        path: str,
+    ) -> _Response:
+        repo = self._get_repo(kind, repo_id, user)
+        sha = self._check_revision(repo, revision)
+        recursive = query.get("recursive", [""])[0] in _TRUE
+        expand = query.get("expand", [""])[0] in _TRUE
+        files = repo.file_bytes()
+        sub = sub.strip("/")
+
+        dirs: set[str] = set()
+        for p in files:
+            parts = p.split("/")[:-1]
+            dirs.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+        if sub and sub not in dirs:
+            raise _HubError(404, f"Entry not found: {sub}", "EntryNotFound", {"X-Repo-Commit": sha})
+
+        prefix = f"{sub}/" if sub else ""
+
+        def wanted(p: str) -> bool:
+            if not p.startswith(prefix):
+                return False
+            return recursive or "/" not in p[len(prefix) :]
+
+        commit = {"id": sha, "title": "Upload folder", "date": _iso(repo.last_modified)}
+        entries: list[dict[str, Any]] = []
+        for d in sorted(x for x in dirs if wanted(x)):
+            oid = hashlib.sha1(f"tree:{sha}:{d}".encode(), usedforsecurity=False).hexdigest()
+            entry: dict[str, Any] = {"type": "directory", "oid": oid, "path": d}
+            if expand:
+                entry["lastCommit"] = commit
+            entries.append(entry)
+        for p in sorted(x for x in files if wanted(x)):
+            info = _file_info(p, files[p])
+            entry = {"type": "file", "oid": info.oid, "size": info.size, "path": p}
+            if info.lfs:
+                entry["lfs"] = {
+                    "oid": info.sha256,
+                    "size": info.size,
+                    "pointerSize": info.pointer_size,
+                }
+            if expand:
+                entry["lastCommit"] = commit
+            entries.append(entry)
+        return self._page(entries, query, max(self.tree_page_size, 1), path)
+
+    def _check_gate(self, repo: FakeRepo, user: str | None) -> None:
+        if not repo.gated:
+            return
+        with self._lock:
+            granted = user is not None and (user, repo.repo_id) in self._grants
+        if granted or (user is not None and user == repo.author):
+            return
+        what = f"{repo.kind} {repo.repo_id}"
+        if user is None:
+            raise _HubError(
+                401,
+                f"Access to {what} is restricted. You must have access to it and be "
+                "authenticated to access it. Please log in.",
+                "GatedRepo",
+            )
+        raise _HubError(
+            403,
+            f"Access to {what} is restricted and you are not in the authorized list. "
+            f"Visit {self.url}/{repo.repo_id} to ask for access.",
+            "GatedRepo",
+        )
+
+    def _resolve(
+        self,
+        method: str,
+        kind: str,
+        repo_id: str,
+        revision: str,
+        filename: str,
+        headers: dict[str, str],
+        user: str | None,
+    ) -> _Response:
+        repo = self._get_repo(kind, repo_id, user)
+        sha = self._check_revision(repo, revision)
+        self._check_gate(repo, user)
+        files = repo.file_bytes()
+        if filename not in files:
+            raise _HubError(
+                404, f"Entry not found: {filename}", "EntryNotFound", {"X-Repo-Commit": sha}
+            )
+        info = _file_info(filename, files[filename])
+        basename = filename.rsplit("/", 1)[-1]
+        out_headers = {
+            "Content-Type": "application/octet-stream",
+            "Accept-Ranges": "bytes",
+            "ETag": f'"{info.etag}"',
+            "X-Repo-Commit": sha,
+            "Content-Disposition": f"inline; filename*=UTF-8''{quote(basename)};",
+        }
+        content = info.content
+        range_header = headers.get("range")
+        if method == "GET" and range_header:
+            parsed = _parse_range(range_header, len(content))
+            if parsed is None:
+                return _Response(
+                    416, b"", {**out_headers, "Content-Range": f"bytes */{len(content)}"}
+                )
+            first, last = parsed
+            out_headers["Content-Range"] = f"bytes {first}-{last}/{len(content)}"
+            return _Response(206, content[first : last + 1], out_headers)
+        return _Response(200, content, out_headers)
+
+
+def _matches_filter(repo: FakeRepo, tag: str) -> bool:
+    """A ``filter`` value matches a tag, the pipeline tag, or ``language:<lang>`` a language
+    (``list_datasets(language="en")`` sends ``filter=language:en``)."""
+    if tag in repo.all_tags() or tag == repo.pipeline_tag:
+        return True
+    return tag.startswith("language:") and tag[len("language:") :] in repo.languages
+
+
+def _parse_range(header: str, total: int) -> tuple[int, int] | None:
+    """Parse a single ``bytes=`` range; returns inclusive (first, last) or None if unsatisfiable."""
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    start_s, _, end_s = spec.strip().partition("-")
+    try:
+        if start_s == "":
+            suffix = int(end_s)
+            if suffix <= 0 or total == 0:
+                return None
+            return max(total - suffix, 0), total - 1
+        first = int(start_s)
+        last = int(end_s) if end_s else total - 1
+    except ValueError:
+        return None
+    if first >= total or last < first:
+        return None
+    return first, min(last, total - 1)

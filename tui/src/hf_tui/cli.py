@@ -1,0 +1,57 @@
+"""The `hf-tui` entry point: the TUI with no sub-command, scriptable sub-commands otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from hf_ecosystem.errors import HfEcoError
+from hf_tui import __version__
+from hf_tui.commands import auth as auth_commands
+from hf_tui.commands import cache as cache_commands
+from hf_tui.commands import hub as hub_commands
+from hf_tui.output import print_error
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="machine-readable output")
+    common.add_argument("--offline", action="store_true", help="use the local hub, never the network")
+
+    parser = argparse.ArgumentParser(
+        prog="hf-tui",
+        description="A terminal workbench for the Hugging Face ecosystem. "
+        "Run with no command to open the TUI.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"hf-tui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    hub_commands.add_parsers(sub, "model")
+    hub_commands.add_parsers(sub, "dataset")
+    cache_commands.add_parsers(sub)
+    auth_commands.add_parsers(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 error, 2 usage, 130 interrupted)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from hf_tui.app import run_app
+
+        return run_app(offline=args.offline)
+    try:
+        return int(args.handler(args))
+    except HfEcoError as exc:
+        print_error(exc, as_json=args.json)
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

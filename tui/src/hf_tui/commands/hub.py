@@ -1,0 +1,169 @@
+"""`hf-tui models …` and `hf-tui datasets …`: search, info, card."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from hf_ecosystem.hub.cards import parse_card_text
+from hf_ecosystem.hub.licenses import lookup_license
+from hf_ecosystem.hub.selection import select_backend
+from hf_ecosystem.hub.types import RepoKind, RepoSummary, SearchFilters, Sort
+from hf_ecosystem.errors import CardError
+from hf_tui.commands import common_options
+from hf_tui.output import human_bytes, human_count, human_date, print_json, print_table
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], kind: RepoKind) -> None:
+    """Register `models` or `datasets` with search, info and card."""
+    noun = f"{kind}s"
+    group = sub.add_parser(noun, help=f"search and inspect {noun}")
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    search = actions.add_parser(
+"search", parents=[common_options()], help=f"search {noun}")
+    search.add_argument("query", nargs="?", default="", help="text to look for in repo ids")
+    search.add_argument("--task", help="pipeline tag, e.g. text-classification")
+    search.add_argument("--library", help="e.g. transformers, sentence-transformers")
+    search.add_argument("--language", help="ISO code, e.g. en")
+    search.add_argument("--license", help="license id, e.g. apache-2.0")
+    search.add_argument("--author", help="user or organisation")
+    search.add_argument("--tag", action="append", default=[], help="free tag (repeatable)")
+    search.add_argument(
+        "--sort", choices=[s.value for s in Sort], default=Sort.DOWNLOADS.value, help="order"
+    )
+    search.add_argument("--limit", type=int, default=20, help="number of results (1–1000)")
+    search.set_defaults(handler=run_search, kind=kind)
+
+    info = actions.add_parser(
+"info", parents=[common_options()], help=f"details of one {kind}: files, sizes, metadata")
+    info.add_argument("repo", help="repo id, e.g. org/name")
+    info.set_defaults(handler=run_info, kind=kind)
+
+    card = actions.add_parser(
+"card", parents=[common_options()], help="the parsed card: metadata, license, body")
+    card.add_argument("repo", help="repo id, e.g. org/name")
+    card.set_defaults(handler=run_card, kind=kind)
+
+
+def _summary_row(item: RepoSummary) -> list[str]:
+    size = human_count(item.parameters) if item.kind == "model" else human_bytes(item.size_bytes)
+    return [
+        item.id,
+        item.task or "—",
+        human_count(item.downloads),
+        human_count(item.likes),
+        human_date(item.last_modified),
+        item.license or "—",
+        size,
+    ]
+
+
+def run_search(args: argparse.Namespace) -> int:
+    """Search and print a table or JSON."""
+    if not 1 <= args.limit <= 1000:
+        raise SystemExit("error: --limit must be between 1 and 1000")
+    choice = select_backend(offline=args.offline or None)
+    filters = SearchFilters(
+        query=args.query,
+        task=args.task,
+        library=args.library,
+        language=args.language,
+        license=args.license,
+        author=args.author,
+        tags=tuple(args.tag),
+    )
+    sort = Sort(args.sort)
+    backend = choice.backend
+    if args.kind == "model":
+        results: list[RepoSummary] = list(backend.search_models(filters, sort, args.limit))
+    else:
+        results = list(backend.search_datasets(filters, sort, args.limit))
+    if args.json:
+        print_json(
+            {
+                "ok": True,
+                "backend": choice.description,
+                "offline": backend.is_offline,
+                "results": [r.to_dict() for r in results],
+            }
+        )
+        return 0
+    sys.stderr.write(f"backend: {choice.description}\n")
+    if not results:
+        print("No results.")
+        return 0
+    size_col = "params" if args.kind == "model" else "size"
+    columns = ["id", "task", "downloads", "likes", "updated", "license", size_col]
+    print_table(columns, [_summary_row(r) for r in results])
+    return 0
+
+
+def run_info(args: argparse.Namespace) -> int:
+    """Print one repo's details."""
+    choice = select_backend(offline=args.offline or None)
+    backend = choice.backend
+    details = backend.model_info(args.repo) if args.kind == "model" else backend.dataset_info(args.repo)
+    if args.json:
+        print_json({"ok": True, "backend": choice.description, **details.to_dict()})
+        return 0
+    sys.stderr.write(f"backend: {choice.description}\n")
+    s = details.summary
+    print(f"{s.id}  ({s.kind})")
+    for label, value in (
+        ("task", s.task),
+        ("library", s.library),
+        ("license", s.license),
+        ("languages", ", ".join(s.languages)),
+        ("parameters", human_count(s.parameters) if s.parameters else None),
+        ("downloads", human_count(s.downloads) if s.downloads is not None else None),
+        ("likes", human_count(s.likes) if s.likes is not None else None),
+        ("updated", human_date(s.last_modified) if s.last_modified else None),
+        ("total size", human_bytes(details.total_size) if details.total_size else None),
+        ("local path", details.local_path),
+    ):
+        if value:
+            print(f"  {label:<11} {value}")
+    print_table(["file", "size"], [[f.path, human_bytes(f.size)] for f in details.files])
+    return 0
+
+
+def run_card(args: argparse.Namespace) -> int:
+    """Print the parsed card; a malformed card still prints its raw text and the problem."""
+    choice = select_backend(offline=args.offline or None)
+    text = choice.backend.card(args.repo, args.kind)
+    try:
+        parsed = parse_card_text(text, args.kind)
+        error: CardError | None = None
+    except CardError as exc:
+        parsed, error = None, exc
+    license_id = parsed.license if parsed else None
+    license_info = lookup_license(license_id)
+    if args.json:
+        print_json(
+            {
+                "ok": error is None,
+                "repo": args.repo,
+                "backend": choice.description,
+                "metadata": parsed.to_dict() if parsed else None,
+                "license": license_info.to_dict(),
+                "body": parsed.body if parsed else text,
+                "error": error.to_dict() if error else None,
+            }
+        )
+        return 0
+    if error is not None:
+        sys.stderr.write(f"warning: {error}\n")
+        print(text)
+        return 0
+    assert parsed is not None
+    print(f"license: {license_info.id} — {license_info.summary}")
+    if parsed.tags:
+        print(f"tags: {', '.join(parsed.tags)}")
+    if parsed.results:
+        print_table(
+            ["task", "dataset", "metric", "value"],
+            [[r.task, r.dataset, r.metric, str(r.value)] for r in parsed.results],
+        )
+    print(parsed.body.strip())
+    return 0
