@@ -122,7 +122,9 @@ def delete_from_cache(
         info = scan_cache_dir(cache_dir)
     except CacheNotFound as exc:
         raise CacheError(f"{repo_id} is not in the cache", "The cache is empty.") from exc
-    repos = [r for r in info.repos if r.repo_id == repo_id and (kind is None or r.repo_type == kind)]
+    repos = [
+        r for r in info.repos if r.repo_id == repo_id and (kind is None or r.repo_type == kind)
+    ]
     if not repos:
         raise CacheError(f"{repo_id} is not in the cache")
     hashes: list[str] = []
@@ -237,7 +239,11 @@ def download(
     api = HfApi(endpoint=settings.endpoint, token=token)
     with hub_errors(repo_id):
         info = api.repo_info(
-            repo_id, repo_type=kind, revision=revision, files_metadata=True, timeout=settings.timeout
+            repo_id,
+            repo_type=kind,
+            revision=revision,
+            files_metadata=True,
+            timeout=settings.timeout,
         )
     sizes = {s.rfilename: s.size or 0 for s in info.siblings or []}
     wanted = list(files) if files else sorted(sizes)

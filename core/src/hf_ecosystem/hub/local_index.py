@@ -297,7 +297,9 @@ class LocalIndex:
         if row is None:
             return None
         files = tuple(RepoFile(path=p, size=s) for p, s in json.loads(row[19]))
-        return StoredRepo(_summary(row[:15]), row[15], row[16], row[17], row[18], files, json.loads(row[20]))
+        return StoredRepo(
+            _summary(row[:15]), row[15], row[16], row[17], row[18], files, json.loads(row[20])
+        )
 
 
 def _where(kind: RepoKind, f: SearchFilters) -> tuple[list[str], list[Any]]:

@@ -59,7 +59,9 @@ def read_safetensors_header(path: str | Path) -> dict[str, dict[str, Any]]:
         tensors[str(name)] = _check_entry(path, str(name), entry)  # type: ignore[reportUnknownArgumentType]
         data_end = max(data_end, tensors[str(name)]["data_offsets"][1])
     if 8 + length + data_end > file_size:
-        raise _fail(path, f"data truncated ({file_size} bytes, header needs {8 + length + data_end})")
+        raise _fail(
+            path, f"data truncated ({file_size} bytes, header needs {8 + length + data_end})"
+        )
     return tensors
 
 
@@ -123,7 +125,7 @@ def total_parameters(paths: Iterable[str | Path]) -> int:
 
 
 def weight_files(rel_paths: Iterable[str]) -> list[str]:
-    """Pick the files whose parameters describe a repo, so duplicate exports are not summed twice."""
+    """Pick the weight files that describe a repo, so duplicate exports are not summed twice."""
     by_dir: dict[str, list[str]] = {}
     for rel in rel_paths:
         if rel.endswith((".safetensors", INDEX_SUFFIX)):

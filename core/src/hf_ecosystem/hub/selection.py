@@ -35,7 +35,9 @@ def endpoint_reachable(endpoint: str, timeout: float = 3.0) -> bool:
     return True
 
 
-def select_backend(settings: Settings | None = None, *, offline: bool | None = None) -> BackendChoice:
+def select_backend(
+    settings: Settings | None = None, *, offline: bool | None = None
+) -> BackendChoice:
     """RemoteHub unless offline is asked for or the endpoint is unreachable; then LocalHub."""
     from hf_ecosystem.hub.auth import current_token
     from hf_ecosystem.hub.local import LocalHub
