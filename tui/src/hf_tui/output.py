@@ -16,8 +16,8 @@ from hf_ecosystem.redact import redact
 
 
 def console() -> Console:
-    """A console on stdout that never wraps a table into an unreadable mess."""
-    return Console(highlight=False, soft_wrap=False)
+    """A console on stdout; piped output gets a wide fixed width so rows stay greppable."""
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 
 
 def print_json(data: Any) -> None:
@@ -62,8 +62,8 @@ def human_date(value: datetime | None) -> str:
 def print_table(columns: Sequence[str], rows: Sequence[Sequence[str]], title: str | None = None) -> None:
     """A plain table on stdout."""
     table = Table(title=title, show_edge=False, header_style="bold", pad_edge=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
+    for index, column in enumerate(columns):
+        table.add_column(column, no_wrap=index == 0, overflow="ellipsis")
     for row in rows:
         table.add_row(*(redact(cell) for cell in row))
     console().print(table)

@@ -105,11 +105,11 @@ def login(token: str | Secret, settings: Settings | None = None) -> UserInfo:
 
 def logout() -> bool:
     """Forget every stored token; True when one was stored. HF_TOKEN in the env still applies."""
-    from huggingface_hub import constants, get_stored_tokens
+    from huggingface_hub import constants
 
     had_token = any(
         os.path.exists(p) for p in (constants.HF_TOKEN_PATH, constants.HF_STORED_TOKENS_PATH)
-    ) or bool(get_stored_tokens())
+    )
     for path in (constants.HF_TOKEN_PATH, constants.HF_STORED_TOKENS_PATH):
         try:
             os.remove(path)

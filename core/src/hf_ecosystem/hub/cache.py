@@ -134,8 +134,10 @@ def delete_from_cache(
                 hashes.append(rev.commit_hash)
     if not hashes:
         known = ", ".join(
-            sorted({*(r.commit_hash[:8] for repo in repos for r in repo.revisions)})
-            | {ref for repo in repos for r in repo.revisions for ref in r.refs}
+            sorted(
+                {r.commit_hash[:8] for repo in repos for r in repo.revisions}
+                | {ref for repo in repos for r in repo.revisions for ref in r.refs}
+            )
         )
         raise CacheError(f"Revision {revision!r} of {repo_id} is not cached", f"Cached: {known}.")
     strategy = info.delete_revisions(*hashes)
@@ -260,7 +262,7 @@ def download(
                 repo_id,
                 name,
                 repo_type=kind,
-                revision=info.sha,
+                revision=revision,  # resolving the ref writes refs/<ref> like the hf CLI
                 cache_dir=settings.cache_dir,
                 endpoint=settings.endpoint,
                 token=token,

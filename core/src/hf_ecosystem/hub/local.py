@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hf_ecosystem.errors import CardError, HfEcoError, RepoNotFoundError
-from hf_ecosystem.hub.cards import parse_card_text
-from hf_ecosystem.hub.local_index import IndexRecord, LocalIndex, StoredRepo, term_key
+from hf_ecosystem.hub.local_index import IndexRecord, LocalIndex, StoredRepo, card_fields
 from hf_ecosystem.hub.repo_id import validate_repo_id
 from hf_ecosystem.hub.safetensors_meta import total_parameters, weight_files
 from hf_ecosystem.hub.types import (
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
     from hf_ecosystem.config import Settings
 
 _KIND_DIRS: tuple[tuple[RepoKind, str], ...] = (("model", "models"), ("dataset", "datasets"))
-_CACHE_PREFIXES: dict[str, RepoKind] = {"models--": "model", "datasets--": "dataset"}
+_CACHE_PREFIXES = ("models--", "datasets--")
 _META_CACHE_SIG = "cache_signature"
 Key = tuple[str, str, str]  # (kind, repo id, source)
 
@@ -69,7 +68,7 @@ def _mtime_ns(path: Path | str) -> int:
 
 
 class LocalHub:
-    """The embedded offline hub: folders of repos and the HF cache, indexed in SQLite."""
+    """The embedded offline hub: repo folders and the HF cache in SQLite, refreshed on first use."""
 
     def __init__(
         self, roots: Sequence[Path], index_path: Path, cache_dir: Path | None = None
@@ -88,14 +87,15 @@ class LocalHub:
     @property
     def description(self) -> str:
         """One line for the header; reads the index as it is, without a refresh."""
-        return f"offline · local hub · {self.index.count()} repos"
+        try:
+            return f"offline · local hub · {self.index.count()} repos"
+        except HfEcoError:  # the header must render even when the index cannot be opened
+            return "offline · local hub"
 
     @property
     def is_offline(self) -> bool:
         """Always True: the local hub never touches the network."""
         return True
-
-    # ----------------------------------------------------------------- refresh
 
     def refresh(self) -> RefreshStats:
         """Bring the index up to date, re-parsing only repos whose mtimes changed."""
@@ -171,7 +171,7 @@ class LocalHub:
             return None
         digest = hashlib.blake2b(str(cache).encode(), digest_size=16)
         with os.scandir(cache) as it:
-            names = sorted(e.name for e in it if e.name.startswith(tuple(_CACHE_PREFIXES)))
+            names = sorted(e.name for e in it if e.name.startswith(_CACHE_PREFIXES))
         for name in names:
             repo = cache / name
             parts: list[Any] = [name, _mtime_ns(repo), _mtime_ns(repo / "refs")]
@@ -224,7 +224,7 @@ class LocalHub:
         if has_card:
             try:
                 text = card_path.read_text(encoding="utf-8")
-                fields, card_data = _card_fields(c.kind, text)
+                fields, card_data = card_fields(c.kind, text)
             except (OSError, UnicodeDecodeError, CardError) as exc:
                 # A bad card still leaves a browsable repo: index what the files tell us.
                 card_error = str(exc)
@@ -255,8 +255,6 @@ class LocalHub:
             card_data=card_data,
             **fields,
         )
-
-    # ------------------------------------------------------------------ search
 
     def count(self, kind: RepoKind | None = None) -> int:
         """How many repos the index holds (of one kind, or all)."""
@@ -306,8 +304,6 @@ class LocalHub:
             if len(page) < size:
                 return
             offset += size
-
-    # ----------------------------------------------------------------- details
 
     def _get(self, repo_id: str, kind: RepoKind) -> StoredRepo:
         repo_id = validate_repo_id(repo_id)
@@ -401,35 +397,3 @@ def _walk_files(path: Path) -> tuple[tuple[str, int | None, float | None], ...]:
             rel = name if rel_dir == "." else f"{rel_dir}/{name}"
             out.append((rel, st.st_size, st.st_mtime))
     return tuple(out)
-
-
-def _card_fields(kind: RepoKind, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """IndexRecord fields and JSON-safe card data from card text; CardError when malformed."""
-    card = parse_card_text(text, kind)
-    if kind == "dataset":
-        raw = card.metadata.get("task_categories")
-        categories: list[Any] = (
-            [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
-        )
-        task_list = [str(t) for t in categories if isinstance(t, str)]
-        task = task_list[0] if task_list else card.pipeline_tag
-    else:
-        task_list = []
-        task = card.pipeline_tag
-    # On the Hub everything is a tag, so the tag filter sees library, languages and license too.
-    tag_terms = [*card.tags, *card.languages, card.library_name, task]
-    tag_terms += [f"license:{card.license}" if card.license else None]
-    tag_terms += [f"dataset:{d}" for d in card.datasets]
-    tag_terms += [f"base_model:{b}" for b in card.base_models]
-    tag_terms += [f"task_categories:{t}" for t in task_list]
-    terms = {term_key("tag", t) for t in tag_terms if t}
-    terms |= {term_key("lang", lang) for lang in card.languages}
-    fields = {
-        "task": task,
-        "library": card.library_name,
-        "license": card.license,
-        "languages": card.languages,
-        "tags": card.tags,
-        "terms": frozenset(terms),
-    }
-    return fields, card.to_dict()

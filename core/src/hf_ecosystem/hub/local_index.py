@@ -1,4 +1,4 @@
-"""The SQLite (FTS5 trigram) index behind LocalHub: schema, writes and search queries."""
+"""The SQLite (FTS5 trigram) index behind LocalHub: records from cards, schema, writes, queries."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.hub.cards import ParsedCard, parse_card_text
 from hf_ecosystem.hub.types import (
     DatasetSummary,
     ModelSummary,
@@ -138,7 +139,13 @@ class LocalIndex:
         with self._lock:
             if self._conn is None:
                 self._conn = self._open()
-            yield self._conn
+            try:
+                yield self._conn
+            except sqlite3.Error as exc:
+                raise HfEcoError(
+                    f"Local hub index error in {self.path}: {exc}",
+                    "Retry; if it persists, delete the index file and it will be rebuilt.",
+                ) from exc
 
     def close(self) -> None:
         """Close the connection; the next use reopens it."""
@@ -157,6 +164,12 @@ class LocalIndex:
             ) from exc
         try:
             return self._prepare(conn)
+        except sqlite3.OperationalError as exc:  # locked or unreadable: never delete it then
+            conn.close()
+            raise HfEcoError(
+                f"Cannot use the local hub index {self.path}: {exc}",
+                "Another hf-tui may be rebuilding it; retry in a moment.",
+            ) from exc
         except sqlite3.DatabaseError:
             # The index is only a cache of the folders: a corrupt file is rebuilt, not reported.
             conn.close()
@@ -166,9 +179,9 @@ class LocalIndex:
             return self._prepare(conn)
 
     def _prepare(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        conn.execute("PRAGMA busy_timeout = 5000")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA busy_timeout = 5000")
         version = None
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
@@ -300,6 +313,41 @@ class LocalIndex:
         return StoredRepo(
             _summary(row[:15]), row[15], row[16], row[17], row[18], files, json.loads(row[20])
         )
+
+
+def card_fields(kind: RepoKind, text: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """IndexRecord fields and JSON-safe card data from card text; CardError when malformed."""
+    if not text.lstrip().startswith("---"):
+        # No front matter, nothing to parse; huggingface_hub would also log a warning per card.
+        return {}, ParsedCard(body=text).to_dict()
+    card = parse_card_text(text, kind)
+    if kind == "dataset":
+        raw = card.metadata.get("task_categories")
+        categories: list[Any] = (
+            [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+        )
+        task_list = [str(t) for t in categories if isinstance(t, str)]
+        task = task_list[0] if task_list else card.pipeline_tag
+    else:
+        task_list = []
+        task = card.pipeline_tag
+    # On the Hub everything is a tag, so the tag filter sees library, languages and license too.
+    tag_terms = [*card.tags, *card.languages, card.library_name, task]
+    tag_terms += [f"license:{card.license}" if card.license else None]
+    tag_terms += [f"dataset:{d}" for d in card.datasets]
+    tag_terms += [f"base_model:{b}" for b in card.base_models]
+    tag_terms += [f"task_categories:{t}" for t in task_list]
+    terms = {term_key("tag", t) for t in tag_terms if t}
+    terms |= {term_key("lang", lang) for lang in card.languages}
+    fields = {
+        "task": task,
+        "library": card.library_name,
+        "license": card.license,
+        "languages": card.languages,
+        "tags": card.tags,
+        "terms": frozenset(terms),
+    }
+    return fields, card.to_dict()
 
 
 def _where(kind: RepoKind, f: SearchFilters) -> tuple[list[str], list[Any]]:

@@ -1,0 +1,72 @@
+"""The real hf-tui binary in a real terminal (tmux), driven the way a person over SSH would."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+
+class Tmux:
+    """One private tmux server (its own socket, so it gets our environment)."""
+
+    def __init__(self, socket_name: str, env: dict[str, str]) -> None:
+        self.socket = socket_name
+        self.env = env
+
+    def run(self, *args: str) -> str:
+        result = subprocess.run(
+            ["tmux", "-L", self.socket, *args],
+            capture_output=True, text=True, env=self.env, timeout=20,
+        )  # fmt: skip
+        return result.stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "app")
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; screen:\n{self.screen()}")
+
+    def alive(self) -> bool:
+        return "app" in self.run("list-sessions", "-F", "#{session_name}")
+
+
+@pytest.fixture
+def tmux(isolated_env: Path) -> Iterator[Tmux]:
+    env = {**os.environ, "TERM": "xterm-256color"}
+    term = Tmux(f"hftui-test-{os.getpid()}", env)
+    yield term
+    term.run("kill-server")
+
+
+def test_app_starts_shows_offline_backend_and_quits(tmux: Tmux, isolated_env: Path) -> None:
+    repo = isolated_env / "hftui_home" / "hub" / "models" / "demo" / "tiny"
+    repo.mkdir(parents=True)
+    (repo / "README.md").write_text("---\nlicense: mit\n---\n# tiny\n", encoding="utf-8")
+    exe = str(Path(sys.executable).with_name("hf-tui"))
+    tmux.run("new-session", "-d", "-s", "app", "-x", "100", "-y", "30", exe, "--offline")
+    screen = tmux.wait_for("Backend: offline · local hub · 1 repos")
+    assert "hf-tui" in screen
+    assert "Quit" in screen  # the footer shows the bindings
+    tmux.run("send-keys", "-t", "app", "q")
+    deadline = time.monotonic() + 10
+    while tmux.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not tmux.alive(), "hf-tui did not exit on q"

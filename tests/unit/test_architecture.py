@@ -1,0 +1,61 @@
+"""Design rules that must hold: a UI-free core, and a UI process free of heavy ML imports."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("torch", "transformers", "datasets", "accelerate", "evaluate")
+
+
+def _imported_roots(path: Path, *, top_level_only: bool) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    roots: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_core_never_imports_ui_code() -> None:
+    for path in (ROOT / "core" / "src").rglob("*.py"):
+        found = _imported_roots(path, top_level_only=False) & {"textual", "rich", "hf_tui"}
+        assert not found, f"{path.relative_to(ROOT)} imports {found}"
+
+
+def test_tui_never_imports_heavy_libraries_at_module_level() -> None:
+    for path in (ROOT / "tui" / "src").rglob("*.py"):
+        found = _imported_roots(path, top_level_only=True) & set(HEAVY)
+        assert not found, f"{path.relative_to(ROOT)} imports {found}"
+
+
+def test_ui_process_stays_light(tmp_path: Path) -> None:
+    """Start the app headless in a fresh interpreter and check what got imported."""
+    script = """
+import asyncio, json, sys
+from hf_tui import cli, app
+from hf_tui.app import HfTuiApp
+
+async def main():
+    a = HfTuiApp(offline=True)
+    async with a.run_test() as pilot:
+        await a.workers.wait_for_complete()
+        await pilot.pause()
+
+asyncio.run(main())
+print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in %r)))
+""" % (HEAVY,)
+    env = {**os.environ, "HFTUI_HOME": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
