@@ -15,7 +15,7 @@ import pytest
 
 # --- environment, before anything imports huggingface_hub (it reads HF_ENDPOINT at import) ---
 sys.path.insert(0, str(Path(__file__).parent))
-from fakehub import FakeHub  # noqa: E402
+from fakehub import FakeHub
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="hftui-tests-"))
 FAKE_HUB = FakeHub()

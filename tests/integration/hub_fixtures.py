@@ -44,7 +44,10 @@ def populate(hub: FakeHub, n_models: int = 30, n_datasets: int = 8) -> list[Fake
                 FakeRepo(
                     f"{AUTHORS[i % 3]}/data-{i}",
                     kind="dataset",
-                    files={"README.md": b"---\nlicense: mit\n---\n# data\n", "train.csv": b"a,b\n1,2\n"},
+                    files={
+                        "README.md": b"---\nlicense: mit\n---\n# data\n",
+                        "train.csv": b"a,b\n1,2\n",
+                    },
                     tags=["task_categories:text-classification", "language:en"],
                     license="mit",
                     downloads=i * 10,

@@ -6,15 +6,17 @@ import logging
 from pathlib import Path
 
 import pytest
-from fakehub import FakeHub
 
+from fakehub import FakeHub
 from hf_ecosystem.errors import AuthError
 from hf_ecosystem.hub import auth
 
 TOKEN = "hf_TestTokenForAlice0123456789"
 
 
-def test_login_whoami_logout(fake_hub: FakeHub, isolated_env: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_login_whoami_logout(
+    fake_hub: FakeHub, isolated_env: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     fake_hub.add_token(TOKEN, user="alice", role="write")
     user = auth.login(TOKEN)

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from fakehub import FakeHub, FakeRepo
-from hub_fixtures import populate
 
+from fakehub import FakeHub, FakeRepo
 from hf_tui import __version__
 from hf_tui.cli import main
+from hub_fixtures import populate
 
 TOKEN = "hf_CliTokenForAlice0123456789"
 
@@ -76,7 +76,9 @@ def test_malformed_card_still_shows(fake_hub: FakeHub, capsys: pytest.CaptureFix
     assert "# Broken" in data["body"]
 
 
-def test_errors_are_one_line_and_nonzero(fake_hub: FakeHub, capsys: pytest.CaptureFixture[str]) -> None:
+def test_errors_are_one_line_and_nonzero(
+    fake_hub: FakeHub, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["models", "info", "acme/missing"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: Repository not found") and err.count("\n") == 1
@@ -87,7 +89,9 @@ def test_errors_are_one_line_and_nonzero(fake_hub: FakeHub, capsys: pytest.Captu
     assert "server error" in capsys.readouterr().err
 
 
-def test_auth_commands(fake_hub: FakeHub, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auth_commands(
+    fake_hub: FakeHub, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     fake_hub.add_token(TOKEN, user="alice")
     monkeypatch.setattr(sys, "stdin", io.StringIO(TOKEN + "\n"))
     assert main(["auth", "login", "--token-stdin"]) == 0
@@ -131,7 +135,9 @@ def test_real_binary_version_and_json(fake_hub: FakeHub, isolated_env: Path) -> 
     populate(fake_hub, 3, 0)
     exe = Path(sys.executable).with_name("hf-tui")
     env = {**os.environ, "HF_ENDPOINT": fake_hub.url}
-    version = subprocess.run([exe, "--version"], capture_output=True, text=True, env=env, check=True)
+    version = subprocess.run(
+        [exe, "--version"], capture_output=True, text=True, env=env, check=True
+    )
     assert version.stdout.strip() == f"hf-tui {__version__}"
     result = subprocess.run(
         [exe, "models", "search", "--json"], capture_output=True, text=True, env=env, timeout=60

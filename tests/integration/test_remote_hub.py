@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fakehub import FakeHub, FakeRepo
-from hub_fixtures import populate
 
+from fakehub import FakeHub, FakeRepo
 from hf_ecosystem.errors import (
     AuthError,
     GatedRepoError,
@@ -17,6 +16,7 @@ from hf_ecosystem.errors import (
 )
 from hf_ecosystem.hub.remote import RemoteHub
 from hf_ecosystem.hub.types import SearchFilters, Sort
+from hub_fixtures import populate
 
 
 @pytest.fixture
@@ -37,7 +37,9 @@ def test_search_filters_by_every_field(hub: RemoteHub, fake_hub: FakeHub) -> Non
         and "tiny" in r.tags
     }  # fmt: skip
     assert got == expected and got
-    assert all(m.task == "text-classification" and m.license == "apache-2.0" for m in hub.search_models(f))
+    assert all(
+        m.task == "text-classification" and m.license == "apache-2.0" for m in hub.search_models(f)
+    )
 
 
 def fake_hub_repos(fake_hub: FakeHub) -> list[FakeRepo]:

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from fakehub import FakeHub
 
+from fakehub import FakeHub
 from hf_ecosystem.config import load_settings
 from hf_ecosystem.hub.local import LocalHub
 from hf_ecosystem.hub.remote import RemoteHub
@@ -52,8 +52,14 @@ def test_cli_offline_search_reports_backend(
 ) -> None:
     extra = isolated_env / "team-hub"
     monkeypatch.setenv("HFTUI_LOCAL_HUB", str(extra))
-    _local_repo(extra, "team/reviews-bert", "---\nlicense: mit\npipeline_tag: text-classification\n---\n# r\n")
-    _local_repo(isolated_env / "hftui_home" / "hub", "me/notes-t5", "---\nlicense: apache-2.0\n---\n# n\n")
+    _local_repo(
+        extra,
+        "team/reviews-bert",
+        "---\nlicense: mit\npipeline_tag: text-classification\n---\n# r\n",
+    )
+    _local_repo(
+        isolated_env / "hftui_home" / "hub", "me/notes-t5", "---\nlicense: apache-2.0\n---\n# n\n"
+    )
     assert main(["models", "search", "--offline", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["offline"] is True and "offline · local hub · 2 repos" in data["backend"]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-
 from pathlib import Path
 
-from fakehub import FakeHub
 from textual.widgets import Static
 
+from fakehub import FakeHub
 from hf_tui.app import HfTuiApp
 from hf_tui.messages import BackendSelected
 

@@ -51,8 +51,8 @@ async def main():
         await pilot.pause()
 
 asyncio.run(main())
-print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in %r)))
-""" % (HEAVY,)
+print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in HEAVY)))
+""".replace("HEAVY", repr(HEAVY))
     env = {**os.environ, "HFTUI_HOME": str(tmp_path)}
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120

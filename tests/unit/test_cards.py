@@ -117,7 +117,6 @@ def test_split_front_matter_keeps_crlf_body() -> None:
 
 def test_repo_id_goes_through_backend(fake_hub) -> None:  # type: ignore[no-untyped-def]
     from fakehub import FakeRepo
-
     from hf_ecosystem.hub.remote import RemoteHub
 
     fake_hub.add(FakeRepo("org/carded", files={"README.md": MODEL_INDEX_CARD.encode()}))
@@ -138,8 +137,9 @@ def test_unreadable_path_is_a_clear_error(tmp_path: Path) -> None:
 
 _yaml_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
     max_leaves=8,
 )
 

@@ -23,7 +23,9 @@ def test_defaults_follow_the_environment(isolated_env: Path) -> None:
 def test_hf_variables_are_honoured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9/")
-    monkeypatch.setenv("HFTUI_LOCAL_HUB", os.pathsep.join([str(tmp_path / "a"), str(tmp_path / "b")]))
+    monkeypatch.setenv(
+        "HFTUI_LOCAL_HUB", os.pathsep.join([str(tmp_path / "a"), str(tmp_path / "b")])
+    )
     monkeypatch.setenv("HFTUI_TIMEOUT", "2.5")
     settings = load_settings()
     assert settings.offline is True
@@ -35,7 +37,7 @@ def test_hf_variables_are_honoured(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 def test_config_file_is_read(isolated_env: Path) -> None:
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text('timeout = 4.0\npage_size = 25\n', encoding="utf-8")
+    path.write_text("timeout = 4.0\npage_size = 25\n", encoding="utf-8")
     settings = load_settings()
     assert (settings.timeout, settings.page_size) == (4.0, 25)
 

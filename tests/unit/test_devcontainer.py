@@ -1,4 +1,4 @@
-"""The GPU devcontainer: parses as JSON with comments, has what we rely on, references real files."""
+"""The GPU devcontainer: JSON with comments, the keys we rely on, files it references."""
 
 from __future__ import annotations
 

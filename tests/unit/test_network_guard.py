@@ -13,8 +13,12 @@ def test_loopback_is_allowed(fake_hub) -> None:  # type: ignore[no-untyped-def]
         pass
 
 
-@pytest.mark.parametrize("address", [("10.1.2.3", 80), ("93.184.216.34", 443), ("::ffff:1.1.1.1", 53)])
-def test_other_addresses_are_refused(address: tuple[str, int], network_violations: list[str]) -> None:
+@pytest.mark.parametrize(
+    "address", [("10.1.2.3", 80), ("93.184.216.34", 443), ("::ffff:1.1.1.1", 53)]
+)
+def test_other_addresses_are_refused(
+    address: tuple[str, int], network_violations: list[str]
+) -> None:
     sock = socket.socket(socket.AF_INET6 if ":" in address[0] else socket.AF_INET)
     with sock, pytest.raises(ConnectionRefusedError, match="network guard"):
         sock.connect(address)

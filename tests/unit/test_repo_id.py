@@ -13,7 +13,9 @@ def test_valid(repo_id: str) -> None:
     assert validate_repo_id(repo_id) == repo_id.strip()
 
 
-@pytest.mark.parametrize("repo_id", ["", "  ", "a/b/c", "org/", "/name", "a..b/c", "a--b/c", "org/na me", "-x/y"])
+@pytest.mark.parametrize(
+    "repo_id", ["", "  ", "a/b/c", "org/", "/name", "a..b/c", "a--b/c", "org/na me", "-x/y"]
+)
 def test_invalid(repo_id: str) -> None:
     with pytest.raises(InvalidRepoIdError):
         validate_repo_id(repo_id)

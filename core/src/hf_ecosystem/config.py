@@ -1,4 +1,4 @@
-"""Settings: HFTUI_* variables for our own, HF_* honoured as huggingface_hub does, plus a TOML file."""
+"""Settings: HFTUI_* variables, the HF_* ones huggingface_hub honours, and a TOML file."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ class Settings(BaseSettings):
     )
     local_hub: str = Field(
         default="",
-        description="Extra local hub roots, separated by os.pathsep; $HFTUI_HOME/hub is always one.",
+        description="Extra local hub roots (os.pathsep-separated); $HFTUI_HOME/hub is always one.",
     )
     timeout: float = Field(default=10.0, gt=0, description="Hub request timeout in seconds.")
     page_size: int = Field(default=50, ge=1, le=1000, description="Search results per page.")

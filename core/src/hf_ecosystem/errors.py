@@ -33,7 +33,10 @@ class InvalidRepoIdError(HfEcoError):
     """A repo id is not of the form `name` or `org/name`."""
 
     default_title = "Invalid repo id"
-    default_hint = "Use `org/name` with letters, digits, '-', '_' and '.' (e.g. `google-bert/bert-base-uncased`)."
+    default_hint = (
+        "Use `org/name` with letters, digits, '-', '_' and '.' "
+        "(e.g. `google-bert/bert-base-uncased`)."
+    )
 
 
 class RepoNotFoundError(HfEcoError):
@@ -54,7 +57,9 @@ class GatedRepoError(AuthError):
     """The repo is gated: its terms must be accepted on the Hub first."""
 
     default_title = "Gated repository"
-    default_hint = "Accept the repo's terms on its Hub page, then log in with a token that has access."
+    default_hint = (
+        "Accept the repo's terms on its Hub page, then log in with a token that has access."
+    )
 
 
 class NetworkError(HfEcoError):

@@ -1,4 +1,4 @@
-"""The one redaction helper used wherever text leaves the program (logs, CLI, screen, job records)."""
+"""The one redaction helper, used wherever text leaves the program (logs, CLI, screen, jobs)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Iterable
 
-# Hub user tokens (hf_...), org tokens (api_org_...), OAuth tokens (hf_oauth_...) and bearer headers.
+# Hub user tokens (hf_...), org tokens (api_org_...), OAuth tokens and bearer headers.
 _TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"\bhf_[A-Za-z0-9_]{8,}"),
     re.compile(r"\bapi_org_[A-Za-z0-9_]{8,}"),

@@ -32,7 +32,9 @@ class HfTuiApp(App[int]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="welcome"):
-            yield Static(f"hf-tui {__version__} — a terminal workbench for Hugging Face", id="title")
+            yield Static(
+                f"hf-tui {__version__} — a terminal workbench for Hugging Face", id="title"
+            )
             yield Static("Connecting…", id="backend")
         yield Footer()
 

@@ -18,7 +18,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The whole command line."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="machine-readable output")
-    common.add_argument("--offline", action="store_true", help="use the local hub, never the network")
+    common.add_argument(
+        "--offline", action="store_true", help="use the local hub, never the network"
+    )
 
     parser = argparse.ArgumentParser(
         prog="hf-tui",

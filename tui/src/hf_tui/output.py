@@ -59,7 +59,9 @@ def human_date(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else "—"
 
 
-def print_table(columns: Sequence[str], rows: Sequence[Sequence[str]], title: str | None = None) -> None:
+def print_table(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], title: str | None = None
+) -> None:
     """A plain table on stdout."""
     table = Table(title=title, show_edge=False, header_style="bold", pad_edge=False)
     for index, column in enumerate(columns):

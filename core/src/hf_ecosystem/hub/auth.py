@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from hf_ecosystem.config import Settings, load_settings
@@ -91,8 +92,8 @@ def login(token: str | Secret, settings: Settings | None = None) -> UserInfo:
     # Validated against our configured endpoint above, so store it without a second whoami
     # (huggingface_hub.login() would check it against the endpoint it read at import time).
     token_name = user.token_name or f"hf-tui-{user.name}"
-    hf_login._save_token(token=secret.reveal(), token_name=token_name)  # pyright: ignore[reportPrivateUsage]
-    hf_login._set_active_token(token_name=token_name, add_to_git_credential=False)  # pyright: ignore[reportPrivateUsage]
+    hf_login._save_token(token=secret.reveal(), token_name=token_name)  # pyright: ignore[reportPrivateUsage, reportPrivateImportUsage]
+    hf_login._set_active_token(token_name=token_name, add_to_git_credential=False)  # pyright: ignore[reportPrivateUsage, reportPrivateImportUsage]
     return UserInfo(
         name=user.name,
         fullname=user.fullname,
@@ -107,14 +108,10 @@ def logout() -> bool:
     """Forget every stored token; True when one was stored. HF_TOKEN in the env still applies."""
     from huggingface_hub import constants
 
-    had_token = any(
-        os.path.exists(p) for p in (constants.HF_TOKEN_PATH, constants.HF_STORED_TOKENS_PATH)
-    )
-    for path in (constants.HF_TOKEN_PATH, constants.HF_STORED_TOKENS_PATH):
-        try:
-            os.remove(path)
-        except FileNotFoundError:
-            pass
+    paths = [Path(constants.HF_TOKEN_PATH), Path(constants.HF_STORED_TOKENS_PATH)]
+    had_token = any(p.exists() for p in paths)
+    for path in paths:
+        path.unlink(missing_ok=True)
     return had_token
 
 

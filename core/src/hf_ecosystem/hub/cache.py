@@ -240,13 +240,8 @@ def download(
     token = token or current_token()
     api = HfApi(endpoint=settings.endpoint, token=token)
     with hub_errors(repo_id):
-        info = api.repo_info(
-            repo_id,
-            repo_type=kind,
-            revision=revision,
-            files_metadata=True,
-            timeout=settings.timeout,
-        )
+        get_info = api.model_info if kind == "model" else api.dataset_info
+        info = get_info(repo_id, revision=revision, files_metadata=True, timeout=settings.timeout)
     sizes = {s.rfilename: s.size or 0 for s in info.siblings or []}
     wanted = list(files) if files else sorted(sizes)
     missing = [f for f in wanted if f not in sizes]

@@ -164,7 +164,7 @@ def _parse_card_text(text: str, kind: RepoKind) -> ParsedCard:
             f"broken model-index: {exc}".split(". Pass")[0],
             line=line,
             raw=text,
-            hint="Each model-index entry needs `name` and `results` with task, dataset and metrics.",
+            hint="Each model-index entry needs `name` and `results` (task, dataset, metrics).",
         ) from exc
     data = card.data
     results: list[EvalRow] = []
@@ -212,7 +212,7 @@ def parse_model_card(
         if backend is None:
             from hf_ecosystem.hub.selection import select_backend
 
-            backend = select_backend()
+            backend = select_backend().backend
         return parse_card_text(backend.card(source.strip(), kind), kind)
     return parse_card_text(source, kind)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from huggingface_hub import DatasetInfo, HfApi, ModelInfo
@@ -169,8 +169,8 @@ class RemoteHub:
 
     def _params(
         self, kind: RepoKind, filters: SearchFilters, sort: Sort, page_size: int
-    ) -> list[tuple[str, str]]:
-        params: list[tuple[str, str]] = [("limit", str(page_size))]
+    ) -> list[tuple[str, Any]]:
+        params: list[tuple[str, Any]] = [("limit", page_size)]
         if filters.query.strip():
             params.append(("search", filters.query.strip()))
         if filters.author:
@@ -200,7 +200,7 @@ class RemoteHub:
     ) -> Iterator[list[dict[str, Any]]]:
         """Raw result pages, following the `Link: rel="next"` header as the Hub paginates."""
         url: str | None = f"{self.endpoint}/api/{kind}s"
-        params: list[tuple[str, str]] | None = self._params(kind, filters, sort, page_size)
+        params: list[tuple[str, Any]] | None = self._params(kind, filters, sort, page_size)
         headers = build_hf_headers(token=self._token)
         session = get_session()
         while url:
@@ -285,8 +285,7 @@ class RemoteHub:
                 )
             except EntryNotFoundError:
                 return ""
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                return handle.read()
+            return Path(path).read_text(encoding="utf-8", errors="replace")
 
     def files(self, repo_id: str, kind: RepoKind = "model") -> list[RepoFile]:
         """The repo's files with sizes."""

@@ -17,16 +17,20 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     group = sub.add_parser("auth", help="log in to the Hub with a token")
     actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
     login = actions.add_parser(
-        "login", parents=[common_options()], help="check a token with the Hub and store it (read from the prompt or stdin)"
+        "login",
+        parents=[common_options()],
+        help="check a token with the Hub and store it (read from the prompt or stdin)",
     )
     login.add_argument(
         "--token-stdin", action="store_true", help="read the token from standard input"
     )
     login.set_defaults(handler=run_login)
     actions.add_parser(
-"whoami", parents=[common_options()], help="the logged-in user").set_defaults(handler=run_whoami)
+        "whoami", parents=[common_options()], help="the logged-in user"
+    ).set_defaults(handler=run_whoami)
     actions.add_parser(
-"logout", parents=[common_options()], help="forget the stored token").set_defaults(handler=run_logout)
+        "logout", parents=[common_options()], help="forget the stored token"
+    ).set_defaults(handler=run_logout)
 
 
 def _read_token(from_stdin: bool) -> str:

@@ -15,10 +15,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     group = sub.add_parser("cache", help="list or delete cached repos")
     actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
     ls = actions.add_parser(
-"ls", parents=[common_options()], help="cached repos and revisions with sizes")
+        "ls", parents=[common_options()], help="cached repos and revisions with sizes"
+    )
     ls.set_defaults(handler=run_ls)
     rm = actions.add_parser(
-"rm", parents=[common_options()], help="delete a cached repo or one revision")
+        "rm", parents=[common_options()], help="delete a cached repo or one revision"
+    )
     rm.add_argument("spec", metavar="REPO[@REVISION]", help="revision: commit (prefix) or ref")
     rm.add_argument("--type", choices=["model", "dataset"], help="when the id is ambiguous")
     rm.set_defaults(handler=run_rm)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from hf_ecosystem.errors import CardError
 from hf_ecosystem.hub.cards import parse_card_text
 from hf_ecosystem.hub.licenses import lookup_license
 from hf_ecosystem.hub.selection import select_backend
 from hf_ecosystem.hub.types import RepoKind, RepoSummary, SearchFilters, Sort
-from hf_ecosystem.errors import CardError
 from hf_tui.commands import common_options
 from hf_tui.output import human_bytes, human_count, human_date, print_json, print_table
 
@@ -20,8 +20,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], kind: 
     group = sub.add_parser(noun, help=f"search and inspect {noun}")
     actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
 
-    search = actions.add_parser(
-"search", parents=[common_options()], help=f"search {noun}")
+    search = actions.add_parser("search", parents=[common_options()], help=f"search {noun}")
     search.add_argument("query", nargs="?", default="", help="text to look for in repo ids")
     search.add_argument("--task", help="pipeline tag, e.g. text-classification")
     search.add_argument("--library", help="e.g. transformers, sentence-transformers")
@@ -32,16 +31,18 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], kind: 
     search.add_argument(
         "--sort", choices=[s.value for s in Sort], default=Sort.DOWNLOADS.value, help="order"
     )
-    search.add_argument("--limit", type=int, default=20, help="number of results (1–1000)")
+    search.add_argument("--limit", type=int, default=20, help="number of results (1-1000)")
     search.set_defaults(handler=run_search, kind=kind)
 
     info = actions.add_parser(
-"info", parents=[common_options()], help=f"details of one {kind}: files, sizes, metadata")
+        "info", parents=[common_options()], help=f"details of one {kind}: files, sizes, metadata"
+    )
     info.add_argument("repo", help="repo id, e.g. org/name")
     info.set_defaults(handler=run_info, kind=kind)
 
     card = actions.add_parser(
-"card", parents=[common_options()], help="the parsed card: metadata, license, body")
+        "card", parents=[common_options()], help="the parsed card: metadata, license, body"
+    )
     card.add_argument("repo", help="repo id, e.g. org/name")
     card.set_defaults(handler=run_card, kind=kind)
 
@@ -103,7 +104,9 @@ def run_info(args: argparse.Namespace) -> int:
     """Print one repo's details."""
     choice = select_backend(offline=args.offline or None)
     backend = choice.backend
-    details = backend.model_info(args.repo) if args.kind == "model" else backend.dataset_info(args.repo)
+    details = (
+        backend.model_info(args.repo) if args.kind == "model" else backend.dataset_info(args.repo)
+    )
     if args.json:
         print_json({"ok": True, "backend": choice.description, **details.to_dict()})
         return 0
