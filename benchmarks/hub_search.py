@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from safetensors.numpy import save
+
 from hf_ecosystem.hub.local import LocalHub
 from hf_ecosystem.hub.types import SearchFilters, Sort
-from safetensors.numpy import save
 
 P95_TARGET_MS = 20.0
 ORGS = [f"org{i}" for i in range(40)] + ["google", "meta-llama", "mistralai", "Qwen", "openai"]
@@ -168,8 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows: list[tuple[str, str]] = []
 
-    from hf_ecosystem.hub.cards import parse_card_text
     from huggingface_hub import scan_cache_dir
+
+    from hf_ecosystem.hub.cards import parse_card_text
 
     parse_card_text("---\nlicense: mit\n---\n")  # import and warm huggingface_hub's card code once
 

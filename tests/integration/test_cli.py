@@ -144,3 +144,18 @@ def test_real_binary_version_and_json(fake_hub: FakeHub, isolated_env: Path) -> 
     )
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)["results"]) == 3
+
+
+def test_models_info_table(fake_hub: FakeHub, capsys: pytest.CaptureFixture[str]) -> None:
+    populate(fake_hub)
+    assert main(["models", "info", "acme/model-00-bert"]) == 0
+    out = capsys.readouterr().out
+    assert "acme/model-00-bert  (model)" in out and "config.json" in out
+    assert "apache-2.0" in out and "text-classification" in out
+
+
+def test_malformed_card_human_output(fake_hub: FakeHub, capsys: pytest.CaptureFixture[str]) -> None:
+    fake_hub.add(FakeRepo("acme/broken", files={"README.md": b"---\ntags: [a\n---\n# Broken\n"}))
+    assert main(["models", "card", "acme/broken"]) == 0
+    captured = capsys.readouterr()
+    assert "warning: Malformed card" in captured.err and "# Broken" in captured.out

@@ -18,11 +18,12 @@ from typing import Any
 import huggingface_hub
 import numpy as np
 import pytest
+from safetensors.numpy import save_file
+
 from hf_ecosystem.errors import InvalidRepoIdError, RepoNotFoundError
 from hf_ecosystem.hub.backend import HubBackend
 from hf_ecosystem.hub.local import LocalHub, RefreshStats
 from hf_ecosystem.hub.types import RepoKind, SearchFilters, Sort
-from safetensors.numpy import save_file
 
 ORGS = ["acme", "Globex", "initech", "umbrella-ai", "hooli", "x"]
 MODEL_TASKS = ["text-classification", "text-generation", "fill-mask", "image-classification"]

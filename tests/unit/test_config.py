@@ -66,3 +66,12 @@ def test_bad_value_names_the_field(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_ENDPOINT", "ftp://example")
     with pytest.raises(ConfigError, match="HF_ENDPOINT"):
         load_settings()
+
+
+def test_explicit_overrides_beat_hf_variables(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ENDPOINT", "http://127.0.0.1:1")  # a generic name must not leak in
+    settings = load_settings(hf_home=tmp_path, offline=True)
+    assert settings.hf_home == tmp_path and settings.offline is True
+    assert settings.endpoint != "http://127.0.0.1:1"

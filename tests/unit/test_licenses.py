@@ -6,6 +6,7 @@ import dataclasses
 import json
 
 import pytest
+
 from hf_ecosystem.hub.licenses import (
     LICENSES,
     LicenseInfo,

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from safetensors.numpy import save_file
+
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.hub.safetensors_meta import (
     MAX_HEADER_BYTES,
@@ -18,7 +20,6 @@ from hf_ecosystem.hub.safetensors_meta import (
     total_parameters,
     weight_files,
 )
-from safetensors.numpy import save_file
 
 TENSORS = {
     "embed.weight": ((32, 16), np.float32),

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from hf_ecosystem.errors import ConfigError
@@ -75,22 +75,18 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=default_home, description="State folder (jobs, index).")
     hf_home: Path = Field(
         default_factory=default_hf_home,
-        validation_alias=AliasChoices("HF_HOME", "hf_home"),
         description="Hugging Face home (token, cache), as huggingface_hub uses it.",
     )
     hub_cache: Path | None = Field(
         default=None,
-        validation_alias=AliasChoices("HF_HUB_CACHE", "hub_cache"),
         description="Model cache folder; defaults to $HF_HOME/hub.",
     )
     endpoint: str = Field(
         default=DEFAULT_ENDPOINT,
-        validation_alias=AliasChoices("HF_ENDPOINT", "endpoint"),
         description="Hub endpoint URL.",
     )
     offline: bool = Field(
         default=False,
-        validation_alias=AliasChoices("HFTUI_OFFLINE", "HF_HUB_OFFLINE", "offline"),
         description="Never contact the Hub; use the local hub.",
     )
     local_hub: str = Field(
@@ -146,11 +142,26 @@ class Settings(BaseSettings):
         return self.home / "localhub.sqlite"
 
 
+# huggingface_hub's variables beat HFTUI_* and the file; explicit overrides beat them.
+_HF_VARIABLES = {
+    "hf_home": "HF_HOME",
+    "hub_cache": "HF_HUB_CACHE",
+    "endpoint": "HF_ENDPOINT",
+    "offline": "HF_HUB_OFFLINE",
+}
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Read settings now (environment and config file); a bad value becomes a ConfigError."""
+    values = {
+        field: os.environ[var]
+        for field, var in _HF_VARIABLES.items()
+        if os.environ.get(var) and field not in overrides
+    }
     try:
-        return Settings(**overrides)
+        return Settings(**values, **overrides)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "settings"
+        field = _HF_VARIABLES.get(field, field)
         raise ConfigError(f"Invalid setting {field!r}: {err['msg']}") from exc

@@ -11,6 +11,7 @@ from textual.worker import Worker, WorkerState
 
 from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.hub.local import LocalHub
 from hf_ecosystem.hub.selection import BackendChoice, select_backend
 from hf_tui import __version__
 from hf_tui.messages import BackendSelected
@@ -47,7 +48,8 @@ class HfTuiApp(App[int]):
         """Pick the backend off the event loop (probing the endpoint can take seconds)."""
         settings = self.settings or load_settings()
         choice = select_backend(settings, offline=self.offline or None)
-        _ = choice.backend.description  # the local hub refreshes its index here, not on the UI
+        if isinstance(choice.backend, LocalHub):
+            choice.backend.refresh()  # index build/refresh here, off the event loop
         self.post_message(BackendSelected(choice))
 
     @on(BackendSelected)
