@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 # Same shape as huggingface_hub's REGEX_YAML_BLOCK: front matter between two `---` lines.
 _FRONT_MATTER = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _REPO_ID_SHAPE = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$|^[A-Za-z0-9][\w.\-]*$")
 
 
@@ -117,7 +118,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     offset = match.group(1).count("\n") + match.group(1).count("\r") - match.group(1).count("\r\n")
     yaml_text = match.group(2)
     try:
-        data = yaml.safe_load(yaml_text)
+        data = yaml.load(yaml_text, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + offset if mark is not None else None
@@ -142,7 +143,7 @@ def _front_matter_line(text: str, key: str) -> int | None:
 
 
 def parse_card_text(text: str, kind: RepoKind = "model") -> ParsedCard:
-    """Parse card text with huggingface_hub's ModelCard/DatasetCard; only CardError escapes."""
+    """Parse card text with huggingface_hub's card-data classes; only CardError escapes."""
     try:
         return _parse_card_text(text, kind)
     except CardError:
@@ -152,12 +153,13 @@ def parse_card_text(text: str, kind: RepoKind = "model") -> ParsedCard:
 
 
 def _parse_card_text(text: str, kind: RepoKind) -> ParsedCard:
-    from huggingface_hub import DatasetCard, ModelCard
+    from huggingface_hub import DatasetCardData, ModelCardData
 
     metadata, body = split_front_matter(text)
-    card_cls = ModelCard if kind == "model" else DatasetCard
+    # The card-data classes ModelCard/DatasetCard build, fed our parse (YAML read once, in C).
+    data_cls = ModelCardData if kind == "model" else DatasetCardData
     try:
-        card = card_cls(text, ignore_metadata_errors=False)
+        data = data_cls(ignore_metadata_errors=False, **metadata)
     except ValueError as exc:
         line = _front_matter_line(text, "model-index")
         raise CardError(
@@ -166,7 +168,6 @@ def _parse_card_text(text: str, kind: RepoKind) -> ParsedCard:
             raw=text,
             hint="Each model-index entry needs `name` and `results` (task, dataset, metrics).",
         ) from exc
-    data = card.data
     results: list[EvalRow] = []
     for result in getattr(data, "eval_results", None) or []:
         results.append(
