@@ -14,7 +14,7 @@ import pytest
 from fakehub import FakeHub, FakeRepo
 from hf_tui import __version__
 from hf_tui.cli import main
-from hub_fixtures import populate
+from fakehub.catalog import populate
 
 TOKEN = "hf_CliTokenForAlice0123456789"
 

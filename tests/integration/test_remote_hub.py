@@ -16,7 +16,7 @@ from hf_ecosystem.errors import (
 )
 from hf_ecosystem.hub.remote import RemoteHub
 from hf_ecosystem.hub.types import SearchFilters, Sort
-from hub_fixtures import populate
+from fakehub.catalog import populate
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 from fakehub import FakeHub
 from hf_ecosystem import SearchFilters, Sort, search_datasets, search_models
 from hf_ecosystem.hub.remote import RemoteHub
-from hub_fixtures import populate
+from fakehub.catalog import populate
 
 
 def test_search_models_online_with_keywords(fake_hub: FakeHub) -> None:

@@ -1,20 +1,45 @@
-"""The Textual app: for now a shell that shows which hub backend is in use."""
+"""The Textual app: Models, Datasets, Device and Jobs screens over the shared core."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterable
+
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import Footer, Header, Static
+from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from hf_ecosystem.config import Settings, load_settings
+from hf_ecosystem.device.types import DeviceSnapshot
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.hub.local import LocalHub
 from hf_ecosystem.hub.selection import BackendChoice, select_backend
-from hf_tui import __version__
-from hf_tui.messages import BackendSelected
+from hf_ecosystem.hub.types import RepoKind
+from hf_tui.messages import BackendSelected, DeviceSummarised, UserResolved
+from hf_tui.modals.help import HelpScreen
+from hf_tui.screens.datasets import DatasetsScreen
+from hf_tui.screens.detail import DetailScreen
+from hf_tui.screens.jobs import JobsScreen
+from hf_tui.screens.models import ModelsScreen
+
+
+
+def _device_screen() -> Screen[None]:
+    # Imported on first visit: the Device screen's widgets are not needed at start-up.
+    from hf_tui.screens.device import DeviceScreen
+
+    return DeviceScreen()
+
+
+SCREENS_HELP = {
+    "models": ("Models", "Search Hub models: filters, sorts, cards"),
+    "datasets": ("Datasets", "Search Hub datasets"),
+    "device": ("Device", "CPUs, RAM, each GPU's memory and load"),
+    "jobs": ("Jobs", "Background jobs (coming soon)"),
+}
 
 
 class HfTuiApp(App[int]):
@@ -22,51 +47,140 @@ class HfTuiApp(App[int]):
 
     TITLE = "hf-tui"
     CSS_PATH = "app.tcss"
-    BINDINGS = [Binding("q", "quit", "Quit"), Binding("ctrl+c", "quit", "Quit", show=False)]
+    MODES = {
+        "models": ModelsScreen,
+        "datasets": DatasetsScreen,
+        "device": _device_screen,
+        "jobs": JobsScreen,
+    }
+    DEFAULT_MODE = "models"
+    BINDINGS = [
+        Binding("1", "switch_mode('models')", "Models"),
+        Binding("2", "switch_mode('datasets')", "Datasets"),
+        Binding("3", "switch_mode('device')", "Device"),
+        Binding("4", "switch_mode('jobs')", "Jobs"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
 
-    def __init__(self, settings: Settings | None = None, *, offline: bool = False) -> None:
+    backend_choice: reactive[BackendChoice | None] = reactive(None, init=False)
+    user_line: reactive[str] = reactive("…", init=False)
+    device_line: reactive[str] = reactive("…", init=False)
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        offline: bool = False,
+        sampler: Callable[[], DeviceSnapshot] | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.offline = offline
-        self.backend_choice: BackendChoice | None = None
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Vertical(id="welcome"):
-            yield Static(
-                f"hf-tui {__version__} — a terminal workbench for Hugging Face", id="title"
-            )
-            yield Static("Connecting…", id="backend")
-        yield Footer()
+        self.sampler = sampler  # how the machine is read; tests pass a fixed one
 
     def on_mount(self) -> None:
         self.sub_title = "connecting…"
         self.choose_backend()
+        self.summarise_device()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="hub")
+    # -- start-up work, off the event loop ---------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="backend")
     def choose_backend(self) -> None:
-        """Pick the backend off the event loop (probing the endpoint can take seconds)."""
+        """Pick the backend (probing the endpoint can take seconds) and warm the local index."""
         settings = self.settings or load_settings()
         choice = select_backend(settings, offline=self.offline or None)
         if isinstance(choice.backend, LocalHub):
-            choice.backend.refresh()  # index build/refresh here, off the event loop
+            choice.backend.refresh()
         self.post_message(BackendSelected(choice))
+        self.resolve_user(choice)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="user")
+    def resolve_user(self, choice: BackendChoice) -> None:
+        """Who is logged in, without ever touching the token on screen."""
+        from hf_ecosystem.hub import auth
+
+        if choice.backend.is_offline or not auth.current_token():
+            line = "not logged in" if not auth.current_token() else "token set (offline)"
+        else:
+            try:
+                line = f"@{auth.whoami(self.settings).name}"
+            except HfEcoError as exc:
+                line = f"login problem: {exc.title}"
+        self.post_message(UserResolved(line))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="device-summary")
+    def summarise_device(self) -> None:
+        """One line about the machine for the header."""
+        if self.sampler is None:
+            from hf_ecosystem.device import snapshot
+
+            self.sampler = snapshot
+        self.post_message(DeviceSummarised(self.sampler().summary()))
 
     @on(BackendSelected)
-    def show_backend(self, message: BackendSelected) -> None:
+    def _backend_selected(self, message: BackendSelected) -> None:
         self.backend_choice = message.choice
-        self.sub_title = message.choice.backend.description
-        self.query_one("#backend", Static).update(f"Backend: {message.choice.description}")
+
+    @on(UserResolved)
+    def _user_resolved(self, message: UserResolved) -> None:
+        self.user_line = message.line
+
+    @on(DeviceSummarised)
+    def _device_summarised(self, message: DeviceSummarised) -> None:
+        self.device_line = message.line
+
+    def watch_backend_choice(self) -> None:
+        self._update_sub_title()
+
+    def watch_user_line(self) -> None:
+        self._update_sub_title()
+
+    def watch_device_line(self) -> None:
+        self._update_sub_title()
+
+    def _update_sub_title(self) -> None:
+        backend = self.backend_choice.backend.description if self.backend_choice else "connecting…"
+        self.sub_title = f"{backend} · {self.user_line} · {self.device_line}"
 
     @on(Worker.StateChanged)
-    def worker_failed(self, event: Worker.StateChanged) -> None:
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR or event.worker.error is None:
             return
+        if event.worker.node is not self:
+            return  # screens report their own workers' errors
         error = event.worker.error
         title = error.title if isinstance(error, HfEcoError) else type(error).__name__
         hint = error.hint if isinstance(error, HfEcoError) else str(error)
-        self.query_one("#backend", Static).update(f"Backend unavailable: {title}")
+        if event.worker.group == "backend":
+            self.sub_title = f"backend unavailable: {title}"
         self.notify(hint or title, title=title, severity="error", timeout=10)
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def open_detail(self, repo_id: str, kind: RepoKind) -> None:
+        """Push the Detail screen of a repo."""
+        self.push_screen(DetailScreen(repo_id, kind))
+
+    def action_help(self) -> None:
+        """Show the keys of the app and of the current screen."""
+        keys = [
+            (b.key_display or b.key, b.description)
+            for b in self.screen.BINDINGS
+            if isinstance(b, Binding) and b.description
+        ]
+        self.push_screen(HelpScreen(keys))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for mode, (title, help_text) in SCREENS_HELP.items():
+            yield SystemCommand(f"Go to {title}", help_text, lambda m=mode: self.switch_mode(m))
+        yield SystemCommand("Help", "Keys of every screen", self.action_help)
+        if isinstance(screen, ModelsScreen | DatasetsScreen):
+            yield SystemCommand("Focus search", "Type a query", screen.action_focus_search)
+            yield SystemCommand("Toggle filters", "Show or hide filters", screen.action_toggle_filters)
+            yield SystemCommand("Refresh results", "Run the search again", screen.action_refresh)
 
 
 def run_app(*, offline: bool = False) -> int:
@@ -74,8 +188,6 @@ def run_app(*, offline: bool = False) -> int:
     try:
         settings = load_settings()
     except HfEcoError as exc:
-        import sys
-
         sys.stderr.write(f"hf-tui cannot start: {exc}\n")
         return 2
     result = HfTuiApp(settings, offline=offline).run()

@@ -10,6 +10,7 @@ from hf_ecosystem.errors import HfEcoError
 from hf_tui import __version__
 from hf_tui.commands import auth as auth_commands
 from hf_tui.commands import cache as cache_commands
+from hf_tui.commands import device as device_commands
 from hf_tui.commands import hub as hub_commands
 from hf_tui.output import print_error
 
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     hub_commands.add_parsers(sub, "model")
     hub_commands.add_parsers(sub, "dataset")
     cache_commands.add_parsers(sub)
+    device_commands.add_parsers(sub)
     auth_commands.add_parsers(sub)
     return parser
 

@@ -14,3 +14,17 @@ class BackendSelected(Message):
     """The hub backend was chosen (and the local index refreshed when offline)."""
 
     choice: BackendChoice
+
+
+@dataclass
+class UserResolved(Message):
+    """The header's user part is known ("@name", "not logged in", …)."""
+
+    line: str
+
+
+@dataclass
+class DeviceSummarised(Message):
+    """The header's one-line device summary is known."""
+
+    line: str

@@ -1,1 +1,5 @@
-"""Hardware inventory, live GPU/CPU stats (NVML, psutil) and memory estimates; never imports torch."""
+"""Hardware inventory, live GPU/CPU stats (NVML, psutil), memory estimates; never imports torch."""
+
+from hf_ecosystem.device.inventory import snapshot
+
+__all__ = ["snapshot"]

@@ -1,0 +1,63 @@
+"""Helpers for pilot tests: bounded waits (no fixed sleeps), fixed device snapshots, local hubs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.css.query import NoMatches
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
+
+from hf_ecosystem.device.types import CpuSnapshot, DeviceSnapshot, MemorySnapshot
+
+GIB = 1024**3
+FIXED_TIME = 1_700_000_000  # 2023-11-14, so the "updated" column is stable
+
+
+def cpu_only_snapshot() -> DeviceSnapshot:
+    """A fixed CPU-only machine for deterministic headers and snapshots."""
+    return DeviceSnapshot(
+        cpu=CpuSnapshot("Test CPU", logical_cores=2, physical_cores=2, per_core_percent=(10.0, 20.0)),
+        memory=MemorySnapshot(total_bytes=24 * GIB, available_bytes=20 * GIB, used_bytes=4 * GIB),
+    )
+
+
+async def wait_until(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let the app run until `predicate()` holds; fail after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, "condition not reached in time"
+        await pilot.pause(0.02)
+
+
+def text_of(pilot: Pilot[Any], selector: str) -> str:
+    """The rendered text of a Static on the current screen ('' until it is mounted)."""
+    try:
+        return str(pilot.app.screen.query_one(selector, Static).render())
+    except NoMatches:
+        return ""
+
+
+def table_ids(pilot: Pilot[Any], selector: str = "#results") -> list[str]:
+    """The row keys of a DataTable on the current screen, in display order."""
+    table = pilot.app.screen.query_one(selector, DataTable)
+    return [str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)]
+
+
+def add_local_repo(
+    root: Path, repo_id: str, card: str, files: dict[str, bytes] | None = None, kind: str = "models"
+) -> Path:
+    """A repo folder in the local hub layout, with fixed mtimes."""
+    folder = root / kind / repo_id
+    folder.mkdir(parents=True)
+    (folder / "README.md").write_text(card, encoding="utf-8")
+    for name, data in (files or {"config.json": b"{}"}).items():
+        (folder / name).write_bytes(data)
+    for path in [*folder.iterdir(), folder]:
+        os.utime(path, (FIXED_TIME, FIXED_TIME))
+    return folder

@@ -1,0 +1,176 @@
+"""The Detail screen of one model or dataset: card, metadata, license, files, memory."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Markdown, Static
+from textual.worker import Worker, WorkerState
+
+from hf_ecosystem.errors import CardError, HfEcoError
+from hf_ecosystem.hub.cards import ParsedCard, parse_card_text
+from hf_ecosystem.hub.types import RepoDetails, RepoKind
+from hf_tui.output import human_bytes, human_count, human_date
+from hf_tui.widgets.license_panel import LicensePanel
+
+if TYPE_CHECKING:
+    from hf_tui.app import HfTuiApp
+
+
+def fenced(text: str) -> str:
+    """`text` as a markdown code block whose fence no line of it can close."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text}\n{fence}"
+
+
+class DetailScreen(Screen[None]):
+    """Everything about one repo; loads in a worker, never blocks the UI."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("ctrl+r", "reload", "Reload"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """Details and card text arrived."""
+
+        details: RepoDetails
+        card_text: str
+
+    def __init__(self, repo_id: str, kind: RepoKind = "model") -> None:
+        super().__init__()
+        self.repo_id = repo_id
+        self.kind: RepoKind = kind
+        self.parsed: ParsedCard | None = None
+        self.card_error: CardError | None = None
+
+    @property
+    def hf_app(self) -> HfTuiApp:
+        """The app, typed."""
+        return cast("HfTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text(f"{self.repo_id}  ·  {self.kind}", style="bold"), id="detail-title")
+        with Horizontal(id="detail-body"):
+            with VerticalScroll(id="card-pane"):
+                yield Static("", id="card-error")
+                yield Markdown("Loading the card…", id="card")
+            with VerticalScroll(id="side-pane"):
+                yield Static("Loading…", id="meta")
+                yield DataTable(id="eval-results", show_cursor=False)
+                yield LicensePanel(id="license")
+                yield DataTable(id="files", cursor_type="row", zebra_stripes=True)
+                with Horizontal(id="actions"):
+                    for label in ("Download", "Try", "Fine-tune"):
+                        yield Button(
+                            label, disabled=True, id=f"action-{label.lower()}", tooltip="Coming soon"
+                        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#card-error").display = False
+        self.query_one("#eval-results").display = False
+        files = self.query_one("#files", DataTable)
+        files.add_columns("file", "size")
+        files.border_title = "Files"
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
+    def load(self) -> None:
+        """Fetch details and the card off the event loop."""
+        choice = self.hf_app.backend_choice
+        if choice is None:
+            raise HfEcoError("Not connected yet", "Wait for the backend, then reload (ctrl+r).")
+        backend = choice.backend
+        details = backend.model_info(self.repo_id) if self.kind == "model" else backend.dataset_info(
+            self.repo_id
+        )
+        self.post_message(self.Loaded(details, backend.card(self.repo_id, self.kind)))
+
+    def action_reload(self) -> None:
+        """Load again."""
+        self.load()
+
+    @on(Loaded)
+    async def _loaded(self, message: Loaded) -> None:
+        try:
+            self.parsed, self.card_error = parse_card_text(message.card_text, self.kind), None
+        except CardError as exc:
+            self.parsed, self.card_error = None, exc
+        self._show_meta(message.details)
+        self._show_files(message.details)
+        license_id = self.parsed.license if self.parsed else message.details.summary.license
+        self.query_one(LicensePanel).show_license(license_id)
+        card = self.query_one("#card", Markdown)
+        error = self.query_one("#card-error", Static)
+        if self.card_error is not None:
+            error.update(Text(f"{self.card_error.title}\n{self.card_error.hint}", style="bold red"))
+            error.display = True
+            await card.update(fenced(message.card_text))
+        elif not message.card_text.strip():
+            await card.update("*This repo has no card (README.md).*")
+        else:
+            await card.update(self.parsed.body if self.parsed else message.card_text)
+
+    def _show_meta(self, details: RepoDetails) -> None:
+        s = details.summary
+        p = self.parsed
+        rows: list[tuple[str, str]] = [
+            ("task", s.task or (p.pipeline_tag if p else None) or "—"),
+            ("library", s.library or (p.library_name if p else None) or "—"),
+            ("languages", ", ".join(s.languages or (p.languages if p else ())) or "—"),
+            ("base model", ", ".join(p.base_models) if p and p.base_models else "—"),
+            ("datasets", ", ".join(p.datasets) if p and p.datasets else "—"),
+            ("tags", ", ".join((p.tags if p else ()) or s.tags) or "—"),
+            ("downloads", human_count(s.downloads)),
+            ("likes", human_count(s.likes)),
+            ("updated", human_date(s.last_modified)),
+        ]
+        if s.kind == "model":
+            rows.append(("parameters", human_count(s.parameters)))
+        rows.append(("total size", human_bytes(details.total_size)))
+        text = Text()
+        for label, value in rows:
+            text.append(f"{label:<11}", style="bold")
+            text.append(f"{value}\n")
+        meta = self.query_one("#meta", Static)
+        meta.border_title = "Metadata"
+        meta.update(text)
+        table = self.query_one("#eval-results", DataTable)
+        table.clear(columns=True)
+        if p and p.results:
+            table.add_columns("task", "dataset", "metric", "value")
+            for r in p.results:
+                table.add_row(r.task, r.dataset, r.metric, str(r.value))
+            table.border_title = f"Evaluation results ({p.model_name or 'model-index'})"
+            table.display = True
+
+    def _show_files(self, details: RepoDetails) -> None:
+        files = self.query_one("#files", DataTable)
+        files.clear()
+        for f in details.files:
+            files.add_row(f.path, human_bytes(f.size), key=f.path)
+        files.border_title = f"Files ({len(details.files)}, {human_bytes(details.total_size)})"
+
+    @on(Worker.StateChanged)
+    async def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR or event.worker.group != "detail":
+            return
+        error = event.worker.error
+        title = error.title if isinstance(error, HfEcoError) else type(error).__name__
+        hint = error.hint if isinstance(error, HfEcoError) else str(error)
+        self.query_one("#meta", Static).update(Text(f"{title}\n{hint}", style="red"))
+        await self.query_one("#card", Markdown).update(f"**{title}**\n\n{hint}")
+        self.notify(hint or title, title=title, severity="error")

@@ -1,0 +1,202 @@
+"""The search screen shared by Models and Datasets: search box, filters, results, states."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.hub.selection import BackendChoice
+from hf_ecosystem.hub.types import RepoKind, RepoSummary, SearchFilters, Sort
+from hf_tui.widgets.filter_sidebar import FilterSidebar
+from hf_tui.widgets.results_table import ResultsTable
+
+if TYPE_CHECKING:
+    from hf_tui.app import HfTuiApp
+
+DEBOUNCE_SECONDS = 0.25
+PAGE_SIZE = 50
+Pages = Iterator[list[RepoSummary]]
+
+
+class RepoSearchScreen(Screen[None]):
+    """Search-as-you-type over the active backend, with filters, sorts and paging."""
+
+    KIND: RepoKind = "model"
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search"),
+        Binding("f", "toggle_filters", "Filters"),
+        Binding("ctrl+r", "refresh", "Refresh"),
+    ]
+
+    @dataclass
+    class PageLoaded(Message):
+        """A page of results arrived for search number `generation`."""
+
+        generation: int
+        results: list[RepoSummary]
+        pages: Pages
+        append: bool
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generation = 0
+        self._pages: Pages | None = None
+        self._debounce: Timer | None = None
+        self._last_query: tuple[SearchFilters, Sort, BackendChoice] | None = None
+
+    @property
+    def hf_app(self) -> HfTuiApp:
+        """The app, typed."""
+        return cast("HfTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        noun = f"{self.KIND}s"
+        yield Header()
+        with Horizontal():
+            yield FilterSidebar(self.KIND, id="filters")
+            with Vertical(id="results-pane"):
+                yield Input(placeholder=f"Search {noun} (/ to focus)", id="search")
+                yield Static("Connecting…", id="status")
+                yield ResultsTable(self.KIND, id="results")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "backend_choice", self._backend_changed, init=True)
+
+    # -- triggering searches ----------------------------------------------------------------
+
+    def _backend_changed(self, choice: BackendChoice | None) -> None:
+        if choice is not None:
+            self.start_search(force=True)
+
+    @on(Input.Changed, "#search")
+    @on(FilterSidebar.Changed)
+    def _debounced(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.start_search)
+
+    @on(Input.Submitted, "#search")
+    def _submitted(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self.start_search()
+        self.query_one(ResultsTable).focus()
+
+    def current_filters(self) -> tuple[SearchFilters, Sort]:
+        """What the user asked for."""
+        sidebar = self.query_one(FilterSidebar)
+        return sidebar.filters(self.query_one("#search", Input).value), sidebar.sort
+
+    def start_search(self, *, force: bool = False) -> None:
+        """Start a new search unless nothing changed; a running one is cancelled (exclusive)."""
+        choice = self.hf_app.backend_choice
+        if choice is None:
+            return
+        filters, sort = self.current_filters()
+        if not force and self._last_query == (filters, sort, choice):
+            return  # e.g. a widget reporting its initial value, or a key that changed nothing
+        self._last_query = (filters, sort, choice)
+        self.generation += 1
+        self.query_one(ResultsTable).loading = True
+        self.run_search(choice, filters, sort, self.generation)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def run_search(
+        self, choice: BackendChoice, filters: SearchFilters, sort: Sort, generation: int
+    ) -> None:
+        """Fetch the first page off the event loop."""
+        backend = choice.backend
+        pages: Pages
+        if self.KIND == "model":
+            pages = iter(backend.iter_model_pages(filters, sort, PAGE_SIZE))  # type: ignore[arg-type]
+        else:
+            pages = iter(backend.iter_dataset_pages(filters, sort, PAGE_SIZE))  # type: ignore[arg-type]
+        first = next(pages, [])
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.PageLoaded(generation, first, pages, append=False))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search-more")
+    def load_more(self, pages: Pages, generation: int) -> None:
+        """Fetch the next page."""
+        page = next(pages, [])
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.PageLoaded(generation, page, pages, append=True))
+
+    @on(ResultsTable.NeedMore)
+    def _need_more(self) -> None:
+        if self._pages is not None:
+            self.query_one("#status", Static).update(self._status_text(loading_more=True))
+            self.load_more(self._pages, self.generation)
+
+    # -- showing results --------------------------------------------------------------------
+
+    @on(PageLoaded)
+    def _page_loaded(self, message: PageLoaded) -> None:
+        if message.generation != self.generation:
+            return  # a stale answer to an older query
+        table = self.query_one(ResultsTable)
+        table.loading = False
+        has_more = len(message.results) >= PAGE_SIZE
+        table.show(message.results, has_more=has_more, append=message.append)
+        self._pages = message.pages if has_more else None
+        self.query_one("#status", Static).update(self._status_text())
+
+    def _status_text(self, *, loading_more: bool = False) -> str:
+        choice = self.hf_app.backend_choice
+        table = self.query_one(ResultsTable)
+        noun = f"{self.KIND}s"
+        where = ""
+        if choice is not None and choice.backend.is_offline:
+            where = f" · offline: local hub ({choice.reason})"
+        if table.row_count == 0:
+            filters, _ = self.current_filters()
+            if filters.is_empty():
+                return f"No {noun} here yet{where}. Add repos to the local hub or go online."
+            return f"No {noun} match these filters{where}. Clear some filters or change the text."
+        more = " · loading more…" if loading_more else (" · scroll for more" if table.has_more else "")
+        return f"{table.row_count} {noun}{more}{where}"
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR or event.worker.group not in {"search", "search-more"}:
+            return
+        self.query_one(ResultsTable).loading = False
+        error = event.worker.error
+        if isinstance(error, HfEcoError):
+            title, hint = error.title, error.hint
+        else:
+            title, hint = f"Search failed: {type(error).__name__}", str(error)
+        self.query_one("#status", Static).update(f"[b]{title}[/b] — {hint}")
+        self.notify(hint or title, title=title, severity="error")
+
+    @on(ResultsTable.Selected)
+    def _open(self, message: ResultsTable.Selected) -> None:
+        self.hf_app.open_detail(message.repo_id, message.kind)
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        """Focus the search box."""
+        self.query_one("#search", Input).focus()
+
+    def action_toggle_filters(self) -> None:
+        """Show or hide the filter sidebar."""
+        sidebar = self.query_one(FilterSidebar)
+        sidebar.display = not sidebar.display
+
+    def action_refresh(self) -> None:
+        """Run the search again."""
+        self.start_search(force=True)

@@ -1,0 +1,100 @@
+"""The filter sidebar of the search screens: task, library, language, license, author, tags, sort."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Label, Select
+
+from hf_ecosystem.hub.licenses import license_ids
+from hf_ecosystem.hub.types import RepoKind, SearchFilters, Sort
+
+MODEL_TASKS = [
+    "text-classification", "token-classification", "question-answering", "summarization",
+    "translation", "text-generation", "fill-mask", "feature-extraction", "sentence-similarity",
+    "zero-shot-classification", "image-classification", "object-detection", "image-to-text",
+    "image-text-to-text", "visual-question-answering", "zero-shot-image-classification",
+    "automatic-speech-recognition", "audio-classification", "text-to-speech",
+]  # fmt: skip
+LIBRARIES = [
+    "transformers", "sentence-transformers", "diffusers", "timm", "peft", "gguf", "onnx",
+    "safetensors", "pytorch", "keras", "spacy", "mlx",
+]  # fmt: skip
+_FIELDS = ("task", "library", "language", "license", "author", "tags")
+SORT_LABELS = {
+    Sort.DOWNLOADS: "Most downloads",
+    Sort.LIKES: "Most likes",
+    Sort.TRENDING: "Trending",
+    Sort.UPDATED: "Recently updated",
+    Sort.NAME: "Name",
+}
+
+
+class FilterSidebar(VerticalScroll):
+    """Inputs for every filter and the sort; posts Changed when any of them changes."""
+
+    @dataclass
+    class Changed(Message):
+        """A filter or the sort changed."""
+
+        sidebar: FilterSidebar
+
+    def __init__(self, kind: RepoKind, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.kind = kind
+
+    def compose(self) -> ComposeResult:
+        suggestions = {
+            "task": MODEL_TASKS,
+            "library": LIBRARIES,
+            "license": license_ids(),
+            "language": ["en", "fr", "de", "es", "zh", "ja", "multilingual"],
+        }
+        yield Label("Sort")
+        yield Select(
+            [(label, sort.value) for sort, label in SORT_LABELS.items()],
+            value=Sort.DOWNLOADS.value,
+            allow_blank=False,
+            id="sort",
+        )
+        for name in _FIELDS:
+            yield Label(name.capitalize() + (" (comma-separated)" if name == "tags" else ""))
+            words = suggestions.get(name)
+            yield Input(
+                placeholder="any",
+                id=f"filter-{name}",
+                suggester=SuggestFromList(words, case_sensitive=False) if words else None,
+            )
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _changed(self, event: Input.Changed | Select.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(self))
+
+    def _value(self, name: str) -> str | None:
+        return self.query_one(f"#filter-{name}", Input).value.strip() or None
+
+    def filters(self, query: str) -> SearchFilters:
+        """The current filters with the search box's text."""
+        tags = tuple(t.strip() for t in (self._value("tags") or "").split(",") if t.strip())
+        return SearchFilters(
+            query=query,
+            task=self._value("task"),
+            library=self._value("library"),
+            language=self._value("language"),
+            license=self._value("license"),
+            author=self._value("author"),
+            tags=tags,
+        )
+
+    @property
+    def sort(self) -> Sort:
+        """The chosen order."""
+        value = self.query_one("#sort", Select).value
+        return Sort(str(value)) if isinstance(value, str) else Sort.DOWNLOADS

@@ -1,0 +1,92 @@
+"""The results table of the search screens: one row per repo, more rows when scrolled to the end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from hf_ecosystem.hub.types import RepoKind, RepoSummary
+from hf_tui.output import human_bytes, human_count, human_date
+
+LOAD_MORE_MARGIN = 5  # rows before the end at which the next page is asked for
+
+
+class ResultsTable(DataTable[str]):
+    """Search results; posts Selected on enter/click and NeedMore near the end."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    @dataclass
+    class Selected(Message):
+        """The user opened a repo."""
+
+        repo_id: str
+        kind: RepoKind
+
+    @dataclass
+    class NeedMore(Message):
+        """The cursor or the scroll reached the last rows: load the next page."""
+
+        table: ResultsTable
+
+    def __init__(self, kind: RepoKind, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.kind = kind
+        self.has_more = False
+        self._asked_at = -1
+
+    def on_mount(self) -> None:
+        size = "params" if self.kind == "model" else "size"
+        for label in ("id", "task", "downloads", "likes", "updated", "license", size):
+            self.add_column(label, key=label)
+
+    def show(self, results: list[RepoSummary], *, has_more: bool, append: bool = False) -> None:
+        """Replace (or extend) the rows."""
+        if not append:
+            self.clear()
+            self._asked_at = -1
+        for item in results:
+            if item.id in self.rows:
+                continue  # a page boundary can repeat a row when the ranking shifts
+            self.add_row(*self._cells(item), key=item.id)
+        self.has_more = has_more
+
+    def _cells(self, item: RepoSummary) -> tuple[str, ...]:
+        size = human_count(item.parameters) if item.kind == "model" else human_bytes(item.size_bytes)
+        return (
+            item.id,
+            item.task or "—",
+            human_count(item.downloads),
+            human_count(item.likes),
+            human_date(item.last_modified),
+            item.license or "—",
+            size,
+        )
+
+    def _maybe_need_more(self) -> None:
+        near_end = self.cursor_row >= self.row_count - LOAD_MORE_MARGIN
+        scrolled = self.scroll_y >= self.max_scroll_y and self.max_scroll_y > 0
+        if self.has_more and (near_end or scrolled) and self._asked_at != self.row_count:
+            self._asked_at = self.row_count
+            self.post_message(self.NeedMore(self))
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self._maybe_need_more()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._maybe_need_more()
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.Selected(event.row_key.value, self.kind))
