@@ -56,15 +56,31 @@ def tmux(isolated_env: Path) -> Iterator[Tmux]:
     term.run("kill-server")
 
 
-def test_app_starts_shows_offline_backend_and_quits(tmux: Tmux, isolated_env: Path) -> None:
-    repo = isolated_env / "hftui_home" / "hub" / "models" / "demo" / "tiny"
-    repo.mkdir(parents=True)
-    (repo / "README.md").write_text("---\nlicense: mit\n---\n# tiny\n", encoding="utf-8")
+def test_search_open_card_and_quit_offline(tmux: Tmux, isolated_env: Path) -> None:
+    hub = isolated_env / "hftui_home" / "hub" / "models"
+    for name, task in (("reviews-bert", "text-classification"), ("notes-t5", "summarization")):
+        repo = hub / "team" / name
+        repo.mkdir(parents=True)
+        (repo / "README.md").write_text(
+            f"---\nlicense: mit\npipeline_tag: {task}\n---\n# {name}\n\nCard of {name}.\n",
+            encoding="utf-8",
+        )
     exe = str(Path(sys.executable).with_name("hf-tui"))
-    tmux.run("new-session", "-d", "-s", "app", "-x", "100", "-y", "30", exe, "--offline")
-    screen = tmux.wait_for("Backend: offline · local hub · 1 repos")
-    assert "hf-tui" in screen
+    tmux.run("new-session", "-d", "-s", "app", "-x", "140", "-y", "35", exe, "--offline")
+    screen = tmux.wait_for("2 models")
+    assert "offline · local hub · 2 repos" in screen
     assert "Quit" in screen  # the footer shows the bindings
+    tmux.run("send-keys", "-t", "app", "/")
+    time.sleep(0.3)  # a person's pause: keys in one burst would reach the old focus first
+    tmux.run("send-keys", "-t", "app", "bert")
+    screen = tmux.wait_for("1 models")
+    assert "team/reviews-bert" in screen and "team/notes-t5" not in screen
+    tmux.run("send-keys", "-t", "app", "Enter")  # submit: focus moves to the results
+    tmux.run("send-keys", "-t", "app", "Enter")  # open the highlighted repo
+    screen = tmux.wait_for("Card of reviews-bert.")
+    assert "MIT" in screen  # the license panel
+    tmux.run("send-keys", "-t", "app", "Escape")
+    tmux.wait_for("1 models")
     tmux.run("send-keys", "-t", "app", "q")
     deadline = time.monotonic() + 10
     while tmux.alive() and time.monotonic() < deadline:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from fakehub import FakeHub, FakeRepo
+from fakehub.catalog import populate
 from hf_tui import __version__
 from hf_tui.cli import main
-from fakehub.catalog import populate
 
 TOKEN = "hf_CliTokenForAlice0123456789"
 

@@ -64,7 +64,9 @@ def test_human_output_with_gpus(monkeypatch: pytest.MonkeyPatch, capsys) -> None
                 processes=[(os.getpid(), 10 * GIB)],
             ),
             FakeGpu(
-                name="Tesla T4", compute_capability=(7, 5), power_mw=pynvml.NVMLError_NotSupported()
+                name="Tesla T4",
+                compute_capability=(7, 5),
+                power_mw=pynvml.NVMLError(pynvml.NVML_ERROR_NOT_SUPPORTED),
             ),
         ]
     )
@@ -82,7 +84,9 @@ def test_human_output_with_gpus(monkeypatch: pytest.MonkeyPatch, capsys) -> None
 
 
 def test_human_output_cpu_only(monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    use_nvml(monkeypatch, FakeNvml(init_error=pynvml.NVMLError_LibraryNotFound()))
+    use_nvml(
+        monkeypatch, FakeNvml(init_error=pynvml.NVMLError(pynvml.NVML_ERROR_LIBRARY_NOT_FOUND))
+    )
     assert main(["device"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("CPU   ") and lines[1].startswith("RAM   ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fakehub import FakeHub, FakeRepo
+from fakehub.catalog import populate
 from hf_ecosystem.errors import (
     AuthError,
     GatedRepoError,
@@ -16,7 +17,6 @@ from hf_ecosystem.errors import (
 )
 from hf_ecosystem.hub.remote import RemoteHub
 from hf_ecosystem.hub.types import SearchFilters, Sort
-from fakehub.catalog import populate
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fakehub import FakeHub
+from fakehub.catalog import populate
 from hf_ecosystem import SearchFilters, Sort, search_datasets, search_models
 from hf_ecosystem.hub.remote import RemoteHub
-from fakehub.catalog import populate
 
 
 def test_search_models_online_with_keywords(fake_hub: FakeHub) -> None:

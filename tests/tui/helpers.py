@@ -21,12 +21,16 @@ FIXED_TIME = 1_700_000_000  # 2023-11-14, so the "updated" column is stable
 def cpu_only_snapshot() -> DeviceSnapshot:
     """A fixed CPU-only machine for deterministic headers and snapshots."""
     return DeviceSnapshot(
-        cpu=CpuSnapshot("Test CPU", logical_cores=2, physical_cores=2, per_core_percent=(10.0, 20.0)),
+        cpu=CpuSnapshot(
+            "Test CPU", logical_cores=2, physical_cores=2, per_core_percent=(10.0, 20.0)
+        ),
         memory=MemorySnapshot(total_bytes=24 * GIB, available_bytes=20 * GIB, used_bytes=4 * GIB),
     )
 
 
-async def wait_until(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+async def wait_until(
+    pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 10.0
+) -> None:
     """Let the app run until `predicate()` holds; fail after `timeout` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from fakehub import FakeHub
 from helpers import add_local_repo, cpu_only_snapshot, table_ids, wait_until
-
 from hf_tui.app import HfTuiApp
 from hf_tui.messages import BackendSelected
 
@@ -49,8 +49,12 @@ pipeline("text-classification", model="team/reviews-bert")
 @pytest.fixture
 def local_hub(isolated_env: Path) -> Path:
     root = isolated_env / "hftui_home" / "hub"
-    add_local_repo(root, "team/reviews-bert", CARD, {"config.json": b"{}", "model.bin": b"x" * 2048})
-    add_local_repo(root, "team/notes-t5", "---\nlicense: mit\npipeline_tag: summarization\n---\n# t5\n")
+    add_local_repo(
+        root, "team/reviews-bert", CARD, {"config.json": b"{}", "model.bin": b"x" * 2048}
+    )
+    add_local_repo(
+        root, "team/notes-t5", "---\nlicense: mit\npipeline_tag: summarization\n---\n# t5\n"
+    )
     add_local_repo(root, "team/reviews", "---\nlicense: cc-by-4.0\n---\n# data\n", kind="datasets")
     return root
 
@@ -93,7 +97,9 @@ async def test_backend_failure_is_a_notification_not_a_crash(monkeypatch) -> Non
 
 def test_snapshot_models_offline(snap_compare, local_hub: Path) -> None:  # type: ignore[no-untyped-def]
     async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
-        await wait_until(pilot, lambda: len(table_ids(pilot)) == 2 and "logged in · CPU" in pilot.app.sub_title)
+        await wait_until(
+            pilot, lambda: len(table_ids(pilot)) == 2 and "logged in · CPU" in pilot.app.sub_title
+        )
 
     app = HfTuiApp(offline=True, sampler=cpu_only_snapshot)
     assert snap_compare(app, run_before=ready, terminal_size=(130, 32))
@@ -101,7 +107,9 @@ def test_snapshot_models_offline(snap_compare, local_hub: Path) -> None:  # type
 
 def test_snapshot_detail_offline(snap_compare, local_hub: Path) -> None:  # type: ignore[no-untyped-def]
     async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
-        await wait_until(pilot, lambda: len(table_ids(pilot)) == 2 and "logged in · CPU" in pilot.app.sub_title)
+        await wait_until(
+            pilot, lambda: len(table_ids(pilot)) == 2 and "logged in · CPU" in pilot.app.sub_title
+        )
         pilot.app.open_detail("team/reviews-bert", "model")
         await wait_until(pilot, lambda: getattr(pilot.app.screen, "parsed", None) is not None)
         await pilot.pause()

@@ -44,14 +44,17 @@ class Host(App[None]):
 
 
 def fake_gpus() -> FakeNvml:
-    return FakeNvml(
-        [
-            FakeGpu(memory_used_bytes=6 * GIB, utilization_percent=35.0,
-                    processes=[(os.getpid(), 5 * GIB)]),
-            FakeGpu(memory_used_bytes=1 * GIB, utilization_percent=pynvml.NVMLError_NotSupported(),
-                    name="NVIDIA A100-SXM4-80GB", memory_total_bytes=80 * GIB),
-        ]
-    )  # fmt: skip
+    not_supported = pynvml.NVMLError(pynvml.NVML_ERROR_NOT_SUPPORTED)
+    h200 = FakeGpu(
+        memory_used_bytes=6 * GIB, utilization_percent=35.0, processes=[(os.getpid(), 5 * GIB)]
+    )
+    a100 = FakeGpu(
+        name="NVIDIA A100-SXM4-80GB",
+        memory_total_bytes=80 * GIB,
+        memory_used_bytes=1 * GIB,
+        utilization_percent=not_supported,
+    )
+    return FakeNvml([h200, a100])
 
 
 def text(widget: Static) -> str:
@@ -82,7 +85,7 @@ async def test_gpu_panels_show_names_processes_and_updates() -> None:
         summary = text(screen.query_one("#device-summary", Static))
         assert "CUDA · 2\N{MULTIPLICATION SIGN} GPU · 7/221 GiB · driver 550.54.15" in summary
         assert "bf16" in summary
-        assert not screen.query_one("#cpu-only").display
+        assert not screen.query_one("#no-gpu").display
 
         fake.gpus[0].utilization_percent = 77.0
         fake.gpus[0].processes = []
@@ -96,15 +99,17 @@ async def test_gpu_panels_show_names_processes_and_updates() -> None:
 
 async def test_cpu_only_machine() -> None:
     screen = DeviceScreen(
-        interval=0.05, nvml=FakeNvml(init_error=pynvml.NVMLError_LibraryNotFound())
+        interval=0.05,
+        nvml=FakeNvml(init_error=pynvml.NVMLError(pynvml.NVML_ERROR_LIBRARY_NOT_FOUND)),
     )
     async with Host(screen).run_test(size=(100, 40)) as pilot:
         await wait_until(pilot, lambda: screen.polls >= 1)
-        panel = screen.query_one("#cpu-only", Static)
+        panel = screen.query_one("#no-gpu", Static)
         assert panel.display and panel.border_title == "CPU only"
         assert "No NVIDIA GPU (no NVIDIA driver found" in text(panel)
         summary = text(screen.query_one("#device-summary", Static))
-        assert summary.startswith("CPU only\nCPU only: models run on the CPU")
+        assert summary.startswith(f"CPU only · {os.cpu_count()} cores · ")
+        assert "\nCPU only: models run on the CPU" in summary
         assert not screen.query(GpuPanel)
         assert f"{os.cpu_count()} logical" in text(screen.query_one("#cpu-line", Static))
         assert "GiB" in str(screen.query_one("#ram-bar").render())
@@ -118,7 +123,7 @@ async def test_gpus_appearing_and_disappearing_rebuild_the_panels() -> None:
         fake.gpus.pop()
         await wait_until(pilot, lambda: len(screen.query(GpuPanel)) == 1)
         fake.gpus.clear()
-        await wait_until(pilot, lambda: screen.query_one("#cpu-only").display)
+        await wait_until(pilot, lambda: screen.query_one("#no-gpu").display)
         assert not screen.query(GpuPanel)
 
 

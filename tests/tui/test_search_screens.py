@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fakehub import FakeHub, FakeRepo
-from helpers import add_local_repo, cpu_only_snapshot, table_ids, text_of, wait_until
-from fakehub.catalog import populate
 from textual.widgets import Input, Markdown, Select
 
+from fakehub import FakeHub, FakeRepo
+from fakehub.catalog import populate
+from helpers import add_local_repo, cpu_only_snapshot, table_ids, text_of, wait_until
 from hf_ecosystem.config import load_settings
 from hf_tui.app import HfTuiApp
 from hf_tui.modals.help import HelpScreen
@@ -93,7 +93,11 @@ async def test_server_error_and_timeout_are_shown(fake_hub: FakeHub) -> None:
 
 async def test_offline_local_hub_and_empty_state(isolated_env: Path) -> None:
     hub_root = isolated_env / "hftui_home" / "hub"
-    add_local_repo(hub_root, "team/reviews-bert", "---\nlicense: mit\npipeline_tag: text-classification\n---\n# R\n")
+    add_local_repo(
+        hub_root,
+        "team/reviews-bert",
+        "---\nlicense: mit\npipeline_tag: text-classification\n---\n# R\n",
+    )
     app = make_app(offline=True)
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_until(pilot, lambda: table_ids(pilot) == ["team/reviews-bert"])

@@ -43,19 +43,35 @@ def test_ui_process_stays_light(tmp_path: Path) -> None:
 import asyncio, json, sys
 from hf_tui import cli, app
 from hf_tui.app import HfTuiApp
+visited = set()
 
 async def main():
     a = HfTuiApp(offline=True)
-    async with a.run_test() as pilot:
+    async with a.run_test(size=(140, 40)) as pilot:
         await a.workers.wait_for_complete()
-        await pilot.pause()
+        for key in ("2", "3", "4", "1", "question_mark", "escape"):
+            await pilot.press(key)
+            await pilot.pause(0.2)
+        a.open_detail("me/tiny", "model")
+        await pilot.pause(0.5)
+        await a.workers.wait_for_complete()
+        visited.update(type(s).__name__ for s in a.screen_stack)
+        visited.update(type(s).__name__ for m in ("models", "datasets", "device", "jobs")
+                       for s in a._screen_stacks.get(m, []))
 
 asyncio.run(main())
-print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in HEAVY)))
+print(json.dumps([sorted(visited), sorted(m for m in sys.modules if m.split('.')[0] in HEAVY)]))
 """.replace("HEAVY", repr(HEAVY))
+    repo = tmp_path / "hub" / "models" / "me" / "tiny"
+    repo.mkdir(parents=True)
+    (repo / "README.md").write_text("---\nlicense: mit\n---\n# tiny\n", encoding="utf-8")
     env = {**os.environ, "HFTUI_HOME": str(tmp_path)}
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
     )
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    visited, heavy = json.loads(out.stdout.strip().splitlines()[-1])
+    assert {"ModelsScreen", "DatasetsScreen", "DeviceScreen", "JobsScreen", "DetailScreen"} <= set(
+        visited
+    )
+    assert heavy == []

@@ -33,8 +33,8 @@ def two_h200s() -> FakeNvml:
             FakeGpu(
                 uuid="GPU-1",
                 memory_used_bytes=6 * GIB,
-                utilization_percent=pynvml.NVMLError_NotSupported(),
-                power_mw=pynvml.NVMLError_NotSupported(),
+                utilization_percent=pynvml.NVMLError(pynvml.NVML_ERROR_NOT_SUPPORTED),
+                power_mw=pynvml.NVMLError(pynvml.NVML_ERROR_NOT_SUPPORTED),
                 processes=[(GONE_PID, None)],
             ),
         ]
@@ -83,11 +83,13 @@ def test_a_refused_reading_becomes_none_not_an_error() -> None:
 
 class NoMemoryInfo(FakeNvml):
     def memory(self, handle: FakeGpu) -> tuple[int, int]:
-        raise pynvml.NVMLError_NotSupported()
+        raise pynvml.NVMLError(pynvml.NVML_ERROR_NOT_SUPPORTED)
 
 
 def test_unreadable_name_and_memory_still_list_the_gpu() -> None:
-    (gpu,) = read_gpus(NoMemoryInfo([FakeGpu(name=pynvml.NVMLError_Unknown())])).gpus
+    (gpu,) = read_gpus(
+        NoMemoryInfo([FakeGpu(name=pynvml.NVMLError(pynvml.NVML_ERROR_UNKNOWN))])
+    ).gpus
     assert (gpu.name, gpu.memory_total_bytes, gpu.memory_used_bytes) == ("GPU 0", 0, 0)
 
 
@@ -97,7 +99,7 @@ def test_a_lost_gpu_is_skipped_and_named_in_the_error() -> None:
 
     def handle(index: int) -> FakeGpu:
         if index == 1:
-            raise pynvml.NVMLError_GpuIsLost()
+            raise pynvml.NVMLError(pynvml.NVML_ERROR_GPU_IS_LOST)
         return real_handle(index)
 
     fake.handle = handle  # type: ignore[method-assign]
@@ -109,10 +111,10 @@ def test_a_lost_gpu_is_skipped_and_named_in_the_error() -> None:
 @pytest.mark.parametrize(
     ("failure", "reason"),
     [
-        (pynvml.NVMLError_LibraryNotFound(), "no NVIDIA driver found"),
-        (pynvml.NVMLError_DriverNotLoaded(), "driver is not loaded"),
+        (pynvml.NVMLError(pynvml.NVML_ERROR_LIBRARY_NOT_FOUND), "no NVIDIA driver found"),
+        (pynvml.NVMLError(pynvml.NVML_ERROR_DRIVER_NOT_LOADED), "driver is not loaded"),
         (ImportError("No module named 'pynvml'"), "nvidia-ml-py is not installed"),
-        (pynvml.NVMLError_Unknown(), "NVML unavailable: Unknown Error"),
+        (pynvml.NVMLError(pynvml.NVML_ERROR_UNKNOWN), "NVML unavailable: Unknown Error"),
     ],
 )
 def test_no_nvml_means_cpu_only_with_a_reason(failure: BaseException, reason: str) -> None:
@@ -129,7 +131,7 @@ def test_real_backend_inits_once_and_keeps_its_failure(monkeypatch: pytest.Monke
 
     def failing_init() -> None:
         calls.append(1)
-        raise pynvml.NVMLError_LibraryNotFound()
+        raise pynvml.NVMLError(pynvml.NVML_ERROR_LIBRARY_NOT_FOUND)
 
     monkeypatch.setattr(pynvml, "nvmlInit", failing_init)
     backend = PynvmlBackend()

@@ -1,28 +1,43 @@
 """hf_ecosystem: a UI-free library for the Hugging Face ecosystem (hub, data, jobs, training)."""
 
-from hf_ecosystem.errors import HfEcoError
-from hf_ecosystem.hub.cards import ParsedCard, parse_model_card
-from hf_ecosystem.hub.search import search_datasets, search_models
-from hf_ecosystem.hub.types import (
-    DatasetSummary,
-    ModelSummary,
-    RepoDetails,
-    SearchFilters,
-    Sort,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hf_ecosystem.errors import HfEcoError
+    from hf_ecosystem.hub.cards import ParsedCard, parse_model_card
+    from hf_ecosystem.hub.search import search_datasets, search_models
+    from hf_ecosystem.hub.types import (
+        DatasetSummary,
+        ModelSummary,
+        RepoDetails,
+        SearchFilters,
+        Sort,
+    )
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "DatasetSummary",
-    "HfEcoError",
-    "ModelSummary",
-    "ParsedCard",
-    "RepoDetails",
-    "SearchFilters",
-    "Sort",
-    "__version__",
-    "parse_model_card",
-    "search_datasets",
-    "search_models",
-]
+# Public name -> module; resolved on first use so `import hf_ecosystem.x` stays cheap.
+_EXPORTS = {
+    "HfEcoError": "hf_ecosystem.errors",
+    "ParsedCard": "hf_ecosystem.hub.cards",
+    "parse_model_card": "hf_ecosystem.hub.cards",
+    "search_models": "hf_ecosystem.hub.search",
+    "search_datasets": "hf_ecosystem.hub.search",
+    "DatasetSummary": "hf_ecosystem.hub.types",
+    "ModelSummary": "hf_ecosystem.hub.types",
+    "RepoDetails": "hf_ecosystem.hub.types",
+    "SearchFilters": "hf_ecosystem.hub.types",
+    "Sort": "hf_ecosystem.hub.types",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hf_ecosystem' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from hf_ecosystem.errors import ConfigError
 
@@ -34,30 +33,24 @@ def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
-class _TomlFileSource(PydanticBaseSettingsSource):
-    """Reads `$HFTUI_HOME/config.toml` (or $HFTUI_CONFIG) when it exists."""
+def _read_config_file(known: set[str]) -> dict[str, Any]:
+    """The TOML config file's settings ({} when there is none); unknown keys are refused."""
+    import tomllib
 
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        raise NotImplementedError  # __call__ returns the whole mapping at once
-
-    def __call__(self) -> dict[str, Any]:
-        import tomllib
-
-        path = config_path()
-        if not path.is_file():
-            return {}
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"Cannot read config file {path}", str(exc)) from exc
-        known = set(self.settings_cls.model_fields)
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(
-                f"Unknown setting {unknown[0]!r} in {path}",
-                f"Known settings: {', '.join(sorted(known))}.",
-            )
-        return data
+    path = config_path()
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read config file {path}", str(exc)) from exc
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(
+            f"Unknown setting {unknown[0]!r} in {path}",
+            f"Known settings: {', '.join(sorted(known))}.",
+        )
+    return data
 
 
 def config_path() -> Path:
@@ -67,58 +60,26 @@ def config_path() -> Path:
     return default_home() / "config.toml"
 
 
-class Settings(BaseSettings):
-    """Every setting of hf-tui; environment first, then the config file, then defaults."""
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting of hf-tui; `load_settings` reads and checks them (plain stdlib: fast start)."""
 
-    model_config = SettingsConfigDict(env_prefix="HFTUI_", extra="ignore", populate_by_name=True)
-
-    home: Path = Field(default_factory=default_home, description="State folder (jobs, index).")
-    hf_home: Path = Field(
-        default_factory=default_hf_home,
-        description="Hugging Face home (token, cache), as huggingface_hub uses it.",
-    )
-    hub_cache: Path | None = Field(
-        default=None,
-        description="Model cache folder; defaults to $HF_HOME/hub.",
-    )
-    endpoint: str = Field(
-        default=DEFAULT_ENDPOINT,
-        description="Hub endpoint URL.",
-    )
-    offline: bool = Field(
-        default=False,
-        description="Never contact the Hub; use the local hub.",
-    )
-    local_hub: str = Field(
-        default="",
-        description="Extra local hub roots (os.pathsep-separated); $HFTUI_HOME/hub is always one.",
-    )
-    timeout: float = Field(default=10.0, gt=0, description="Hub request timeout in seconds.")
-    page_size: int = Field(default=50, ge=1, le=1000, description="Search results per page.")
-
-    @field_validator("offline", mode="before")
-    @classmethod
-    def _parse_offline(cls, value: Any) -> bool:
-        return _truthy(value)
-
-    @field_validator("endpoint")
-    @classmethod
-    def _strip_endpoint(cls, value: str) -> str:
-        value = value.strip().rstrip("/")
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _TomlFileSource(settings_cls))
+    home: Path = field(default_factory=default_home)
+    """State folder (jobs, local hub index)."""
+    hf_home: Path = field(default_factory=default_hf_home)
+    """Hugging Face home (token, cache), as huggingface_hub uses it."""
+    hub_cache: Path | None = None
+    """Model cache folder; defaults to $HF_HOME/hub."""
+    endpoint: str = DEFAULT_ENDPOINT
+    """Hub endpoint URL."""
+    offline: bool = False
+    """Never contact the Hub; use the local hub."""
+    local_hub: str = ""
+    """Extra local hub roots (os.pathsep-separated); $HFTUI_HOME/hub is always one."""
+    timeout: float = 10.0
+    """Hub request timeout in seconds."""
+    page_size: int = 50
+    """Search results per page (1-1000)."""
 
     @property
     def cache_dir(self) -> Path:
@@ -152,16 +113,55 @@ _HF_VARIABLES = {
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Read settings now (environment and config file); a bad value becomes a ConfigError."""
-    values = {
-        field: os.environ[var]
-        for field, var in _HF_VARIABLES.items()
-        if os.environ.get(var) and field not in overrides
-    }
-    try:
-        return Settings(**values, **overrides)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "settings"
-        field = _HF_VARIABLES.get(field, field)
-        raise ConfigError(f"Invalid setting {field!r}: {err['msg']}") from exc
+    """Settings from, by priority: `overrides`, HF_* variables, HFTUI_* variables, the file."""
+    fields = {f.name for f in dataclasses.fields(Settings)}
+    values = _read_config_file(fields)
+    values.update(
+        {
+            f: os.environ[f"HFTUI_{f.upper()}"]
+            for f in fields
+            if os.environ.get(f"HFTUI_{f.upper()}")
+        }
+    )
+    values.update({f: os.environ[v] for f, v in _HF_VARIABLES.items() if os.environ.get(v)})
+    values.update(overrides)
+    checked: dict[str, Any] = {}
+    for name, value in values.items():
+        try:
+            checked[name] = _CHECKS[name](value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"Invalid setting {_HF_VARIABLES.get(name, name)!r}: {exc}") from exc
+    return Settings(**checked)
+
+
+def _path(value: Any) -> Path:
+    return Path(str(value)).expanduser()
+
+
+def _endpoint(value: Any) -> str:
+    text = str(value).strip().rstrip("/")
+    if not text.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return text
+
+
+def _bounded(kind: type[float] | type[int], low: float, high: float) -> Any:
+    def check(value: Any) -> float | int:
+        number = kind(value)
+        if not low <= number <= high:
+            raise ValueError(f"must be between {low:g} and {high:g}, not {number:g}")
+        return number
+
+    return check
+
+
+_CHECKS: dict[str, Any] = {
+    "home": _path,
+    "hf_home": _path,
+    "hub_cache": lambda v: None if v in (None, "") else _path(v),
+    "endpoint": _endpoint,
+    "offline": _truthy,
+    "local_hub": str,
+    "timeout": _bounded(float, 0.001, 3600),
+    "page_size": _bounded(int, 1, 1000),
+}

@@ -15,16 +15,13 @@ from textual.worker import Worker, WorkerState
 from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.device.types import DeviceSnapshot
 from hf_ecosystem.errors import HfEcoError
-from hf_ecosystem.hub.local import LocalHub
 from hf_ecosystem.hub.selection import BackendChoice, select_backend
 from hf_ecosystem.hub.types import RepoKind
 from hf_tui.messages import BackendSelected, DeviceSummarised, UserResolved
 from hf_tui.modals.help import HelpScreen
 from hf_tui.screens.datasets import DatasetsScreen
-from hf_tui.screens.detail import DetailScreen
 from hf_tui.screens.jobs import JobsScreen
 from hf_tui.screens.models import ModelsScreen
-
 
 
 def _device_screen() -> Screen[None]:
@@ -81,14 +78,17 @@ class HfTuiApp(App[int]):
 
     def on_mount(self) -> None:
         self.sub_title = "connecting…"
-        self.choose_backend()
-        self.summarise_device()
+        # Start the background work after the first frame so it does not delay it.
+        self.call_after_refresh(self.choose_backend)
+        self.call_after_refresh(self.summarise_device)
 
     # -- start-up work, off the event loop ---------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="backend")
     def choose_backend(self) -> None:
         """Pick the backend (probing the endpoint can take seconds) and warm the local index."""
+        from hf_ecosystem.hub.local import LocalHub
+
         settings = self.settings or load_settings()
         choice = select_backend(settings, offline=self.offline or None)
         if isinstance(choice.backend, LocalHub):
@@ -161,6 +161,8 @@ class HfTuiApp(App[int]):
 
     def open_detail(self, repo_id: str, kind: RepoKind) -> None:
         """Push the Detail screen of a repo."""
+        from hf_tui.screens.detail import DetailScreen  # markdown rendering: not needed at start
+
         self.push_screen(DetailScreen(repo_id, kind))
 
     def action_help(self) -> None:
@@ -179,7 +181,9 @@ class HfTuiApp(App[int]):
         yield SystemCommand("Help", "Keys of every screen", self.action_help)
         if isinstance(screen, ModelsScreen | DatasetsScreen):
             yield SystemCommand("Focus search", "Type a query", screen.action_focus_search)
-            yield SystemCommand("Toggle filters", "Show or hide filters", screen.action_toggle_filters)
+            yield SystemCommand(
+                "Toggle filters", "Show or hide filters", screen.action_toggle_filters
+            )
             yield SystemCommand("Refresh results", "Run the search again", screen.action_refresh)
 
 

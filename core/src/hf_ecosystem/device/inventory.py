@@ -36,12 +36,10 @@ def cpu_model() -> str:
 
 
 def read_cpu(sample_seconds: float = 0.0) -> CpuSnapshot:
-    """CPU model, core counts and load.
-
-    With `sample_seconds` 0 the per-core load covers the time since the previous call in this
-    process (psutil keeps one baseline), so the very first call returns all zeros: a poller gets
-    real numbers from its second poll on, a one-off caller should pass a short sample (0.2 s).
-    """
+    """CPU model, core counts and per-core load (over `sample_seconds`, or since the last call)."""
+    # With no sample psutil measures since its previous call in this process (one shared
+    # baseline), so the very first call reads all zeros: a poller gets real numbers from its
+    # second poll on; a one-off caller should pass a short sample (0.2 s).
     per_core = psutil.cpu_percent(percpu=True, interval=sample_seconds or None)
     try:
         load = psutil.getloadavg()
@@ -79,7 +77,7 @@ def detect_accelerator(gpus: tuple[GpuSnapshot, ...]) -> Accelerator:
 
 
 def snapshot(nvml: NvmlBackend | None = None, *, cpu_sample_seconds: float = 0.0) -> DeviceSnapshot:
-    """The whole machine now; see read_cpu for why the first per-core load reads zero."""
+    """The whole machine now (the first per-core load reads zero unless sampled: see read_cpu)."""
     readings = read_gpus(nvml)
     return DeviceSnapshot(
         cpu=read_cpu(cpu_sample_seconds),

@@ -75,7 +75,10 @@ class DetailScreen(Screen[None]):
                 with Horizontal(id="actions"):
                     for label in ("Download", "Try", "Fine-tune"):
                         yield Button(
-                            label, disabled=True, id=f"action-{label.lower()}", tooltip="Coming soon"
+                            label,
+                            disabled=True,
+                            id=f"action-{label.lower()}",
+                            tooltip="Coming soon",
                         )
         yield Footer()
 
@@ -94,8 +97,10 @@ class DetailScreen(Screen[None]):
         if choice is None:
             raise HfEcoError("Not connected yet", "Wait for the backend, then reload (ctrl+r).")
         backend = choice.backend
-        details = backend.model_info(self.repo_id) if self.kind == "model" else backend.dataset_info(
-            self.repo_id
+        details = (
+            backend.model_info(self.repo_id)
+            if self.kind == "model"
+            else backend.dataset_info(self.repo_id)
         )
         self.post_message(self.Loaded(details, backend.card(self.repo_id, self.kind)))
 

@@ -27,7 +27,8 @@ from hf_tui.widgets.usage_bar import UsageBar
 def headline(snap: DeviceSnapshot) -> str:
     """The screen's first line: accelerator, GPU summary, driver and CUDA versions."""
     if snap.accelerator != "cuda":
-        return snap.summary()
+        ram = snap.memory.total_bytes / GIB
+        return f"{snap.summary()} · {snap.cpu.logical_cores} cores · {ram:.0f} GiB RAM"
     parts = ["CUDA", snap.summary()]
     if snap.driver_version:
         parts.append(f"driver {snap.driver_version}")
@@ -66,7 +67,7 @@ def no_gpu_text(snap: DeviceSnapshot) -> str:
 class DeviceScreen(Screen[None]):
     """CPU, RAM and per-GPU panels, re-read every `interval` seconds while the screen is shown."""
 
-    # TODO(lead): move to app.tcss; kept here until the app stylesheet takes it.
+    # Layout belongs in app.tcss; it stays here until the app stylesheet takes it over.
     DEFAULT_CSS = """
     DeviceScreen #device-body {
         padding: 0 1;
@@ -76,7 +77,7 @@ class DeviceScreen(Screen[None]):
         padding: 0 1;
         margin-bottom: 1;
     }
-    DeviceScreen #device-cpu, DeviceScreen #device-memory, DeviceScreen #cpu-only {
+    DeviceScreen #device-cpu, DeviceScreen #device-memory, DeviceScreen #no-gpu {
         height: auto;
         border: round $secondary;
         border-title-color: $secondary;
@@ -86,7 +87,7 @@ class DeviceScreen(Screen[None]):
     DeviceScreen #gpu-panels {
         height: auto;
     }
-    DeviceScreen #cpu-only {
+    DeviceScreen #no-gpu {
         border: round $warning;
         border-title-color: $warning;
     }
@@ -115,7 +116,7 @@ class DeviceScreen(Screen[None]):
         self.interval = interval
         self.nvml = nvml
         self.sampler = sampler  # tests inject a fixed one; None reads the real machine
-        self.history = GpuHistory()
+        self.history = GpuHistory(size=120)  # two minutes at 1 Hz
         self.last: DeviceSnapshot | None = None
         self.polls = 0
         self._timer: Timer | None = None
@@ -134,13 +135,13 @@ class DeviceScreen(Screen[None]):
                 yield UsageBar("RAM", id="ram-bar")
                 yield UsageBar("swap", id="swap-bar")
             yield Vertical(id="gpu-panels")
-            yield Static(id="cpu-only")
+            yield Static(id="no-gpu")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#device-cpu").border_title = "CPU"
         self.query_one("#device-memory").border_title = "Memory"
-        self.query_one("#cpu-only").display = False
+        self.query_one("#no-gpu").display = False
 
     # -- polling: one reading at a time, the next one armed only after the last arrived --------
 
@@ -243,7 +244,7 @@ class DeviceScreen(Screen[None]):
             await container.mount_all(panels)
         for panel, gpu in zip(panels, snap.gpus, strict=True):
             panel.show(gpu, self.history.utilization(gpu.index), self.history.memory(gpu.index))
-        no_gpu = self.query_one("#cpu-only", Static)
+        no_gpu = self.query_one("#no-gpu", Static)
         no_gpu.display = not snap.gpus
         if not snap.gpus:
             no_gpu.border_title = snap.summary()

@@ -166,7 +166,9 @@ class RepoSearchScreen(Screen[None]):
             if filters.is_empty():
                 return f"No {noun} here yet{where}. Add repos to the local hub or go online."
             return f"No {noun} match these filters{where}. Clear some filters or change the text."
-        more = " · loading more…" if loading_more else (" · scroll for more" if table.has_more else "")
+        more = (
+            " · loading more…" if loading_more else (" · scroll for more" if table.has_more else "")
+        )
         return f"{table.row_count} {noun}{more}{where}"
 
     @on(Worker.StateChanged)

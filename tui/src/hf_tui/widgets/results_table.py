@@ -59,7 +59,9 @@ class ResultsTable(DataTable[str]):
         self.has_more = has_more
 
     def _cells(self, item: RepoSummary) -> tuple[str, ...]:
-        size = human_count(item.parameters) if item.kind == "model" else human_bytes(item.size_bytes)
+        size = (
+            human_count(item.parameters) if item.kind == "model" else human_bytes(item.size_bytes)
+        )
         return (
             item.id,
             item.task or "—",
