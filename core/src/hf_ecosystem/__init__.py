@@ -33,7 +33,19 @@ _EXPORTS = {
     "Sort": "hf_ecosystem.hub.types",
 }
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
+__all__ = [
+    "DatasetSummary",
+    "HfEcoError",
+    "ModelSummary",
+    "ParsedCard",
+    "RepoDetails",
+    "SearchFilters",
+    "Sort",
+    "__version__",
+    "parse_model_card",
+    "search_datasets",
+    "search_models",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,4 @@
-"""The filter sidebar of the search screens: task, library, language, license, author, tags, sort."""
+"""The search screens' filter sidebar: task, library, language, license, author, tags, sort."""
 
 from __future__ import annotations
 
