@@ -12,6 +12,7 @@ from hf_tui.commands import auth as auth_commands
 from hf_tui.commands import cache as cache_commands
 from hf_tui.commands import device as device_commands
 from hf_tui.commands import hub as hub_commands
+from hf_tui.commands import jobs as jobs_commands
 from hf_tui.output import print_error
 
 
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     cache_commands.add_parsers(sub)
     device_commands.add_parsers(sub)
     auth_commands.add_parsers(sub)
+    jobs_commands.add_parsers(sub)
     return parser
 
 

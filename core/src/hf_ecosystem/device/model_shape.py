@@ -115,8 +115,8 @@ def _int(cfg: Mapping[str, Any], *keys: str, default: int | None = None) -> int:
     )
 
 
-def _layers(cfg: Mapping[str, Any]) -> int:
-    return _int(cfg, "num_hidden_layers", "n_layer", "num_layers", "n_layers")
+def _layers(cfg: Mapping[str, Any], default: int | None = None) -> int:
+    return _int(cfg, "num_hidden_layers", "n_layer", "num_layers", "n_layers", default=default)
 
 
 def shape_from_config(config: Mapping[str, Any]) -> ModelShape | None:
@@ -156,11 +156,11 @@ def _family(model_type: str, cfg: Mapping[str, Any]) -> Family | None:
 
 
 def _gpt2(cfg: Mapping[str, Any], model_type: str) -> ModelShape:
-    h = _int(cfg, "n_embd", "hidden_size")
-    heads = _int(cfg, "n_head", "num_attention_heads")
+    h = _int(cfg, "n_embd", "hidden_size", default=768)
+    heads = _int(cfg, "n_head", "num_attention_heads", default=12)
     inner = cfg.get("n_inner")
     return ModelShape(
-        model_type=model_type, family="gpt2", hidden_size=h, num_layers=_layers(cfg),
+        model_type=model_type, family="gpt2", hidden_size=h, num_layers=_layers(cfg, 12),
         num_heads=heads, num_kv_heads=heads, head_dim=h // heads,
         intermediate_size=inner if isinstance(inner, int) else 4 * h,
         vocab_size=_int(cfg, "vocab_size", default=50257),
@@ -190,12 +190,13 @@ def _generic(cfg: Mapping[str, Any], model_type: str) -> ModelShape:
 
 
 def _bert(cfg: Mapping[str, Any], model_type: str) -> ModelShape:
-    h = _int(cfg, "hidden_size")
-    heads = _int(cfg, "num_attention_heads")
+    h = _int(cfg, "hidden_size", default=768)
+    heads = _int(cfg, "num_attention_heads", default=12)
     return ModelShape(
-        model_type=model_type, family="bert", hidden_size=h, num_layers=_layers(cfg),
+        model_type=model_type, family="bert", hidden_size=h, num_layers=_layers(cfg, 12),
         num_heads=heads, num_kv_heads=heads, head_dim=h // heads,
-        intermediate_size=_int(cfg, "intermediate_size"), vocab_size=_int(cfg, "vocab_size"),
+        intermediate_size=_int(cfg, "intermediate_size", default=3072),
+        vocab_size=_int(cfg, "vocab_size", default=30522),
         max_positions=_int(cfg, "max_position_embeddings", default=512), is_decoder=False,
         activation=str(cfg.get("hidden_act", "gelu")),
         dropout=float(cfg.get("hidden_dropout_prob", 0.1) or 0.0),
@@ -203,26 +204,28 @@ def _bert(cfg: Mapping[str, Any], model_type: str) -> ModelShape:
 
 
 def _distilbert(cfg: Mapping[str, Any], model_type: str) -> ModelShape:
-    h = _int(cfg, "dim", "hidden_size")
-    heads = _int(cfg, "n_heads", "num_attention_heads")
+    h = _int(cfg, "dim", "hidden_size", default=768)
+    heads = _int(cfg, "n_heads", "num_attention_heads", default=12)
     return ModelShape(
-        model_type=model_type, family="distilbert", hidden_size=h, num_layers=_layers(cfg),
+        model_type=model_type, family="distilbert", hidden_size=h, num_layers=_layers(cfg, 6),
         num_heads=heads, num_kv_heads=heads, head_dim=h // heads,
-        intermediate_size=_int(cfg, "hidden_dim", "intermediate_size"),
-        vocab_size=_int(cfg, "vocab_size"), is_decoder=False,
+        intermediate_size=_int(cfg, "hidden_dim", "intermediate_size", default=3072),
+        vocab_size=_int(cfg, "vocab_size", default=30522), is_decoder=False,
         max_positions=_int(cfg, "max_position_embeddings", default=512),
         activation=str(cfg.get("activation", "gelu")), dropout=float(cfg.get("dropout", 0.1) or 0),
     )  # fmt: skip
 
 
 def _t5(cfg: Mapping[str, Any], model_type: str) -> ModelShape:
-    layers = _int(cfg, "num_layers")
+    layers = _int(cfg, "num_layers", default=6)
+    heads = _int(cfg, "num_heads", default=8)
     proj = str(cfg.get("feed_forward_proj", "relu"))
     return ModelShape(
-        model_type=model_type, family="t5", hidden_size=_int(cfg, "d_model"), num_layers=layers,
-        num_heads=_int(cfg, "num_heads"), num_kv_heads=_int(cfg, "num_heads"),
-        head_dim=_int(cfg, "d_kv", default=64), intermediate_size=_int(cfg, "d_ff"),
-        vocab_size=_int(cfg, "vocab_size"), is_encoder_decoder=True,
+        model_type=model_type, family="t5", hidden_size=_int(cfg, "d_model", default=512),
+        num_layers=layers, num_heads=heads, num_kv_heads=heads,
+        head_dim=_int(cfg, "d_kv", default=64), intermediate_size=_int(cfg, "d_ff", default=2048),
+        vocab_size=_int(cfg, "vocab_size", default=32128), is_decoder=False,
+        is_encoder_decoder=True,
         num_decoder_layers=_int(cfg, "num_decoder_layers", default=layers),
         activation=proj.removeprefix("gated-"), gated_mlp=proj.startswith("gated-"),
         norm="rmsnorm", dropout=float(cfg.get("dropout_rate", 0.1) or 0.0),
@@ -230,14 +233,14 @@ def _t5(cfg: Mapping[str, Any], model_type: str) -> ModelShape:
 
 
 def _falcon(cfg: Mapping[str, Any], model_type: str) -> ModelShape:
-    h = _int(cfg, "hidden_size", "n_embed")
-    heads = _int(cfg, "num_attention_heads", "n_head")
+    h = _int(cfg, "hidden_size", "n_embed", default=4544)
+    heads = _int(cfg, "num_attention_heads", "n_head", default=71)
     if cfg.get("new_decoder_architecture"):
         kv = _int(cfg, "num_kv_heads", default=heads)
     else:
         kv = 1 if cfg.get("multi_query", True) else heads
     return ModelShape(
-        model_type=model_type, family="falcon", hidden_size=h, num_layers=_layers(cfg),
+        model_type=model_type, family="falcon", hidden_size=h, num_layers=_layers(cfg, 32),
         num_heads=heads, num_kv_heads=kv, head_dim=h // heads,
         intermediate_size=_int(cfg, "ffn_hidden_size", default=4 * h),
         vocab_size=_int(cfg, "vocab_size", default=65024),

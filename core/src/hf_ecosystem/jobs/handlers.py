@@ -1,0 +1,52 @@
+"""Job kinds → the code that runs them (imported in the worker only; heavy imports stay inside)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hf_ecosystem.jobs.context import JobContext
+
+Handler = Callable[[JobContext], dict[str, Any]]
+
+
+def run_download(ctx: JobContext) -> dict[str, Any]:
+    """Download a repo (or some files) into the cache with byte progress; resumable."""
+    from hf_ecosystem.hub.cache import DownloadProgress, download
+
+    p = ctx.spec.params
+
+    def report(progress: DownloadProgress) -> None:
+        ctx.progress(progress.done, progress.total, unit="B")
+
+    ctx.log(f"downloading {p['repo_id']}")
+    path = download(
+        p["repo_id"],
+        kind=p.get("repo_type", "model"),
+        files=p.get("files"),
+        revision=p.get("revision"),
+        progress=report,
+        cancel=ctx.cancel,
+        settings=ctx.settings,
+    )
+    ctx.artifact(path, kind="snapshot")
+    return {"path": str(path), "repo_id": p["repo_id"]}
+
+
+def _inference(ctx: JobContext) -> dict[str, Any]:
+    from hf_ecosystem.inference.jobs import run_inference_job
+
+    return run_inference_job(ctx)
+
+
+def _batch(ctx: JobContext) -> dict[str, Any]:
+    from hf_ecosystem.inference.jobs import run_batch_job
+
+    return run_batch_job(ctx)
+
+
+HANDLERS: dict[str, Handler] = {
+    "download": run_download,
+    "inference": _inference,
+    "batch-inference": _batch,
+}

@@ -1,0 +1,202 @@
+"""JobManager: launch detached workers, the queue, lost detection, cancel, wait."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from hf_ecosystem.config import Settings, load_settings
+from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.jobs.events import read_events
+from hf_ecosystem.jobs.spec import JobSpec
+from hf_ecosystem.jobs.store import JobRecord, JobStore, pid_alive
+
+HEARTBEAT_SECONDS = 2.0
+STALE_AFTER_SECONDS = 30.0  # a worker that has not beaten for this long is lost
+START_TIMEOUT_SECONDS = 60.0  # "starting" for longer than this without a pid: lost
+CANCEL_GRACE_SECONDS = 10.0
+
+
+def default_concurrency() -> int:
+    """One job per GPU, one on a CPU-only box; HFTUI_MAX_JOBS overrides."""
+    if env := os.environ.get("HFTUI_MAX_JOBS"):
+        try:
+            return max(1, int(env))
+        except ValueError:
+            pass
+    from hf_ecosystem.device.nvml import read_gpus
+
+    gpus = read_gpus()[0]
+    return max(1, len(gpus))
+
+
+class JobManager:
+    """The one entry point for jobs: used by the CLI, the TUI and by workers themselves."""
+
+    def __init__(self, settings: Settings | None = None, *, max_running: int | None = None) -> None:
+        self.settings = settings or load_settings()
+        self.store = JobStore(self.settings.home)
+        self._max_running = max_running
+
+    @property
+    def max_running(self) -> int:
+        """How many jobs may run at once."""
+        if self._max_running is None:
+            self._max_running = default_concurrency()
+        return self._max_running
+
+    # -- launch and queue -----------------------------------------------------------------------
+
+    def launch(self, spec: JobSpec) -> JobRecord:
+        """Queue a validated job and start it if a slot is free."""
+        record = self.store.create(spec)
+        self.schedule()
+        return self.store.get(record.id)
+
+    def schedule(self) -> list[str]:
+        """Start queued jobs, oldest first, while fewer than `max_running` run; their ids."""
+        self.refresh()
+        started: list[str] = []
+        while True:
+            with self.store.transaction() as conn:
+                running = conn.execute(
+                    "SELECT COUNT(*) FROM jobs WHERE status IN ('starting','running')"
+                ).fetchone()[0]
+                if running >= self.max_running:
+                    break
+                row = conn.execute(
+                    "SELECT id FROM jobs WHERE status = 'queued' ORDER BY created_at, id LIMIT 1"
+                ).fetchone()
+                if row is None:
+                    break
+                job_id = row[0]
+                # Claimed inside the transaction, so two schedulers never start the same job.
+                conn.execute(
+                    "UPDATE jobs SET status = 'starting', started_at = ? WHERE id = ?",
+                    (time.time(), job_id),
+                )
+            self._spawn(job_id)
+            started.append(job_id)
+        return started
+
+    def _spawn(self, job_id: str) -> None:
+        log = self.store.log_path(job_id)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "HFTUI_HOME": str(self.settings.home), "PYTHONUNBUFFERED": "1"}
+        if self._max_running is not None:
+            env["HFTUI_MAX_JOBS"] = str(self._max_running)
+        with log.open("ab") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "hf_ecosystem.jobs.worker", job_id],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own session: it outlives our terminal and SSH
+                close_fds=True,
+                env=env,
+                cwd=str(self.settings.home),
+            )
+        self.store.update(job_id, pid=process.pid)
+
+    # -- looking at jobs ------------------------------------------------------------------------
+
+    def refresh(self) -> list[str]:
+        """Mark running jobs whose process is gone or silent as lost; their ids."""
+        lost: list[str] = []
+        now = time.time()
+        for record in self.store.list(statuses=("starting", "running")):
+            alive = pid_alive(record.pid, record.id)
+            if record.status == "starting" and record.pid is None:
+                alive = now - (record.started_at or now) < START_TIMEOUT_SECONDS
+            beat = self.last_heartbeat(record.id)
+            stale = (
+                record.status == "running" and beat is not None and now - beat > STALE_AFTER_SECONDS
+            )
+            if not alive or stale:
+                why = "its process is gone" if not alive else "it stopped sending heartbeats"
+                error = {"title": f"Job lost: {why}", "hint": "See its log; start it again."}
+                if self.store.finish(record.id, "lost", error=error):
+                    lost.append(record.id)
+        return lost
+
+    def last_heartbeat(self, job_id: str) -> float | None:
+        """Time of the newest event of any kind (every event proves the worker lives)."""
+        path = self.store.events_path(job_id)
+        try:
+            return path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+
+    def list(self) -> list[JobRecord]:
+        """Every job, newest first, after lost detection."""
+        self.refresh()
+        return self.store.list()
+
+    def get(self, job_id: str) -> JobRecord:
+        """One job, after lost detection."""
+        self.refresh()
+        return self.store.get(job_id)
+
+    def events_path(self, job_id: str) -> Path:
+        """The job's events file."""
+        return self.store.events_path(self.store.get(job_id).id)
+
+    def log_path(self, job_id: str) -> Path:
+        """The job's log file."""
+        return self.store.log_path(self.store.get(job_id).id)
+
+    # -- ending jobs ----------------------------------------------------------------------------
+
+    def cancel(self, job_id: str, *, grace: float = CANCEL_GRACE_SECONDS) -> JobRecord:
+        """SIGTERM the job's process group, SIGKILL after `grace` seconds; queued jobs just stop."""
+        record = self.store.get(job_id)
+        if not record.is_active:
+            raise HfEcoError(f"Job {record.id} already {record.status}", "Nothing to cancel.")
+        self.store.update(record.id, cancel_requested=1)
+        if record.status == "queued" or record.pid is None:
+            self.store.finish(record.id, "cancelled")
+            return self.store.get(record.id)
+        _signal_group(record.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and pid_alive(record.pid, record.id):
+            time.sleep(0.05)
+        if pid_alive(record.pid, record.id):
+            _signal_group(record.pid, signal.SIGKILL)
+        self.store.finish(record.id, "cancelled", exit_code=-signal.SIGTERM)
+        self.schedule()
+        return self.store.get(record.id)
+
+    def remove(self, job_id: str) -> None:
+        """Delete a finished job and its files."""
+        self.store.delete(job_id)
+
+    def prune(self) -> list[str]:
+        """Delete every finished job; the ids removed."""
+        removed = [r.id for r in self.list() if not r.is_active]
+        for job_id in removed:
+            self.store.delete(job_id)
+        return removed
+
+    def wait(self, job_id: str, *, timeout: float | None = None, poll: float = 0.2) -> JobRecord:
+        """Block until the job finishes (or `timeout` passes); returns its record."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            record = self.get(job_id)
+            if not record.is_active:
+                return record
+            if deadline is not None and time.monotonic() > deadline:
+                return record
+            time.sleep(poll)
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(os.getpgid(pid), sig)
+
+
+__all__ = ["JobManager", "read_events"]

@@ -1,0 +1,151 @@
+"""JobSpec: what a job does, validated before launch with a message naming the bad field."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.hub.repo_id import validate_repo_id
+
+
+class JobSpecError(HfEcoError):
+    """A job spec is invalid; the title names the field."""
+
+    default_title = "Invalid job"
+    default_hint = "Fix the named field and launch again."
+
+
+def _str(name: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise JobSpecError(f"Invalid job: {name!r} must be a non-empty string")
+    return value.strip()
+
+
+def _repo(name: str, value: Any) -> str:
+    try:
+        return validate_repo_id(_str(name, value))
+    except HfEcoError as exc:
+        raise JobSpecError(f"Invalid job: {name!r} is not a repo id ({value!r})", exc.hint) from exc
+
+
+def _model(name: str, value: Any) -> str:
+    """A repo id or an existing local folder."""
+    text = _str(name, value)
+    if Path(text).expanduser().is_dir():
+        return str(Path(text).expanduser().resolve())
+    return _repo(name, text)
+
+
+def _existing_path(name: str, value: Any) -> str:
+    text = _str(name, value)
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise JobSpecError(f"Invalid job: {name!r} does not exist: {text}")
+    return str(path.resolve())
+
+
+def _int(name: str, value: Any, low: int = 1, high: int = 1 << 20) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise JobSpecError(f"Invalid job: {name!r} must be an integer from {low} to {high}")
+    return value
+
+
+def _kind(name: str, value: Any) -> str:
+    if value not in ("model", "dataset"):
+        raise JobSpecError(f"Invalid job: {name!r} must be 'model' or 'dataset'")
+    return str(value)
+
+
+def _str_list(name: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise JobSpecError(f"Invalid job: {name!r} must be a list of file names")
+    return list(value)
+
+
+Check = Callable[[str, Any], Any]
+# kind -> field -> (required, check)
+_SCHEMAS: dict[str, dict[str, tuple[bool, Check]]] = {
+    "download": {
+        "repo_id": (True, _repo),
+        "repo_type": (False, _kind),
+        "revision": (False, _str),
+        "files": (False, _str_list),
+    },
+    "inference": {
+        "task": (True, _str),
+        "model": (True, _model),
+        "input": (True, _str),
+        "device": (False, _str),
+        "dtype": (False, _str),
+    },
+    "batch-inference": {
+        "task": (True, _str),
+        "model": (True, _model),
+        "input": (True, _existing_path),
+        "output": (True, _str),
+        "batch_size": (False, lambda n, v: _int(n, v, 1, 4096)),
+        "column": (False, _str),
+        "device": (False, _str),
+        "dtype": (False, _str),
+    },
+}
+
+
+def known_kinds() -> list[str]:
+    """Job kinds this version can run."""
+    return sorted(_SCHEMAS)
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """A validated job: its kind and parameters (plain JSON data)."""
+
+    kind: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, kind: str, **params: Any) -> JobSpec:
+        """Validate and build; raises JobSpecError naming the first bad field."""
+        schema = _SCHEMAS.get(kind)
+        if schema is None:
+            raise JobSpecError(
+                f"Invalid job: unknown kind {kind!r}", f"Known kinds: {', '.join(known_kinds())}."
+            )
+        unknown = sorted(set(params) - set(schema))
+        if unknown:
+            raise JobSpecError(
+                f"Invalid job: unknown field {unknown[0]!r} for {kind}",
+                f"Fields of {kind}: {', '.join(schema)}.",
+            )
+        clean: dict[str, Any] = {}
+        for name, (required, check) in schema.items():
+            value = params.get(name)
+            if value is None:
+                if required:
+                    raise JobSpecError(f"Invalid job: {name!r} is required for {kind}")
+                continue
+            clean[name] = check(name, value)
+        return cls(kind, clean)
+
+    def to_json(self) -> str:
+        """The spec as JSON text."""
+        return json.dumps({"kind": self.kind, "params": dict(self.params)}, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> JobSpec:
+        """Read a stored spec as it was validated at launch (files may have moved since)."""
+        data = json.loads(text)
+        return cls(str(data["kind"]), dict(data.get("params", {})))
+
+    def describe(self) -> str:
+        """A one-line human summary."""
+        p = self.params
+        if self.kind == "download":
+            return f"download {p['repo_id']}"
+        if self.kind == "inference":
+            return f"{p['task']} · {p['model']}"
+        return f"batch {p['task']} · {p['model']} · {Path(str(p['input'])).name}"

@@ -1,0 +1,84 @@
+"""The detached worker: `python -m hf_ecosystem.jobs.worker JOB_ID` runs one job to the end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import traceback
+from types import FrameType
+
+from hf_ecosystem.config import load_settings
+from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.jobs.context import JobCancelled, JobContext
+from hf_ecosystem.jobs.events import EventWriter
+from hf_ecosystem.jobs.manager import HEARTBEAT_SECONDS, JobManager
+from hf_ecosystem.jobs.store import JobStore
+from hf_ecosystem.redact import redact
+
+
+def _heartbeat(events: EventWriter, stop: threading.Event) -> None:
+    while not stop.wait(HEARTBEAT_SECONDS):
+        events.emit("heartbeat", pid=os.getpid())
+
+
+def run(job_id: str) -> int:
+    """Run one job; the exit code is 0 on success, 1 on failure, 143 when cancelled."""
+    settings = load_settings()
+    store = JobStore(settings.home)
+    record = store.get(job_id)
+    if record.status != "starting" or record.cancel_requested:
+        return 0  # someone else ran, cancelled or gave up on it
+    events = EventWriter(store.events_path(job_id))
+    ctx = JobContext(job_id, record.spec, events, store.job_dir(job_id), settings)
+
+    def on_term(signum: int, frame: FrameType | None) -> None:
+        ctx.cancel.set()
+        raise JobCancelled()
+
+    signal.signal(signal.SIGTERM, on_term)
+    store.update(job_id, status="running", pid=os.getpid())
+    events.emit("status", status="running", pid=os.getpid())
+    stop = threading.Event()
+    threading.Thread(target=_heartbeat, args=(events, stop), daemon=True).start()
+    code = 1
+    try:
+        from hf_ecosystem.jobs.handlers import HANDLERS
+
+        result = HANDLERS[record.kind](ctx)
+        events.emit("result", **result)
+        store.finish(job_id, "succeeded", exit_code=0, result=result)
+        code = 0
+    except JobCancelled:
+        events.emit("status", status="cancelled")
+        store.finish(job_id, "cancelled", exit_code=143)
+        code = 143
+    except HfEcoError as exc:
+        events.emit("error", title=exc.title, hint=exc.hint)
+        store.finish(job_id, "failed", exit_code=1, error={"title": exc.title, "hint": exc.hint})
+    except Exception as exc:  # anything else: its traceback goes to the job's log, not the user
+        traceback.print_exc()
+        title = f"Unexpected error: {type(exc).__name__}: {redact(str(exc))[:300]}"
+        hint = "The traceback is in the job's log (`hf-tui jobs logs ID`)."
+        events.emit("error", title=title, hint=hint)
+        store.finish(job_id, "failed", exit_code=1, error={"title": title, "hint": hint})
+    finally:
+        stop.set()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Start whatever waits in the queue, so it moves on with no TUI or CLI open.
+    JobManager(settings).schedule()
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        sys.stderr.write("usage: python -m hf_ecosystem.jobs.worker JOB_ID\n")
+        return 2
+    return run(args[0])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""`hf-tui jobs …` and `hf-tui download`: background jobs from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+from hf_ecosystem.jobs.events import JobEvent, read_events
+from hf_ecosystem.jobs.manager import JobManager
+from hf_ecosystem.jobs.spec import JobSpec
+from hf_ecosystem.jobs.store import JobRecord
+from hf_tui.commands import common_options
+from hf_tui.output import human_bytes, print_json, print_table
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `jobs` and `download`."""
+    group = sub.add_parser("jobs", help="background jobs: list, show, logs, cancel, remove")
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    ls = actions.add_parser("list", parents=[common_options()], help="every job, newest first")
+    ls.set_defaults(handler=run_list)
+    for name, helptext, handler in (
+        ("show", "one job: spec, status, result, recent events", run_show),
+        ("cancel", "stop a job (SIGTERM, then SIGKILL)", run_cancel),
+        ("rm", "delete a finished job and its files", run_rm),
+    ):
+        parser = actions.add_parser(name, parents=[common_options()], help=helptext)
+        parser.add_argument("job_id", metavar="ID", help="job id (a unique prefix works)")
+        parser.set_defaults(handler=handler)
+    logs = actions.add_parser("logs", parents=[common_options()], help="the job's events and log")
+    logs.add_argument("job_id", metavar="ID")
+    logs.add_argument("-f", "--follow", action="store_true", help="keep printing until it ends")
+    logs.set_defaults(handler=run_logs)
+    prune = actions.add_parser("prune", parents=[common_options()], help="delete finished jobs")
+    prune.set_defaults(handler=run_prune)
+
+    download = sub.add_parser(
+        "download", parents=[common_options()], help="download a repo into the cache as a job"
+    )
+    download.add_argument("repo", help="repo id, e.g. org/name")
+    download.add_argument("--type", choices=["model", "dataset"], default="model")
+    download.add_argument("--revision", help="branch, tag or commit")
+    download.add_argument("--file", action="append", dest="files", help="only this file (repeat)")
+    add_wait(download)
+    download.set_defaults(handler=run_download)
+
+
+def add_wait(parser: argparse.ArgumentParser) -> None:
+    """--wait: block until the job ends, showing progress; exit code follows its status."""
+    parser.add_argument("--wait", action="store_true", help="wait for the job to finish")
+
+
+def describe_event(event: JobEvent) -> str:
+    """One line for an event."""
+    stamp = time.strftime("%H:%M:%S", time.localtime(event.time))
+    d = event.data
+    if event.type == "progress":
+        total = d.get("total")
+        unit = d.get("unit", "")
+        done = human_bytes(int(d["done"])) if unit == "B" else f"{d['done']:g}"
+        of = f" / {human_bytes(int(total)) if unit == 'B' else f'{total:g}'}" if total else ""
+        eta = f" · eta {d['eta']:.0f}s" if d.get("eta") is not None else ""
+        return f"{stamp} progress {done}{of}{eta}"
+    if event.type == "log":
+        return f"{stamp} {d.get('level', 'info')}: {d.get('message', '')}"
+    if event.type == "error":
+        return f"{stamp} error: {d.get('title', '')} — {d.get('hint', '')}"
+    fields = " ".join(f"{k}={v}" for k, v in d.items())
+    return f"{stamp} {event.type} {fields}".rstrip()
+
+
+def _row(record: JobRecord) -> list[str]:
+    age = time.time() - record.created_at
+    ages = f"{age / 3600:.1f}h" if age > 3600 else f"{age / 60:.0f}m" if age > 60 else f"{age:.0f}s"
+    return [record.id, record.status, record.spec.describe(), ages]
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """List jobs."""
+    records = JobManager().list()
+    if args.json:
+        print_json({"ok": True, "jobs": [r.to_dict() for r in records]})
+    elif not records:
+        print("No jobs.")
+    else:
+        print_table(["id", "status", "what", "age"], [_row(r) for r in records])
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """Show one job."""
+    manager = JobManager()
+    record = manager.get(args.job_id)
+    events, _ = read_events(manager.events_path(record.id))
+    if args.json:
+        data: dict[str, Any] = record.to_dict()
+        data["events"] = [{"type": e.type, "time": e.time, **e.data} for e in events[-50:]]
+        print_json({"ok": True, **data})
+        return 0
+    print(f"{record.id}  {record.status}  {record.spec.describe()}")
+    if record.result:
+        print(f"result: {record.result}")
+    if record.error:
+        print(f"error: {record.error.get('title')} — {record.error.get('hint')}")
+    for event in events[-10:]:
+        if event.type != "heartbeat":
+            print("  " + describe_event(event))
+    return 0
+
+
+def run_logs(args: argparse.Namespace) -> int:
+    """Print events (and follow them)."""
+    manager = JobManager()
+    record = manager.get(args.job_id)
+    path = manager.events_path(record.id)
+    offset = 0
+    while True:
+        events, offset = read_events(path, offset)
+        for event in events:
+            if event.type == "heartbeat":
+                continue
+            if args.json:
+                print_json({"type": event.type, "time": event.time, **event.data})
+            else:
+                print(describe_event(event), flush=True)
+        if not args.follow or not manager.get(record.id).is_active:
+            if args.follow:
+                events, offset = read_events(path, offset)  # what came with the last write
+                for event in events:
+                    if event.type != "heartbeat":
+                        print(describe_event(event), flush=True)
+            break
+        time.sleep(0.3)
+    if not args.json:
+        log = manager.log_path(record.id)
+        if log.exists() and log.stat().st_size:
+            print(f"(process output: {log})")
+    return 0
+
+
+def run_cancel(args: argparse.Namespace) -> int:
+    """Cancel a job."""
+    record = JobManager().cancel(args.job_id)
+    if args.json:
+        print_json({"ok": True, **record.to_dict()})
+    else:
+        print(f"{record.id} {record.status}")
+    return 0
+
+
+def run_rm(args: argparse.Namespace) -> int:
+    """Delete a finished job."""
+    JobManager().remove(args.job_id)
+    if args.json:
+        print_json({"ok": True, "removed": args.job_id})
+    else:
+        print(f"Removed {args.job_id}.")
+    return 0
+
+
+def run_prune(args: argparse.Namespace) -> int:
+    """Delete finished jobs."""
+    removed = JobManager().prune()
+    if args.json:
+        print_json({"ok": True, "removed": removed})
+    else:
+        print(f"Removed {len(removed)} finished jobs.")
+    return 0
+
+
+def launch_and_report(spec: JobSpec, args: argparse.Namespace) -> int:
+    """Launch; without --wait print the id, with it follow progress and exit with its outcome."""
+    manager = JobManager()
+    record = manager.launch(spec)
+    if not args.wait:
+        if args.json:
+            print_json({"ok": True, **record.to_dict()})
+        else:
+            print(record.id)
+        return 0
+    path = manager.events_path(record.id)
+    offset = 0
+    while True:
+        events, offset = read_events(path, offset)
+        if not args.json:
+            for event in events:
+                if event.type in ("progress", "log", "error"):
+                    sys.stderr.write(describe_event(event) + "\n")
+        record = manager.get(record.id)
+        if not record.is_active:
+            break
+        time.sleep(0.2)
+    if args.json:
+        print_json({"ok": record.status == "succeeded", **record.to_dict()})
+    elif record.status == "succeeded":
+        print(f"{record.id} succeeded: {record.result}")
+    else:
+        error = record.error or {}
+        sys.stderr.write(f"error: job {record.id} {record.status}: {error.get('title', '')}\n")
+    return 0 if record.status == "succeeded" else 1
+
+
+def run_download(args: argparse.Namespace) -> int:
+    """Download as a job."""
+    params: dict[str, Any] = {"repo_id": args.repo, "repo_type": args.type}
+    if args.revision:
+        params["revision"] = args.revision
+    if args.files:
+        params["files"] = args.files
+    return launch_and_report(JobSpec.create("download", **params), args)
