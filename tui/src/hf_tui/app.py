@@ -35,7 +35,7 @@ SCREENS_HELP = {
     "models": ("Models", "Search Hub models: filters, sorts, cards"),
     "datasets": ("Datasets", "Search Hub datasets"),
     "device": ("Device", "CPUs, RAM, each GPU's memory and load"),
-    "jobs": ("Jobs", "Background jobs (coming soon)"),
+    "jobs": ("Jobs", "Background jobs: progress, events, cancel"),
 }
 
 

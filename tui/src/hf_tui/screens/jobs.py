@@ -1,23 +1,289 @@
-"""The Jobs screen: a placeholder until the job engine lands."""
+"""The Jobs screen: every background job, live, with its events; cancel and remove."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Center
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, RichLog, Static
+from textual.worker import Worker, WorkerState
+
+from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.jobs.events import JobEvent, read_events
+from hf_ecosystem.jobs.store import JobRecord
+from hf_tui.commands.jobs import describe_event
+from hf_tui.modals.confirm import ConfirmModal
+
+POLL_SECONDS = 1.0
+STATUS_STYLES = {
+    "queued": "dim",
+    "starting": "yellow",
+    "running": "bold yellow",
+    "succeeded": "green",
+    "failed": "bold red",
+    "cancelled": "magenta",
+    "lost": "red",
+}
+
+
+def _age(seconds: float) -> str:
+    if seconds >= 86400:
+        return f"{seconds / 86400:.1f}d"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f}h"
+    return f"{seconds / 60:.0f}m" if seconds >= 60 else f"{seconds:.0f}s"
+
+
+def _progress_text(event: JobEvent | None) -> tuple[str, str]:
+    if event is None:
+        return "—", "—"
+    d = event.data
+    total = d.get("total")
+    pct = f"{100 * d['done'] / total:.0f}%" if total else f"{d['done']:g}"
+    eta = f"{d['eta']:.0f}s" if d.get("eta") is not None else "—"
+    return pct, eta
 
 
 class JobsScreen(Screen[None]):
-    """Background jobs (downloads, inference, training) will be listed here."""
+    """Live jobs table; the selected job's events stream on the right."""
+
+    BINDINGS = [
+        Binding("c", "cancel_job", "Cancel job"),
+        Binding("delete", "remove_job", "Remove"),
+        Binding("ctrl+r", "poll_now", "Refresh"),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    @dataclass
+    class Polled(Message):
+        """A fresh look at the jobs and at the selected job's new events."""
+
+        records: list[JobRecord]
+        progress: dict[str, JobEvent]
+        selected: str | None
+        events: list[JobEvent] = field(default_factory=list)
+        offset: int = 0
+
+    def __init__(self, *, interval: float = POLL_SECONDS) -> None:
+        super().__init__()
+        self.interval = interval
+        self.selected: str | None = None
+        self._offset = 0
+        self._progress_offsets: dict[str, int] = {}
+        self._last_progress: dict[str, JobEvent] = {}
+        self._timer: Timer | None = None
+        self.records: list[JobRecord] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Center(id="jobs-placeholder"):
-            yield Static(
-                "[b]Jobs[/b]\n\nBackground jobs — downloads, inference, fine-tuning — will show "
-                "here, with live progress and logs, and keep running after you close hf-tui.\n"
-                "Not available yet.",
-                id="jobs-text",
-            )
+        with Horizontal():
+            with Vertical(id="jobs-left"):
+                yield Static("Loading jobs…", id="jobs-status")
+                yield DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="jobs-right"):
+                yield Static("Select a job to see its events.", id="job-summary")
+                yield RichLog(id="job-events", wrap=True, markup=False, max_lines=5000)
         yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#jobs-table", DataTable)
+        for label in ("id", "status", "what", "progress", "eta", "age"):
+            table.add_column(label, key=label)
+        self.poll()
+
+    def on_screen_suspend(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+
+    def on_screen_resume(self) -> None:
+        self.poll()
+
+    # -- polling (re-armed after each poll, so polls never pile up) ---------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="jobs")
+    def poll(self) -> None:
+        """Read the store (marking lost jobs) and the new events, off the event loop."""
+        from hf_ecosystem.jobs.manager import JobManager
+
+        manager = JobManager(self.app_settings())
+        records = manager.list()
+        progress: dict[str, JobEvent] = {}
+        for record in records:
+            if not record.is_active and record.id in self._last_progress:
+                continue
+            offset = self._progress_offsets.get(record.id, 0)
+            events, offset = read_events(manager.store.events_path(record.id), offset)
+            self._progress_offsets[record.id] = offset
+            for event in events:
+                if event.type == "progress":
+                    progress[record.id] = event
+        selected, events, offset = self.selected, [], self._offset
+        if selected is not None:
+            events, offset = read_events(manager.store.events_path(selected), self._offset)
+        self.post_message(self.Polled(records, progress, selected, events, offset))
+
+    def app_settings(self) -> Any:
+        """The app's settings when it has them (tests and the CLI pass them in)."""
+        return getattr(self.app, "settings", None)
+
+    @on(Polled)
+    def _polled(self, message: Polled) -> None:
+        self._last_progress.update(message.progress)
+        self.records = message.records
+        self._fill_table(message.records)
+        if message.selected == self.selected and message.selected is not None:
+            self._offset = message.offset
+            log = self.query_one("#job-events", RichLog)
+            for event in message.events:
+                if event.type != "heartbeat":
+                    log.write(self._event_text(event))
+            self._show_summary()
+        self._rearm()
+
+    def _rearm(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        if self.is_current:
+            self._timer = self.set_timer(self.interval, self.poll)
+
+    def _fill_table(self, records: list[JobRecord]) -> None:
+        table = self.query_one("#jobs-table", DataTable)
+        now = time.time()
+        seen: set[str] = set()
+        for record in records:
+            seen.add(record.id)
+            pct, eta = _progress_text(self._last_progress.get(record.id))
+            if not record.is_active:
+                eta = "—"
+                pct = "100%" if record.status == "succeeded" else pct
+            cells = (
+                record.id,
+                Text(record.status, style=STATUS_STYLES.get(record.status, "")),
+                record.spec.describe(),
+                pct,
+                eta,
+                _age(now - record.created_at),
+            )
+            if record.id in table.rows:
+                for key, value in zip(
+                    ("status", "what", "progress", "eta", "age"), cells[1:], strict=True
+                ):
+                    table.update_cell(record.id, key, value)
+            else:
+                table.add_row(*cells, key=record.id)
+        for key in [k for k in table.rows if k.value not in seen]:
+            table.remove_row(key)
+        active = sum(r.is_active for r in records)
+        text = (
+            f"{len(records)} jobs · {active} active"
+            if records
+            else ("No jobs yet. Start one with `hf-tui download REPO` or from a model's page.")
+        )
+        self.query_one("#jobs-status", Static).update(text)
+
+    def _event_text(self, event: JobEvent) -> Text:
+        style = {"error": "bold red", "result": "green", "status": "cyan"}.get(event.type, "")
+        return Text(describe_event(event), style=style)
+
+    def _show_summary(self) -> None:
+        record = next((r for r in self.records if r.id == self.selected), None)
+        summary = self.query_one("#job-summary", Static)
+        if record is None:
+            summary.update("Select a job to see its events.")
+            return
+        text = Text()
+        text.append(f"{record.id}  ", style="bold")
+        text.append(record.status, style=STATUS_STYLES.get(record.status, ""))
+        text.append(f"\n{record.spec.describe()}")
+        if record.result:
+            text.append(f"\nresult: {record.result}", style="green")
+        if record.error:
+            text.append(
+                f"\n{record.error.get('title', '')}\n{record.error.get('hint', '')}", style="red"
+            )
+        summary.update(text)
+
+    @on(DataTable.RowHighlighted, "#jobs-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        job_id = event.row_key.value
+        if job_id == self.selected:
+            return
+        self.selected = job_id
+        self._offset = 0
+        self.query_one("#job-events", RichLog).clear()
+        self._show_summary()
+        self.poll()
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def _current(self) -> JobRecord | None:
+        return next((r for r in self.records if r.id == self.selected), None)
+
+    def action_cancel_job(self) -> None:
+        """Cancel the selected job after confirmation."""
+        record = self._current()
+        if record is None or not record.is_active:
+            self.notify("Select a queued or running job to cancel.", severity="warning")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.cancel_job(record.id)
+
+        self.app.push_screen(
+            ConfirmModal(f"Cancel job {record.id}?\n{record.spec.describe()}", "Cancel job"),
+            answered,
+        )
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="jobs-action")
+    def cancel_job(self, job_id: str) -> None:
+        """SIGTERM, then SIGKILL after the grace period (blocks: runs in a thread)."""
+        from hf_ecosystem.jobs.manager import JobManager
+
+        JobManager(self.app_settings()).cancel(job_id)
+        self.app.call_from_thread(self.notify, f"Job {job_id} cancelled.")
+
+    def action_remove_job(self) -> None:
+        """Delete the selected finished job and its files."""
+        record = self._current()
+        if record is None or record.is_active:
+            self.notify("Select a finished job to remove.", severity="warning")
+            return
+        from hf_ecosystem.jobs.manager import JobManager
+
+        JobManager(self.app_settings()).remove(record.id)
+        self.selected = None
+        self.poll()
+
+    def action_poll_now(self) -> None:
+        """Look again now."""
+        self.poll()
+
+    def action_cursor_down(self) -> None:
+        """Next job."""
+        self.query_one("#jobs-table", DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        """Previous job."""
+        self.query_one("#jobs-table", DataTable).action_cursor_up()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR or event.worker.group not in {"jobs", "jobs-action"}:
+            return
+        error = event.worker.error
+        title = error.title if isinstance(error, HfEcoError) else type(error).__name__
+        hint = error.hint if isinstance(error, HfEcoError) else str(error)
+        self.notify(hint or title, title=title, severity="error")
+        if event.worker.group == "jobs":
+            self._rearm()
