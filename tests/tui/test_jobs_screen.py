@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fakehub import FakeHub, FakeRepo
-from helpers import cpu_only_snapshot, table_ids, text_of, wait_until
 from textual.widgets import RichLog
 
+from fakehub import FakeHub, FakeRepo
+from helpers import cpu_only_snapshot, table_ids, text_of, wait_until
 from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_tui.app import HfTuiApp

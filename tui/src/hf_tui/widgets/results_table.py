@@ -38,7 +38,7 @@ class ResultsTable(DataTable[str]):
 
     def __init__(self, kind: RepoKind, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        self.kind = kind
+        self.kind: RepoKind = kind
         self.has_more = False
         self._asked_at = -1
 
@@ -83,12 +83,12 @@ class ResultsTable(DataTable[str]):
     def _highlighted(self) -> None:
         self._maybe_need_more()
 
-    def watch_scroll_y(self, old: float, new: float) -> None:
-        super().watch_scroll_y(old, new)
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
         self._maybe_need_more()
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if event.row_key.value is not None:
-            self.post_message(self.Selected(event.row_key.value, self.kind))
+            self.post_message(self.Selected(str(event.row_key.value), self.kind))
