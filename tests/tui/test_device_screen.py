@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -17,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+import hf_tui
 from helpers import wait_until
 from hf_ecosystem.device import snapshot
 from hf_ecosystem.device.nvml import FakeGpu, FakeNvml, read_gpus
@@ -33,7 +35,9 @@ from hf_tui.widgets.gpu_panel import GpuPanel
 
 
 class Host(App[None]):
-    """A bare app that shows only the screen under test."""
+    """A bare app, with the real app's stylesheet, that shows only the screen under test."""
+
+    CSS_PATH = str(Path(hf_tui.__file__).parent / "app.tcss")
 
     def __init__(self, screen: DeviceScreen) -> None:
         super().__init__()

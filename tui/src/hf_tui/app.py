@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -22,14 +23,6 @@ from hf_tui.modals.help import HelpScreen
 from hf_tui.screens.datasets import DatasetsScreen
 from hf_tui.screens.jobs import JobsScreen
 from hf_tui.screens.models import ModelsScreen
-
-
-def _device_screen() -> Screen[None]:
-    # Imported on first visit: the Device screen's widgets are not needed at start-up.
-    from hf_tui.screens.device import DeviceScreen
-
-    return DeviceScreen()
-
 
 SCREENS_HELP = {
     "models": ("Models", "Search Hub models: filters, sorts, cards"),
@@ -47,7 +40,6 @@ class HfTuiApp(App[int]):
     MODES = {
         "models": ModelsScreen,
         "datasets": DatasetsScreen,
-        "device": _device_screen,
         "jobs": JobsScreen,
     }
     DEFAULT_MODE = "models"
@@ -75,6 +67,13 @@ class HfTuiApp(App[int]):
         self.settings = settings
         self.offline = offline
         self.sampler = sampler  # how the machine is read; tests pass a fixed one
+        self.add_mode("device", self._device_screen)  # per instance: it gets the app's sampler
+
+    def _device_screen(self) -> Screen[None]:
+        # Imported on first visit: the Device screen's widgets are not needed at start-up.
+        from hf_tui.screens.device import DeviceScreen
+
+        return DeviceScreen(sampler=self.sampler)
 
     def on_mount(self) -> None:
         self.sub_title = "connecting…"
@@ -130,6 +129,12 @@ class HfTuiApp(App[int]):
     @on(DeviceSummarised)
     def _device_summarised(self, message: DeviceSummarised) -> None:
         self.device_line = message.line
+
+    def on_device_screen_sampled(self, message: Message) -> None:
+        """While the Device screen polls, the header's device line follows it."""
+        snapshot = getattr(message, "snapshot", None)
+        if isinstance(snapshot, DeviceSnapshot):
+            self.device_line = snapshot.summary()
 
     def watch_backend_choice(self) -> None:
         self._update_sub_title()

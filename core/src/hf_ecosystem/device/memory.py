@@ -1,30 +1,19 @@
 """Estimate a model's peak GPU memory for inference and fine-tuning, without importing torch.
 
-The estimate targets `torch.cuda.max_memory_allocated()` (tensors the caching allocator hands
-out, not the CUDA context or cached-but-free blocks) for these scenarios, at batch × seq tokens:
-
-* inference: weights in `dtype`, one forward pass (KV cache on for decoders, logits for every
-  position, SDPA attention): weights + KV cache + max(one layer's working set, last hidden
-  state + logits);
-* full fine-tuning as `Trainer(bf16=True)` runs it: fp32 weights, bf16 autocast, fused AdamW,
-  no gradient checkpointing, SDPA; the peak is the larger of the start of backward (weights,
-  autocast's bf16 weight copies, Adam's states, every tensor autograd saved, the fp32 logits,
-  their log-softmax and its gradient) and the end of backward / the optimizer step (weights,
-  gradients, states);
-* LoRA as peft's defaults give it: frozen base in `dtype`, r=16, alpha 32 on the query and
-  value projections, fp32 adapters, AdamW on the adapters, bf16 autocast.
-
-Saved-activation bytes come from counting, op by op, what autograd keeps for each block of the
-supported families (see `activation_bytes`); CPU mode (`target="cpu"`) applies CPU autocast's
-op lists so the formula can be checked against saved-tensor hooks on a machine without a GPU.
+Targets `torch.cuda.max_memory_allocated()` (tensors, not the CUDA context) at batch x seq tokens:
+inference (weights in `dtype`, one forward pass, KV cache on, logits for every position, SDPA);
+full fine-tuning as `Trainer(bf16=True)` runs it (fp32 weights, bf16 autocast, fused AdamW); LoRA
+with peft's defaults (frozen base in `dtype`, r=16 on query/value, fp32 adapters, AdamW). Saved
+activations are counted op by op per block (`activation_bytes`); `target="cpu"` applies CPU
+autocast's op lists, so the formula can be checked with saved-tensor hooks without a GPU.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from hf_ecosystem.device.model_shape import ModelShape
+from hf_ecosystem.device.model_shape import ModelShape, load_repo_model, shape_from_config
 from hf_ecosystem.errors import HfEcoError
 
 if TYPE_CHECKING:
@@ -51,7 +40,9 @@ class MemoryEstimateError(HfEcoError):
     """The estimate's inputs are invalid (dtype, batch, sequence length, training mode)."""
 
     default_title = "Cannot estimate memory"
-    default_hint = "Use --dtype fp32|fp16|bf16|int8|int4, --batch ≥ 1, --seq ≥ 1, --train full|lora."
+    default_hint = (
+        "Use --dtype fp32|fp16|bf16|int8|int4, --batch >= 1, --seq >= 1, --train full|lora."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +157,8 @@ def weights_bytes(parameters: int, dtype: str, shape: ModelShape | None = None) 
 def weights_by_dtype(parameters: int, shape: ModelShape | None = None) -> dict[str, int]:
     """Weight bytes in every supported dtype."""
     return {dtype: weights_bytes(parameters, dtype, shape) for dtype in DTYPES}
+
+
 # --- what autograd saves, per token, counted op by op ----------------------------------------
 # Full fine-tuning runs fp32 weights under bf16 autocast: the residual stream is fp32, every
 # matmul keeps a bf16 copy of its input, norms keep their fp32 input. LoRA runs a frozen bf16
@@ -188,7 +181,7 @@ def _norm(s: ModelShape, lora: bool, t: _Target) -> int:
 
 def _attention(s: ModelShape, lora: bool, r: int) -> int:
     h, q, kv = s.hidden_size, s.q_dim, s.kv_dim
-    sdpa = 2 * q + 4 * s.num_heads  # SDPA's output and fp32 log-sum-exp; no seq² matrix
+    sdpa = 2 * q + 4 * s.num_heads  # SDPA's output and fp32 log-sum-exp; no seq^2 matrix
     if s.fused_qkv:  # q, k, v are views that keep the whole projection; RoPE makes new q, k
         kept = 2 * (q + 2 * kv) + (2 * q + 2 * kv if s.rope else 0)
         inputs = 2 * h + 2 * r if lora else 2 * h
@@ -258,7 +251,7 @@ def activation_bytes(
     total = batch * seq * per_token
     if shape.rope:  # cos and sin tables, shared by the layers
         total += (4 if lora else 8) * seq * shape.head_dim
-    if shape.family == "t5":  # relative position bias: a batch × heads × seq² mask per attention
+    if shape.family == "t5":  # relative position bias: a batch x heads x seq^2 mask per attention
         calls = shape.num_layers + 2 * shape.num_decoder_layers
         total += (calls * batch * 2 + 2 * 4) * shape.num_heads * seq * seq
     return total
@@ -291,7 +284,7 @@ def _check(dtype: str, batch: int, seq: int, train: str | None, lora_r: int) -> 
         raise MemoryEstimateError(f"Unknown dtype {dtype!r}", f"Use one of {', '.join(DTYPES)}.")
     for name, value in (("batch", batch), ("seq", seq), ("LoRA rank", lora_r)):
         if not isinstance(value, int) or value < 1:
-            raise MemoryEstimateError(f"Invalid {name} {value!r}", f"The {name} must be ≥ 1.")
+            raise MemoryEstimateError(f"Invalid {name} {value!r}", f"The {name} must be >= 1.")
     if train not in (None, "full", "lora"):
         raise MemoryEstimateError(f"Unknown training mode {train!r}", "Use full or lora.")
     if train == "full" and dtype in ("int8", "int4"):
@@ -301,50 +294,77 @@ def _check(dtype: str, batch: int, seq: int, train: str | None, lora_r: int) -> 
         )
 
 
+def _backward_work(s: ModelShape, tokens: int, target: Target) -> int:
+    """Gradients one MLP's backward holds at once (three intermediate-sized bf16 tensors)."""
+    mult = 6 if s.gated_mlp else 4
+    if s.activation == "gelu_new" and _TARGETS[target].fp32_ops:
+        mult *= 2  # its written-out GELU runs in fp32 under CUDA autocast
+    return mult * tokens * s.intermediate_size
+
+
 def _moment(**parts: int) -> dict[str, int]:
     return {key: int(parts.get(key, 0)) for key in BREAKDOWN_KEYS}
 
 
+def _total(moment: dict[str, int]) -> int:
+    return sum(moment.values())
+
+
 def _training(
-    s: ModelShape | None, p: int, dtype: str, batch: int, seq: int, train: str, r: int, t: Target
-) -> tuple[dict[str, int], dict[str, int], list[str]]:
-    """(peak breakdown, first-step peak breakdown, notes) of one training step."""
-    notes: list[str] = []
-    n = batch * seq
+    s: ModelShape | None, p: int, dtype: str, n: int, seq: int, train: str, r: int, t: Target
+) -> tuple[dict[str, int], int, list[str]]:
+    """(breakdown at the peak, the first step's peak, notes) of a training step over n tokens."""
     vocab, h = (s.vocab_size, s.hidden_size) if s else (0, 0)
-    acts = activation_bytes(s, batch, seq, mode=train, lora_r=r, target=t) if s else 0  # type: ignore[arg-type]
+    mode: Train = "lora" if train == "lora" else "full"
+    acts = activation_bytes(s, n // seq, seq, mode=mode, lora_r=r, target=t) if s else 0
+    work = _backward_work(s, n, t) if s else 0
     cast = p - (s.embedding_parameters() if s else 0)  # weights autocast copies to bf16
     logits = 12 * n * vocab  # fp32 log-softmax, the loss's gradient and log-softmax's gradient
     handles = 2 * _TARGETS[t].workspace
-    if train == "lora":
+    if mode == "lora":
         lp = s.lora_parameters(r) if s else 0
         base = weights_bytes(p, dtype, s) + (2 * cast if dtype == "fp32" else 0)
         dequant = 2 * h * (s.intermediate_size if s else 0) if dtype in ("int8", "int4") else 0
         peak = _moment(
-            weights=base + 6 * lp, activations=acts, logits=logits, gradients=4 * lp,
-            optimizer_states=8 * lp, overhead=handles + dequant,
+            weights=base + 6 * lp, activations=acts + max(work - logits, 0), logits=logits,
+            gradients=4 * lp, optimizer_states=8 * lp, overhead=handles + dequant,
         )  # fmt: skip
-        first = {**peak, "optimizer_states": 0}
-        return peak, first, notes
-    tied_extra = 8 * vocab * h if s and s.tie_word_embeddings else 0
+        return peak, _total(peak) - 8 * lp, []
     start = _moment(
         weights=4 * p + 2 * cast, activations=acts, logits=logits, optimizer_states=8 * p,
         overhead=handles,
     )  # fmt: skip
-    end = _moment(
-        weights=4 * p, gradients=4 * p + tied_extra, optimizer_states=8 * p, overhead=handles
-    )
-    first = max({**start, "optimizer_states": 0}, end, key=lambda m: sum(m.values()))
-    if sum(start.values()) >= sum(end.values()):
-        notes.append("peak at the start of backward: saved activations, logits and Adam's states")
-        return start, first, notes
-    notes.append("peak at the end of backward / the optimizer step: weights, gradients, states")
-    if tied_extra:
-        notes.append(
-            "tied embeddings: the LM head's and the embedding's gradients meet at the end of "
-            "backward as three fp32 vocab × hidden tensors"
-        )
+    if work > logits:  # small vocabularies: the last MLP's gradients outweigh the logits
+        start.update(activations=acts + work, logits=0, gradients=4 * vocab * h)
+    tied = 8 * vocab * h if s and s.tie_word_embeddings else 0
+    end = _moment(weights=4 * p, gradients=4 * p + tied, optimizer_states=8 * p, overhead=handles)
+    first = max(_total(start) - 8 * p, _total(end))
+    if _total(start) >= _total(end):
+        return start, first, ["peak at the start of backward (activations, logits, Adam states)"]
+    notes = ["peak at the end of backward / the optimizer step (weights, gradients, states)"]
+    if tied:
+        notes.append("tied embeddings: the LM head's and the embedding's gradients meet at the")
+        notes[-1] += " end of backward as three fp32 vocab x hidden tensors"
     return end, first, notes
+
+
+def _inference(
+    s: ModelShape | None, w: int, dtype: str, batch: int, seq: int, t: Target
+) -> tuple[dict[str, int], list[str]]:
+    handles = _TARGETS[t].workspace
+    if s is None:
+        return _moment(weights=w, overhead=handles), []
+    act_b = 4 if dtype == "fp32" else 2  # int8/int4 compute in bf16
+    kv = kv_cache_bytes(s, batch, seq, act_b)
+    work = inference_working_bytes(s, batch, seq, act_b)
+    if dtype in ("int8", "int4"):  # one weight matrix dequantised to bf16 at a time
+        work += 2 * s.hidden_size * s.intermediate_size
+    final, logits = (batch * seq * act_b * x for x in (s.hidden_size, s.vocab_size))
+    if work > final + logits:
+        note = "inference peaks inside a layer (its MLP temporaries), not at the logits"
+        return _moment(weights=w, kv_cache=kv, activations=work, overhead=handles), [note]
+    moment = _moment(weights=w, kv_cache=kv, activations=final, logits=logits, overhead=handles)
+    return moment, []
 
 
 def estimate_memory(
@@ -363,106 +383,70 @@ def estimate_memory(
     """Peak memory for inference (and training, when `train` is full or lora) of one model."""
     _check(dtype, batch, seq, train, lora_r)
     shape = shape_or_params if isinstance(shape_or_params, ModelShape) else None
-    if parameters is None:
-        parameters = shape.parameter_count() if shape else int(shape_or_params)  # type: ignore[arg-type]
-    p = parameters
-    act_b = 4 if dtype == "fp32" else 2  # int8/int4 compute in bf16
+    p = parameters if parameters is not None else (
+        shape.parameter_count() if shape else int(shape_or_params)  # type: ignore[arg-type]
+    )  # fmt: skip
     w = weights_bytes(p, dtype, shape)
-    kv = kv_cache_bytes(shape, batch, seq, act_b) if shape else 0
-    handles = _TARGETS[target].workspace
-    notes = _base_notes(shape, dtype, batch, seq, target)
-    if shape:
-        work = inference_working_bytes(shape, batch, seq, act_b)
-        n = batch * seq
-        final = n * act_b * shape.hidden_size
-        logits = n * act_b * shape.vocab_size
-        if dtype in ("int8", "int4"):  # one weight matrix dequantised to bf16 at a time
-            work += 2 * shape.hidden_size * shape.intermediate_size
-        if work > final + logits:
-            infer = _moment(weights=w, kv_cache=kv, activations=work, overhead=handles)
-            notes.append("inference peaks inside a layer (its MLP temporaries), not at the logits")
-        else:
-            infer = _moment(weights=w, kv_cache=kv, activations=final, logits=logits, overhead=handles)
-    else:
-        infer = _moment(weights=w, overhead=handles)
-    inference = sum(infer.values())
-    training: int | None = None
-    breakdown = infer
+    infer, notes = _inference(shape, w, dtype, batch, seq, target)
+    notes = _base_notes(shape, dtype, seq, target) + notes
+    breakdown, training = infer, None
     if train:
-        breakdown, first, more = _training(shape, p, dtype, batch, seq, train, lora_r, target)
-        training = sum(breakdown.values())
-        notes += more
-        if sum(first.values()) < training:
+        breakdown, first, more = _training(shape, p, dtype, batch * seq, seq, train, lora_r, target)
+        training = _total(breakdown)
+        notes += more + _training_notes(shape, train, lora_r, dtype, target)
+        if first < training:
             notes.append(
-                f"from the second step on (Adam's states exist); the first step alone peaks at "
-                f"{_gib(sum(first.values()))} GiB"
+                f"from the 2nd step on (Adam states exist); step 1 peaks at {_gib(first)} GiB"
             )
-        notes += _training_notes(shape, p, train, lora_r, dtype)
-    mode: Any = train or "inference"
     estimate = MemoryEstimate(
-        parameters=p, dtype=dtype, batch=batch, seq=seq, mode=mode,  # type: ignore[arg-type]
-        weights_bytes=w, inference_bytes=inference, training_bytes=training,
+        parameters=p, dtype=dtype, batch=batch, seq=seq, mode=train or "inference",  # type: ignore[arg-type]
+        weights_bytes=w, inference_bytes=_total(infer), training_bytes=training,
         breakdown=breakdown, assumptions=tuple(notes), model=model,
         weights_by_dtype=weights_by_dtype(p, shape),
     )  # fmt: skip
     if snapshot is not None:
-        verdict = fit_verdict(estimate.peak_bytes, snapshot)
-        estimate = _with_verdict(estimate, verdict)
+        estimate = replace(estimate, verdict=fit_verdict(estimate.peak_bytes, snapshot))
     return estimate
 
 
-def _with_verdict(estimate: MemoryEstimate, verdict: FitVerdict | None) -> MemoryEstimate:
-    from dataclasses import replace
-
-    return replace(estimate, verdict=verdict)
-
-
-def _base_notes(s: ModelShape | None, dtype: str, batch: int, seq: int, target: Target) -> list[str]:
+def _base_notes(s: ModelShape | None, dtype: str, seq: int, target: Target) -> list[str]:
     notes = [
-        "targets torch.cuda.max_memory_allocated(): tensors only; the CUDA context (~0.5 GiB) "
-        "and the allocator's cached free blocks are not counted"
+        "targets torch.cuda.max_memory_allocated(): tensors only, not the CUDA context (~0.5 GiB)"
+        " or the allocator's cached free blocks; overhead: cuBLAS workspaces, 32 MiB each on"
+        " Hopper (8 MiB before), one for inference and two for training (backward's own thread)"
         if target == "cuda"
         else "target CPU: CPU autocast's op lists; no cuBLAS workspace",
     ]
-    if target == "cuda":
-        notes.append(
-            "overhead: cuBLAS workspace, 32 MiB per handle on Hopper (8 MiB on older GPUs); "
-            "one handle for inference, two for training (backward runs on its own thread)"
-        )
     if dtype in ("int8", "int4"):
         notes.append(
             f"{dtype} as bitsandbytes stores it (LLM.int8: one fp32 scale per row; NF4: one fp32 "
             "absmax per 64 weights); embeddings and the LM head stay bf16; compute in bf16"
         )
     if s is None:
-        notes.append(
-            "architecture unknown: only weights, gradients and optimizer states are counted "
-            "(no KV cache, activations or logits)"
-        )
+        notes.append("architecture unknown: only weights, gradients and optimizer states count")
         return notes
-    notes += list(s.notes)
-    notes.append("attention is PyTorch SDPA (flash / memory-efficient): no seq² matrix is kept")
-    notes.append(
+    notes += [
+        *s.notes,
+        "attention is PyTorch SDPA (flash / memory-efficient): no seq^2 attention matrix is kept",
         "logits for every position in the compute dtype (transformers 5 upcasts them to fp32 "
-        "only inside the loss; generate() keeps only the last position)"
-    )
-    if s.is_decoder or s.is_encoder_decoder:
-        notes.append("inference: one forward pass with the KV cache on (DynamicCache)")
-    else:
-        notes.append("encoder model: no KV cache; logits from the masked-LM head")
+        "only inside the loss; generate() keeps only the last position)",
+        "inference: one forward pass with the KV cache on (DynamicCache)"
+        if s.is_decoder or s.is_encoder_decoder
+        else "encoder model: no KV cache; logits from the masked-LM head",
+    ]
     if s.is_encoder_decoder:
-        notes.append("encoder and decoder both see seq tokens; T5's position bias adds seq² masks")
+        notes.append("encoder and decoder both see seq tokens; T5's position bias adds seq^2 masks")
     if s.max_positions and seq > s.max_positions:
         notes.append(f"seq {seq} exceeds the model's {s.max_positions} positions")
     return notes
 
 
-def _training_notes(s: ModelShape | None, p: int, train: str, r: int, dtype: str) -> list[str]:
+def _training_notes(s: ModelShape | None, train: str, r: int, dtype: str, tg: Target) -> list[str]:
     if train == "full":
         notes = [
-            "full fine-tuning as Trainer(bf16=True): fp32 master weights whatever --dtype says, "
+            "full fine-tuning as Trainer(bf16=True): fp32 master weights (whatever --dtype says), "
             "bf16 autocast, fused AdamW (Trainer's default), use_cache off, no gradient "
-            "checkpointing; fp32 gradients and two fp32 Adam states per parameter"
+            "checkpointing: fp32 gradients and two fp32 Adam states per parameter"
         ]
     else:
         lp = s.lora_parameters(r) if s else 0
@@ -473,15 +457,60 @@ def _training_notes(s: ModelShape | None, p: int, train: str, r: int, dtype: str
         ]
     if s is None:
         return notes
-    lora = train == "lora"
-    t = _TARGETS["cuda"]
-    per_layer = _layer(s, lora, t, r)
-    notes.append(
-        f"saved activations: {s.total_layers} layers × {per_layer / 1024:.1f} KiB per token "
-        f"+ {_outside(s, lora, t) / 1024:.1f} KiB per token outside the layers "
-        f"(counted op by op for a {s.family}-shaped block)"
-    )
-    notes.append("training logits: 12 bytes × tokens × vocab (fp32 log-softmax and two gradients)")
+    lora, t = train == "lora", _TARGETS[tg]
+    notes += [
+        f"saved activations: {s.total_layers} layers x {_layer(s, lora, t, r) / 1024:.1f} KiB "
+        f"per token + {_outside(s, lora, t) / 1024:.1f} KiB per token outside them (counted op "
+        f"by op for a {s.family}-shaped block)",
+        "training logits: 12 bytes x tokens x vocab (fp32 log-softmax and two gradients)",
+    ]
     if s.dropout:
-        notes.append(f"dropout p={s.dropout:g} active: its masks count (1 byte per element)")
+        notes.append(f"dropout p={s.dropout:g} is on: its masks count (1 byte per element on CUDA)")
     return notes
+
+
+def estimate_for_repo(
+    repo_id_or_path: str,
+    backend: HubBackend | None = None,
+    *,
+    dtype: str = "bf16",
+    batch: int = 1,
+    seq: int = 128,
+    train: str | None = None,
+    lora_r: int = 16,
+    snapshot: DeviceSnapshot | None = None,
+    live_snapshot: bool = True,
+    target: Target = "cuda",
+) -> MemoryEstimate:
+    """Estimate a model folder, local-hub repo or Hub repo; the verdict uses the live machine."""
+    _check(dtype, batch, seq, train, lora_r)  # fail before any disk or network access
+    repo = load_repo_model(repo_id_or_path, backend)
+    shape = shape_from_config(repo.config) if repo.config is not None else None
+    notes = [repo.source]
+    if shape is None and repo.parameters is None:
+        raise MemoryEstimateError(
+            f"Cannot size {repo.name}: unknown architecture and no parameter count",
+            "It needs a config.json of a known family, or safetensors weights.",
+        )
+    if repo.parameters is None:
+        notes.append(
+            "parameters derived from the shape: embeddings + attention/MLP/norms per layer"
+        )
+    if snapshot is None and live_snapshot:
+        snapshot, problem = _live_snapshot()
+        notes += [problem] if problem else []
+    estimate = estimate_memory(
+        shape or repo.parameters or 0, dtype=dtype, batch=batch, seq=seq, train=train,
+        lora_r=lora_r, parameters=repo.parameters, snapshot=snapshot, target=target,
+        model=repo.name,
+    )  # fmt: skip
+    return replace(estimate, assumptions=(*notes, *estimate.assumptions))
+
+
+def _live_snapshot() -> tuple[DeviceSnapshot | None, str | None]:
+    try:
+        from hf_ecosystem.device.inventory import snapshot
+
+        return snapshot(), None
+    except (ImportError, HfEcoError, OSError) as exc:  # an estimate is still useful without one
+        return None, f"no verdict: the device snapshot failed ({exc})"

@@ -67,32 +67,6 @@ def no_gpu_text(snap: DeviceSnapshot) -> str:
 class DeviceScreen(Screen[None]):
     """CPU, RAM and per-GPU panels, re-read every `interval` seconds while the screen is shown."""
 
-    # Layout belongs in app.tcss; it stays here until the app stylesheet takes it over.
-    DEFAULT_CSS = """
-    DeviceScreen #device-body {
-        padding: 0 1;
-    }
-    DeviceScreen #device-summary {
-        height: auto;
-        padding: 0 1;
-        margin-bottom: 1;
-    }
-    DeviceScreen #device-cpu, DeviceScreen #device-memory, DeviceScreen #no-gpu {
-        height: auto;
-        border: round $secondary;
-        border-title-color: $secondary;
-        padding: 0 1;
-        margin-bottom: 1;
-    }
-    DeviceScreen #gpu-panels {
-        height: auto;
-    }
-    DeviceScreen #no-gpu {
-        border: round $warning;
-        border-title-color: $warning;
-    }
-    """
-
     BINDINGS = [Binding("r", "refresh_now", "Refresh")]
 
     @dataclass
@@ -204,8 +178,8 @@ class DeviceScreen(Screen[None]):
     async def _sampled(self, message: Sampled) -> None:
         self._in_flight = False
         self._failed = False
-        self.polls += 1
         await self.show_snapshot(message.snapshot)
+        self.polls += 1  # counted once shown, so "polls" means readings on screen
         self._arm()
 
     # -- drawing -------------------------------------------------------------------------------
