@@ -13,6 +13,8 @@ from hf_tui.commands import cache as cache_commands
 from hf_tui.commands import device as device_commands
 from hf_tui.commands import hub as hub_commands
 from hf_tui.commands import jobs as jobs_commands
+from hf_tui.commands import run as run_commands
+from hf_tui.commands import memory as memory_commands
 from hf_tui.output import print_error
 
 
@@ -38,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     device_commands.add_parsers(sub)
     auth_commands.add_parsers(sub)
     jobs_commands.add_parsers(sub)
+    run_commands.add_parsers(sub)
+    memory_commands.add_parsers(sub)
     return parser
 
 

@@ -1,0 +1,64 @@
+"""Inference job handlers: one input (`inference`) or a file of them (`batch-inference`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from hf_ecosystem.jobs.context import JobContext
+
+
+def resolve_model(model: str, ctx: JobContext) -> str:
+    """A folder as given; a repo id from the local hub when it has it, else the id for the cache."""
+    if Path(model).is_dir():
+        return model
+    from hf_ecosystem.errors import HfEcoError
+    from hf_ecosystem.hub.local import LocalHub
+
+    try:
+        return str(LocalHub.from_settings(ctx.settings).local_path(model))
+    except HfEcoError:
+        return model  # transformers finds it in the HF cache or fetches it from HF_ENDPOINT
+
+
+def run_inference_job(ctx: JobContext) -> dict[str, Any]:
+    """Load the model, run one input, report the result (tokens stream as log events)."""
+    from hf_ecosystem.inference.pipelines import create_pipeline
+
+    p = ctx.spec.params
+    model = resolve_model(p["model"], ctx)
+    ctx.log(f"loading {p['model']} for {p['task']}")
+    predictor = create_pipeline(p["task"], model, device=p.get("device"), dtype=p.get("dtype"))
+    ctx.log(f"loaded on {predictor.device} ({predictor.dtype})")
+    ctx.check_cancelled()
+    options: dict[str, Any] = {}
+    if p["task"] == "text-generation":
+        options["stream"] = lambda token: ctx.events.emit("log", level="token", message=token)
+    output = predictor(p["input"], **options)
+    return {"task": p["task"], "model": p["model"], "output": output, **predictor.to_dict()}
+
+
+def run_batch_job(ctx: JobContext) -> dict[str, Any]:
+    """Batched inference with progress; resumes a partly written output."""
+    from hf_ecosystem.inference.batch import run_batch
+
+    p = ctx.spec.params
+    result = run_batch(
+        p["task"],
+        resolve_model(p["model"], ctx),
+        Path(p["input"]),
+        Path(p["output"]).expanduser().resolve(),
+        column=p.get("column"),
+        batch_size=p.get("batch_size", 32),
+        device=p.get("device"),
+        progress=lambda done, total: ctx.progress(done, total, unit="rows"),
+        cancel=ctx.cancel,
+    )
+    ctx.artifact(result.output, kind="predictions")
+    return {
+        "output": result.output,
+        "rows": result.rows,
+        "computed": result.computed,
+        "resumed": result.resumed,
+        "batches": result.batches,
+    }
