@@ -21,10 +21,37 @@ import numpy as np
 
 def make_texts(n: int) -> list[str]:
     """Mixed lengths (2 to ~250 words) from a fixed seed."""
-    words = (
-        "model data training evaluation the of and a to in is for on with as by this that from "
-        "transformer attention token layer gradient loss batch sequence embedding vector"
-    ).split()
+    words = [
+        "model",
+        "data",
+        "training",
+        "evaluation",
+        "the",
+        "of",
+        "and",
+        "a",
+        "to",
+        "in",
+        "is",
+        "for",
+        "on",
+        "with",
+        "as",
+        "by",
+        "this",
+        "that",
+        "from",
+        "transformer",
+        "attention",
+        "token",
+        "layer",
+        "gradient",
+        "loss",
+        "batch",
+        "sequence",
+        "embedding",
+        "vector",
+    ]
     rng = np.random.default_rng(42)
     lengths = rng.choice(
         [2, 5, 10, 20, 40, 80, 160, 250], size=n, p=[0.2, 0.2, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03]
