@@ -6,6 +6,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from hf_ecosystem.data.load import stream_dataset
+    from hf_ecosystem.data.preprocess import preprocess_text, tokenize_batch
     from hf_ecosystem.errors import HfEcoError
     from hf_ecosystem.hub.cards import ParsedCard, parse_model_card
     from hf_ecosystem.hub.search import search_datasets, search_models
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
         SearchFilters,
         Sort,
     )
+    from hf_ecosystem.inference.pipelines import create_pipeline
 
 __version__ = "0.1.0"
 
@@ -31,6 +34,10 @@ _EXPORTS = {
     "RepoDetails": "hf_ecosystem.hub.types",
     "SearchFilters": "hf_ecosystem.hub.types",
     "Sort": "hf_ecosystem.hub.types",
+    "create_pipeline": "hf_ecosystem.inference.pipelines",
+    "stream_dataset": "hf_ecosystem.data.load",
+    "preprocess_text": "hf_ecosystem.data.preprocess",
+    "tokenize_batch": "hf_ecosystem.data.preprocess",
 }
 
 __all__ = [
@@ -42,9 +49,13 @@ __all__ = [
     "SearchFilters",
     "Sort",
     "__version__",
+    "create_pipeline",
     "parse_model_card",
+    "preprocess_text",
     "search_datasets",
     "search_models",
+    "stream_dataset",
+    "tokenize_batch",
 ]
 
 

@@ -13,8 +13,8 @@ from hf_tui.commands import cache as cache_commands
 from hf_tui.commands import device as device_commands
 from hf_tui.commands import hub as hub_commands
 from hf_tui.commands import jobs as jobs_commands
-from hf_tui.commands import run as run_commands
 from hf_tui.commands import memory as memory_commands
+from hf_tui.commands import run as run_commands
 from hf_tui.output import print_error
 
 

@@ -27,6 +27,10 @@ DTYPES: tuple[DType, ...] = ("fp32", "fp16", "bf16", "int8", "int4")
 BREAKDOWN_KEYS = (
     "weights", "kv_cache", "activations", "logits", "gradients", "optimizer_states", "overhead",
 )  # fmt: skip
+BREAKDOWN_LABELS = {
+    "weights": "weights", "kv_cache": "KV cache", "activations": "activations", "logits": "logits",
+    "gradients": "gradients", "optimizer_states": "optimizer states", "overhead": "overhead",
+}  # fmt: skip
 GIB = 1024**3
 MIB = 1024**2
 _BYTES: dict[str, float] = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1, "int4": 0.5}
@@ -84,11 +88,11 @@ class MemoryEstimate:
     weights_bytes: int
     inference_bytes: int
     training_bytes: int | None
-    breakdown: dict[str, int]
+    breakdown: dict[str, int] = field(hash=False)
     assumptions: tuple[str, ...]
     verdict: FitVerdict | None = None
     model: str = ""
-    weights_by_dtype: dict[str, int] = field(default_factory=dict[str, int])
+    weights_by_dtype: dict[str, int] = field(default_factory=dict[str, int], hash=False)
 
     @property
     def peak_bytes(self) -> int:
@@ -107,6 +111,10 @@ class MemoryEstimate:
 
 def _gib(value: float) -> str:
     return f"{value / GIB:.1f}"
+
+
+def _size(value: float) -> str:
+    return f"{value / GIB:.1f} GiB" if value >= GIB else f"{value / MIB:.0f} MiB"
 
 
 def fit_verdict(needed_bytes: int, snapshot: DeviceSnapshot) -> FitVerdict:
@@ -192,17 +200,17 @@ def _attention(s: ModelShape, lora: bool, r: int) -> int:
 
 
 def _mlp(s: ModelShape, lora: bool, t: _Target) -> int:
-    h, i = s.hidden_size, s.intermediate_size
+    h, i, relu = s.hidden_size, s.intermediate_size, s.activation == "relu"
     if s.gated_mlp:  # act(gate)'s input and output, up, and (full) the product into down
         act = (6 if lora else 8) * i
     elif s.activation == "gelu_new":  # GELU written out in Python; CUDA autocast's pow is fp32
         act = ((14 if lora else 16) if t.fp32_ops else (8 if lora else 10)) * i
-    elif s.activation == "relu":  # relu keeps its output, which is also down's input
+    elif relu:  # relu keeps its output, which is also down's input
         act = 2 * i
     else:
         act = (2 if lora else 4) * i
-    if s.family == "t5" and s.dropout:  # T5 drops out inside its feed-forward too
-        act += _mask(t, 2) * i + (2 * i if s.activation == "relu" and not lora else 0)
+    if s.family == "t5":  # dropout inside the feed-forward; wo's input is cast to fp32 and back
+        act += (_mask(t, 2) * i if s.dropout else 0) + (2 * i if relu and not lora else 0)
     return act + (0 if lora else (4 if s.gated_mlp else 2) * h)
 
 
@@ -248,6 +256,8 @@ def activation_bytes(
         + shape.num_decoder_layers * _layer(shape, lora, t, lora_r, cross=True)
         + _outside(shape, lora, t)
     )
+    if lora and shape.family not in ("bert", "distilbert"):  # the first pre-norm needs no grad
+        per_token -= (2 if shape.is_encoder_decoder else 1) * _norm(shape, lora, t)
     total = batch * seq * per_token
     if shape.rope:  # cos and sin tables, shared by the layers
         total += (4 if lora else 8) * seq * shape.head_dim
@@ -270,7 +280,9 @@ def inference_working_bytes(shape: ModelShape, batch: int, seq: int, dtype_bytes
     """The largest set of temporaries one layer holds in a no-grad forward pass."""
     s = shape
     mult = 3 if s.gated_mlp else 4 if s.activation == "gelu_new" else 2
-    total = batch * seq * dtype_bytes * (mult * s.intermediate_size + 4 * s.hidden_size)
+    # Beside the MLP's temporaries: the embeddings, the residual stream and the normed input.
+    hidden = {"gpt2": 5, "bert": 3, "distilbert": 3}.get(s.family, 4)
+    total = batch * seq * dtype_bytes * (mult * s.intermediate_size + hidden * s.hidden_size)
     if s.family == "t5":  # the position bias (fp32) and one layer's mask
         total += (2 * 4 + batch * dtype_bytes) * s.num_heads * seq * seq
     return total
@@ -340,7 +352,8 @@ def _training(
     end = _moment(weights=4 * p, gradients=4 * p + tied, optimizer_states=8 * p, overhead=handles)
     first = max(_total(start) - 8 * p, _total(end))
     if _total(start) >= _total(end):
-        return start, first, ["peak at the start of backward (activations, logits, Adam states)"]
+        note = "peak at the start of backward: weights (with autocast's bf16 copies), saved"
+        return start, first, [note + " activations, logits and Adam states"]
     notes = ["peak at the end of backward / the optimizer step (weights, gradients, states)"]
     if tied:
         notes.append("tied embeddings: the LM head's and the embedding's gradients meet at the")
@@ -396,7 +409,7 @@ def estimate_memory(
         notes += more + _training_notes(shape, train, lora_r, dtype, target)
         if first < training:
             notes.append(
-                f"from the 2nd step on (Adam states exist); step 1 peaks at {_gib(first)} GiB"
+                f"from the 2nd step on (Adam states exist); step 1 peaks at {_size(first)}"
             )
     estimate = MemoryEstimate(
         parameters=p, dtype=dtype, batch=batch, seq=seq, mode=train or "inference",  # type: ignore[arg-type]

@@ -56,7 +56,7 @@ class ModelShape:
     rope: bool = False
     dropout: float = 0.0
     notes: tuple[str, ...] = ()
-    raw: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    raw: Mapping[str, Any] | None = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def kv_dim(self) -> int:
@@ -391,7 +391,7 @@ def load_repo_model(repo_id_or_path: str | Path, backend: HubBackend | None = No
     path = Path(text).expanduser()
     if path.is_dir():
         return _from_folder(path, text)
-    if path.exists() or text.startswith((".", "/", "~")):
+    if looks_like_path(text):
         raise ModelConfigError(
             f"No model folder at {text}", "Give a folder holding config.json, or a repo id."
         )
@@ -404,6 +404,11 @@ def load_repo_model(repo_id_or_path: str | Path, backend: HubBackend | None = No
     if callable(local_path):  # LocalHub: the repo is a folder on this machine
         return _from_folder(Path(local_path(repo_id)), repo_id)  # type: ignore[arg-type]
     return _from_hub(backend, repo_id)
+
+
+def looks_like_path(text: str) -> bool:
+    """True for an existing path or one written as a path (./x, /x, ~/x), not a repo id."""
+    return Path(text).expanduser().exists() or text.startswith((".", "/", "~"))
 
 
 def _from_folder(folder: Path, name: str) -> RepoModel:

@@ -1,0 +1,1 @@
+"""Tiny random-init models built from configs, for tests and the offline demo hub."""
