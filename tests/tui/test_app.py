@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -49,9 +50,13 @@ pipeline("text-classification", model="team/reviews-bert")
 @pytest.fixture
 def local_hub(isolated_env: Path) -> Path:
     root = isolated_env / "hftui_home" / "hub"
-    add_local_repo(
-        root, "team/reviews-bert", CARD, {"config.json": b"{}", "model.bin": b"x" * 2048}
-    )
+    config = {
+        "model_type": "bert", "hidden_size": 768, "num_hidden_layers": 12,
+        "num_attention_heads": 12, "intermediate_size": 3072, "vocab_size": 30522,
+        "max_position_embeddings": 512, "type_vocab_size": 2,
+    }  # fmt: skip
+    files = {"config.json": json.dumps(config).encode(), "model.bin": b"x" * 2048}
+    add_local_repo(root, "team/reviews-bert", CARD, files)
     add_local_repo(
         root, "team/notes-t5", "---\nlicense: mit\npipeline_tag: summarization\n---\n# t5\n"
     )
@@ -112,7 +117,10 @@ def test_snapshot_detail_offline(snap_compare, local_hub: Path) -> None:  # type
         )
         pilot.app.open_detail("team/reviews-bert", "model")
         await wait_until(pilot, lambda: getattr(pilot.app.screen, "parsed", None) is not None)
+        panel = pilot.app.screen.query_one("#memory")
+        await wait_until(pilot, lambda: panel.state in ("ready", "error"))
+        assert panel.state == "ready", str(panel.query("*").first().render())
         await pilot.pause()
 
     app = HfTuiApp(offline=True, sampler=cpu_only_snapshot)
-    assert snap_compare(app, run_before=ready, terminal_size=(130, 40))
+    assert snap_compare(app, run_before=ready, terminal_size=(140, 60))

@@ -10,7 +10,7 @@ from hf_ecosystem.hub.cards import parse_card_text
 from hf_ecosystem.hub.licenses import lookup_license
 from hf_ecosystem.hub.selection import select_backend
 from hf_ecosystem.hub.types import RepoKind, RepoSummary, SearchFilters, Sort
-from hf_tui.commands import common_options
+from hf_tui.commands import common_options, datasets_data
 from hf_tui.output import human_bytes, human_count, human_date, print_json, print_table
 
 
@@ -45,6 +45,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], kind: 
     )
     card.add_argument("repo", help="repo id, e.g. org/name")
     card.set_defaults(handler=run_card, kind=kind)
+    if kind == "dataset":
+        datasets_data.add_dataset_actions(actions)
 
 
 def _summary_row(item: RepoSummary) -> list[str]:

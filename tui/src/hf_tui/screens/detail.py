@@ -16,11 +16,13 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Markdown, Static
 from textual.worker import Worker, WorkerState
 
+from hf_ecosystem.device.memory import MemoryEstimate
 from hf_ecosystem.errors import CardError, HfEcoError
 from hf_ecosystem.hub.cards import ParsedCard, parse_card_text
 from hf_ecosystem.hub.types import RepoDetails, RepoKind
 from hf_tui.output import human_bytes, human_count, human_date
 from hf_tui.widgets.license_panel import LicensePanel
+from hf_tui.widgets.memory_panel import MemoryPanel
 
 if TYPE_CHECKING:
     from hf_tui.app import HfTuiApp
@@ -48,6 +50,12 @@ class DetailScreen(Screen[None]):
         details: RepoDetails
         card_text: str
 
+    @dataclass
+    class MemoryEstimated(Message):
+        """The memory estimate (with its fit verdict) arrived."""
+
+        estimate: MemoryEstimate
+
     def __init__(self, repo_id: str, kind: RepoKind = "model") -> None:
         super().__init__()
         self.repo_id = repo_id
@@ -69,8 +77,10 @@ class DetailScreen(Screen[None]):
                 yield Markdown("Loading the card…", id="card")
             with VerticalScroll(id="side-pane"):
                 yield Static("Loading…", id="meta")
-                yield DataTable(id="eval-results", show_cursor=False)
+                if self.kind == "model":
+                    yield MemoryPanel(id="memory")
                 yield LicensePanel(id="license")
+                yield DataTable(id="eval-results", show_cursor=False)
                 yield DataTable(id="files", cursor_type="row", zebra_stripes=True)
                 with Horizontal(id="actions"):
                     for label in ("Download", "Try", "Fine-tune"):
@@ -88,6 +98,8 @@ class DetailScreen(Screen[None]):
         files = self.query_one("#files", DataTable)
         files.add_columns("file", "size")
         files.border_title = "Files"
+        if self.kind == "model":
+            self.query_one(MemoryPanel).show_loading()
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
@@ -103,6 +115,27 @@ class DetailScreen(Screen[None]):
             else backend.dataset_info(self.repo_id)
         )
         self.post_message(self.Loaded(details, backend.card(self.repo_id, self.kind)))
+        if self.kind == "model":
+            self.estimate_memory()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="memory")
+    def estimate_memory(self) -> None:
+        """Inference and training memory against this machine, off the event loop."""
+        from hf_ecosystem.device.memory import estimate_for_repo
+
+        choice = self.hf_app.backend_choice
+        sampler = self.hf_app.sampler
+        estimate = estimate_for_repo(
+            self.repo_id,
+            choice.backend if choice else None,
+            train="full",
+            snapshot=sampler() if sampler is not None else None,
+        )
+        self.post_message(self.MemoryEstimated(estimate))
+
+    @on(MemoryEstimated)
+    def _memory_estimated(self, message: MemoryEstimated) -> None:
+        self.query_one(MemoryPanel).show(message.estimate)
 
     def action_reload(self) -> None:
         """Load again."""
@@ -171,11 +204,16 @@ class DetailScreen(Screen[None]):
 
     @on(Worker.StateChanged)
     async def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR or event.worker.group != "detail":
+        if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
         title = error.title if isinstance(error, HfEcoError) else type(error).__name__
         hint = error.hint if isinstance(error, HfEcoError) else str(error)
+        if event.worker.group == "memory":
+            self.query_one(MemoryPanel).show_error(title, hint)  # the rest of the page stands
+            return
+        if event.worker.group != "detail":
+            return
         self.query_one("#meta", Static).update(Text(f"{title}\n{hint}", style="red"))
         await self.query_one("#card", Markdown).update(f"**{title}**\n\n{hint}")
         self.notify(hint or title, title=title, severity="error")

@@ -7,7 +7,7 @@ from typing import Literal
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Static
+from textual.widgets import Collapsible, Static
 
 from hf_ecosystem.device.memory import BREAKDOWN_LABELS, MemoryEstimate
 from hf_tui.output import human_bytes, human_count
@@ -60,8 +60,12 @@ class MemoryPanel(Vertical):
         margin-top: 1;
         text-style: bold;
     }
-    MemoryPanel > .memory-assumptions {
+    MemoryPanel Collapsible {
         margin-top: 1;
+        border-top: none;
+        padding: 0;
+    }
+    MemoryPanel .memory-assumptions {
         color: $text-muted;
     }
     """
@@ -77,7 +81,8 @@ class MemoryPanel(Vertical):
         yield Static("", classes="memory-weights")
         yield Static("", classes="memory-breakdown")
         yield Static("", classes="memory-verdict")
-        yield Static("", classes="memory-assumptions")
+        with Collapsible(title="Assumptions (what is counted, what is not)", collapsed=True):
+            yield Static("", classes="memory-assumptions")
 
     def _set(self, part: str, content: Content | str) -> None:
         self.query_one(f".memory-{part}", Static).update(content)
