@@ -175,3 +175,20 @@ async def test_help_palette_and_modes(fake_hub: FakeHub) -> None:
         await pilot.press("1")
         await pilot.pause()
         assert isinstance(app.screen, ModelsScreen)
+
+
+async def test_empty_local_hub_offers_the_demo_and_refresh_reindexes(isolated_env: Path) -> None:
+    from hf_tui.modals.confirm import ConfirmModal
+
+    app = make_app(offline=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_until(pilot, lambda: "No models here yet" in text_of(pilot, "#status"))
+        assert any("local hub is empty" in n.title for n in app._notifications)  # type: ignore[attr-defined]
+        assert "Seed the demo hub" in [c.title for c in app.get_system_commands(app.screen)]
+        app.action_seed_demo()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("n")
+        add_local_repo(isolated_env / "hftui_home" / "hub", "me/new-model", "# new\n")
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: table_ids(pilot) == ["me/new-model"])

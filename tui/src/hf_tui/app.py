@@ -121,6 +121,41 @@ class HfTuiApp(App[int]):
     @on(BackendSelected)
     def _backend_selected(self, message: BackendSelected) -> None:
         self.backend_choice = message.choice
+        backend = message.choice.backend
+        if backend.is_offline and backend.description.endswith(" 0 repos"):
+            self.notify(
+                "Seed it with a real model, real datasets and a tiny model per task: "
+                "ctrl+p → 'Seed the demo hub', or `hf-tui demo seed`.",
+                title="The local hub is empty",
+                timeout=15,
+            )
+
+    def action_seed_demo(self) -> None:
+        """Launch the demo-seed job (after confirmation); progress shows on the Jobs screen."""
+        from hf_tui.modals.confirm import ConfirmModal
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.launch_seed()
+
+        question = (
+            "Add the demo to the local hub?\nall-MiniLM-L6-v2, BBC News, WNUT-16, digits and a "
+            "tiny random model for every task. It runs as a background job (about a minute)."
+        )
+        self.push_screen(ConfirmModal(question, "Seed"), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="seed")
+    def launch_seed(self) -> None:
+        """Queue the job off the event loop."""
+        from hf_ecosystem.jobs.manager import JobManager
+        from hf_ecosystem.jobs.spec import JobSpec
+
+        record = JobManager(self.settings).launch(JobSpec.create("demo-seed"))
+        self.call_from_thread(
+            self.notify,
+            f"Job {record.id} started: see Jobs (4). Refresh the list (ctrl+r) when it is done.",
+            title="Seeding the demo hub",
+        )
 
     @on(UserResolved)
     def _user_resolved(self, message: UserResolved) -> None:
@@ -184,6 +219,9 @@ class HfTuiApp(App[int]):
         for mode, (title, help_text) in SCREENS_HELP.items():
             yield SystemCommand(f"Go to {title}", help_text, lambda m=mode: self.switch_mode(m))
         yield SystemCommand("Help", "Keys of every screen", self.action_help)
+        yield SystemCommand(
+            "Seed the demo hub", "Demo models and datasets for offline use", self.action_seed_demo
+        )
         if isinstance(screen, ModelsScreen | DatasetsScreen):
             yield SystemCommand("Focus search", "Type a query", screen.action_focus_search)
             yield SystemCommand(

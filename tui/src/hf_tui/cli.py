@@ -10,6 +10,7 @@ from hf_ecosystem.errors import HfEcoError
 from hf_tui import __version__
 from hf_tui.commands import auth as auth_commands
 from hf_tui.commands import cache as cache_commands
+from hf_tui.commands import demo as demo_commands
 from hf_tui.commands import device as device_commands
 from hf_tui.commands import hub as hub_commands
 from hf_tui.commands import jobs as jobs_commands
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     auth_commands.add_parsers(sub)
     jobs_commands.add_parsers(sub)
     run_commands.add_parsers(sub)
+    demo_commands.add_parsers(sub)
     memory_commands.add_parsers(sub)
     return parser
 

@@ -33,6 +33,21 @@ def run_download(ctx: JobContext) -> dict[str, Any]:
     return {"path": str(path), "repo_id": p["repo_id"]}
 
 
+def run_demo_seed(ctx: JobContext) -> dict[str, Any]:
+    """Fill $HFTUI_HOME/hub with the demo repos, one progress step per repo."""
+    from hf_ecosystem.demo.seed import seed_demo_hub
+
+    def report(done: int, total: int, name: str) -> None:
+        ctx.progress(done, total, unit="repos")
+        if done < total:
+            ctx.log(f"building {name}")
+
+    result = seed_demo_hub(ctx.settings.home / "hub", progress=report, cancel=ctx.cancel)
+    if result.empty:
+        ctx.log(f"nothing to add on this machine for: {', '.join(result.empty)}", level="warning")
+    return {"root": result.root, "created": list(result.created), "skipped": list(result.skipped)}
+
+
 def _inference(ctx: JobContext) -> dict[str, Any]:
     from hf_ecosystem.inference.jobs import run_inference_job
 
@@ -47,6 +62,7 @@ def _batch(ctx: JobContext) -> dict[str, Any]:
 
 HANDLERS: dict[str, Handler] = {
     "download": run_download,
+    "demo-seed": run_demo_seed,
     "inference": _inference,
     "batch-inference": _batch,
 }

@@ -69,6 +69,7 @@ def _str_list(name: str, value: Any) -> list[str]:
 Check = Callable[[str, Any], Any]
 # kind -> field -> (required, check)
 _SCHEMAS: dict[str, dict[str, tuple[bool, Check]]] = {
+    "demo-seed": {},
     "download": {
         "repo_id": (True, _repo),
         "repo_type": (False, _kind),
@@ -146,6 +147,8 @@ class JobSpec:
         p = self.params
         if self.kind == "download":
             return f"download {p['repo_id']}"
+        if self.kind == "demo-seed":
+            return "seed the demo hub"
         if self.kind == "inference":
             return f"{p['task']} · {p['model']}"
         return f"batch {p['task']} · {p['model']} · {Path(str(p['input'])).name}"

@@ -55,6 +55,7 @@ class RepoSearchScreen(Screen[None]):
         self._pages: Pages | None = None
         self._debounce: Timer | None = None
         self._last_query: tuple[SearchFilters, Sort, BackendChoice] | None = None
+        self._reindex = False
 
     @property
     def hf_app(self) -> HfTuiApp:
@@ -118,7 +119,12 @@ class RepoSearchScreen(Screen[None]):
         self, choice: BackendChoice, filters: SearchFilters, sort: Sort, generation: int
     ) -> None:
         """Fetch the first page off the event loop."""
+        from hf_ecosystem.hub.local import LocalHub
+
         backend = choice.backend
+        if self._reindex and isinstance(backend, LocalHub):
+            self._reindex = False
+            backend.refresh()
         pages: Pages
         if self.KIND == "model":
             pages = iter(backend.iter_model_pages(filters, sort, PAGE_SIZE))  # type: ignore[arg-type]
@@ -164,7 +170,10 @@ class RepoSearchScreen(Screen[None]):
         if table.row_count == 0:
             filters, _ = self.current_filters()
             if filters.is_empty():
-                return f"No {noun} here yet{where}. Add repos to the local hub or go online."
+                return (
+                    f"No {noun} here yet{where}. Seed the demo (ctrl+p → 'Seed the demo hub'), "
+                    "add repos to the local hub, or go online."
+                )
             return f"No {noun} match these filters{where}. Clear some filters or change the text."
         more = (
             " · loading more…" if loading_more else (" · scroll for more" if table.has_more else "")
@@ -200,5 +209,6 @@ class RepoSearchScreen(Screen[None]):
         sidebar.display = not sidebar.display
 
     def action_refresh(self) -> None:
-        """Run the search again."""
+        """Run the search again (re-reading the local hub's folders first)."""
+        self._reindex = True
         self.start_search(force=True)
