@@ -1,0 +1,235 @@
+"""One-pass accumulators over Arrow batches: moments, sampled quantiles, capped value counts."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hf_ecosystem.data.types import Distribution
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+RESERVOIR_SIZE = 65_536
+HISTOGRAM_SPAN = 1 << 16
+DISTINCT_CAP = 10_000
+
+
+class NumberAccumulator:
+    """Exact count, min, max, mean and sample std; quantiles exact or from a uniform sample.
+
+    Moments merge batch by batch with Chan et al.'s parallel update in float64, so they are exact
+    up to rounding. Integers that span under HISTOGRAM_SPAN values (lengths, scores, class ids)
+    keep an exact histogram, so their quantiles are exact. Other numbers go to a reservoir sample
+    (Vitter's algorithm R, seeded): exact while the count fits the reservoir, else a uniform
+    sample of RESERVOIR_SIZE values whose rank error is about 1/sqrt(RESERVOIR_SIZE) (~0.4%).
+    """
+
+    def __init__(self, *, capacity: int = RESERVOIR_SIZE, seed: int = 0) -> None:
+        self.count = 0
+        self.mean = 0.0
+        self.m2 = 0.0
+        self.min: Any = None
+        self.max: Any = None
+        self._sample = np.empty(capacity, dtype=np.float64)
+        self._filled = 0
+        self._rng = np.random.default_rng(seed)
+        self._hist: np.ndarray | None = None  # counts of the values base, base+1, ...
+        self._base = 0
+        self._histogram = True  # until a float or a wide integer range arrives
+
+    def add(self, values: np.ndarray) -> None:
+        """Add numbers (nulls and NaN already removed)."""
+        n = int(values.size)
+        if n == 0:
+            return
+        low, high = values.min().item(), values.max().item()
+        self.min = low if self.min is None else min(self.min, low)
+        self.max = high if self.max is None else max(self.max, high)
+        as_float = values.astype(np.float64, copy=False)
+        batch_mean = float(as_float.mean())
+        batch_m2 = float(np.square(as_float - batch_mean).sum())
+        total = self.count + n
+        delta = batch_mean - self.mean
+        self.mean += delta * n / total
+        self.m2 += batch_m2 + delta * delta * self.count * n / total
+        narrow = values.dtype.kind in "iu" and self.max - self.min < HISTOGRAM_SPAN
+        if self._histogram and narrow:
+            self._histogram_add(values, low, high)
+        else:
+            if self._histogram:
+                self._histogram_to_sample()
+            self._sample_add(as_float)
+        self.count = total
+
+    def _histogram_add(self, values: np.ndarray, low: int, high: int) -> None:
+        if self._hist is None:
+            self._base, self._hist = low, np.zeros(high - low + 1, dtype=np.int64)
+        top = self._base + self._hist.size - 1
+        if low < self._base or high > top:
+            base = min(low, self._base)
+            grown = np.zeros(max(high, top) - base + 1, dtype=np.int64)
+            grown[self._base - base : self._base - base + self._hist.size] = self._hist
+            self._base, self._hist = base, grown
+        # The span is small, so values - low never overflows, whatever the dtype.
+        offsets = (values - low).astype(np.int64, copy=False) + (low - self._base)
+        self._hist += np.bincount(offsets, minlength=self._hist.size)
+
+    def _histogram_to_sample(self) -> None:
+        """Leave histogram mode with the reservoir a stream of the same values would hold."""
+        self._histogram = False
+        if self._hist is None:
+            return
+        capacity = self._sample.size
+        kept = self._hist
+        if self.count > capacity:  # a uniform subset of the values seen, without replacement
+            kept = self._rng.multivariate_hypergeometric(self._hist, capacity)
+        values = np.repeat(np.arange(self._hist.size, dtype=np.float64) + self._base, kept)
+        self._sample[: values.size] = values
+        self._filled = values.size
+        self._hist = None
+
+    def _sample_add(self, values: np.ndarray) -> None:
+        capacity = self._sample.size
+        take = min(capacity - self._filled, values.size)
+        if take:
+            self._sample[self._filled : self._filled + take] = values[:take]
+            self._filled += take
+        rest = values[take:]
+        if rest.size:
+            # The stream's i-th value (1-based) replaces a random slot with chance capacity / i.
+            seen = np.arange(self.count + take + 1, self.count + values.size + 1, dtype=np.float64)
+            chosen = rest[self._rng.random(rest.size) * seen < capacity]
+            self._sample[self._rng.integers(0, capacity, chosen.size)] = chosen
+
+    @property
+    def exact_quantiles(self) -> bool:
+        """True while quantiles come from every value seen."""
+        return self._hist is not None or self.count <= self._sample.size
+
+    def _histogram_quantiles(self, quantiles: tuple[float, ...]) -> list[float]:
+        assert self._hist is not None
+        cumulative = np.cumsum(self._hist)
+        out = []
+        for q in quantiles:
+            # Linear interpolation between the order statistics around (n - 1) * q, as pandas.
+            position = (self.count - 1) * q
+            below, above = math.floor(position), math.ceil(position)
+            low = int(np.searchsorted(cumulative, below, side="right")) + self._base
+            high = int(np.searchsorted(cumulative, above, side="right")) + self._base
+            out.append(low + (position - below) * (high - low))
+        return out
+
+    def result(self, quantiles: tuple[float, ...] = QUANTILES) -> Distribution:
+        """The summary so far."""
+        if self.count == 0:
+            return Distribution(count=0)
+        std = math.sqrt(self.m2 / (self.count - 1)) if self.count > 1 else None
+        if self._hist is not None:
+            qs = self._histogram_quantiles(quantiles)
+        else:
+            qs = list(np.quantile(self._sample[: self._filled], quantiles))  # linear, as pandas
+        return Distribution(
+            count=self.count,
+            min=self.min,
+            max=self.max,
+            mean=self.mean,
+            std=std,
+            quantiles=tuple((q, float(v)) for q, v in zip(quantiles, qs, strict=True)),
+            exact_quantiles=self.exact_quantiles,
+        )
+
+
+class ValueCounter:
+    """Exact counts of up to `cap` distinct values; values first seen after the cap are dropped.
+
+    Tracked values live in an Arrow array and their counts in a numpy array, so each batch is
+    one hash probe per value in C++, and no value becomes a Python object until the result.
+    """
+
+    def __init__(self, cap: int = DISTINCT_CAP) -> None:
+        self.cap = cap
+        self.capped = False
+        self._tracked: pa.Array | None = None
+        self._counts = np.zeros(0, dtype=np.int64)
+
+    def add(self, values: pa.Array) -> None:
+        """Count the non-null values of one batch."""
+        if len(values) == 0:
+            return
+        tracked = self._tracked
+        if tracked is not None and values.type != tracked.type:
+            values = values.cast(tracked.type)  # e.g. string in one file, large_string in the next
+        if tracked is not None and len(tracked) >= self.cap:
+            where = pc.call_function("index_in", [values], pc.SetLookupOptions(tracked))
+            self.capped = self.capped or where.null_count > 0
+            self._counts += np.bincount(as_numpy(where.drop_null()), minlength=len(tracked))
+            return
+        counted = pc.call_function("value_counts", [values])
+        self.add_counts(counted.field("values"), counted.field("counts"))
+
+    def add_counts(self, keys: pa.Array, freqs: pa.Array) -> None:
+        """Add `freqs[i]` occurrences of each of the distinct `keys`."""
+        tracked = self._tracked if self._tracked is not None else keys.slice(0, 0)
+        if keys.type != tracked.type:
+            keys = keys.cast(tracked.type)
+        where = pc.call_function("index_in", [keys], pc.SetLookupOptions(tracked))
+        if where.null_count and len(tracked) < self.cap:
+            fresh = keys.filter(pc.call_function("is_null", [where])).slice(
+                0, self.cap - len(tracked)
+            )
+            tracked = pa.concat_arrays([tracked, fresh])
+            self._counts = np.concatenate([self._counts, np.zeros(len(fresh), dtype=np.int64)])
+            where = pc.call_function("index_in", [keys], pc.SetLookupOptions(tracked))
+        self.capped = self.capped or where.null_count > 0
+        self._tracked = tracked
+        hit = pc.call_function("is_valid", [where])
+        # Keys are distinct, so fancy-index += adds each count once.
+        self._counts[as_numpy(where.drop_null())] += as_numpy(freqs.filter(hit))
+
+    @property
+    def distinct(self) -> int | None:
+        """How many distinct values there are (None when the cap was hit)."""
+        return None if self.capped else len(self._counts)
+
+    def most_common(self, k: int | None = None) -> list[tuple[Any, int]]:
+        """The k (default: all) most frequent values, most frequent (then first seen) first."""
+        if self._tracked is None:
+            return []
+        order = np.argsort(-self._counts, kind="stable")[:k]
+        values = self._tracked.to_pylist()
+        return [(values[i], int(self._counts[i])) for i in order]
+
+    def top(self, k: int) -> tuple[tuple[Any, int], ...]:
+        """The k most frequent values, most frequent first."""
+        return tuple(self.most_common(k))
+
+
+def as_numpy(array: pa.Array) -> np.ndarray:
+    """A null-free integer or float Arrow array as a numpy view (`to_numpy` imports pandas)."""
+    kind = array.type
+    if pa.types.is_floating(kind):
+        dtype = np.dtype(f"f{kind.bit_width // 8}")
+    elif pa.types.is_integer(kind):
+        dtype = np.dtype(f"{'i' if pa.types.is_signed_integer(kind) else 'u'}{kind.bit_width // 8}")
+    else:
+        raise TypeError(f"not a number type: {kind}")
+    data = array.buffers()[1]
+    if data is None or len(array) == 0:
+        return np.empty(0, dtype=dtype)
+    return np.frombuffer(data, dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
+
+
+def numbers_of(array: pa.Array) -> tuple[np.ndarray, int]:
+    """Non-null, non-NaN numbers of an Arrow numeric array as numpy, and how many NaN there were."""
+    valid = array.drop_null()
+    if pa.types.is_decimal(valid.type):
+        valid = pc.cast(valid, pa.float64())
+    values = as_numpy(valid)
+    if values.dtype.kind == "f":
+        is_nan = np.isnan(values)
+        nan = int(is_nan.sum())
+        return (values[~is_nan] if nan else values), nan
+    return values, 0
