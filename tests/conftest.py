@@ -31,6 +31,8 @@ os.environ.update(
         "HF_HUB_DISABLE_TELEMETRY": "1",
         "HF_HUB_DISABLE_PROGRESS_BARS": "1",
         "TOKENIZERS_PARALLELISM": "false",
+        # datasets' file loaders ping a download counter on the internet: not in tests.
+        "HF_UPDATE_DOWNLOAD_COUNTS": "0",
     }
 )
 

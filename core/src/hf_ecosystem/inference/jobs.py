@@ -21,6 +21,35 @@ def resolve_model(model: str, ctx: JobContext) -> str:
         return model  # transformers finds it in the HF cache or fetches it from HF_ENDPOINT
 
 
+def parse_input(task: str, raw: str) -> Any:
+    """A structured task's input from its JSON text (labels may be a comma-separated string)."""
+    import json
+
+    from hf_ecosystem.inference.errors import BadInputError
+    from hf_ecosystem.inference.registry import get_task
+
+    spec = get_task(task)
+    if len(spec.input_fields) == 1:
+        return raw
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        fields = ", ".join(f'"{f}": …' for f in spec.input_fields)
+        raise BadInputError(
+            f"{task} needs a JSON object as input", f"For example {{{fields}}}."
+        ) from exc
+    if not isinstance(value, dict) or set(spec.input_fields) - set(value):
+        missing = ", ".join(
+            sorted(set(spec.input_fields) - set(value if isinstance(value, dict) else {}))
+        )
+        raise BadInputError(
+            f"{task} input lacks: {missing}", f"Fields: {', '.join(spec.input_fields)}."
+        )
+    if isinstance(value.get("labels"), str):
+        value["labels"] = [x.strip() for x in value["labels"].split(",") if x.strip()]
+    return value
+
+
 def run_inference_job(ctx: JobContext) -> dict[str, Any]:
     """Load the model, run one input, report the result (tokens stream as log events)."""
     from hf_ecosystem.inference.pipelines import create_pipeline
@@ -34,7 +63,7 @@ def run_inference_job(ctx: JobContext) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if p["task"] == "text-generation":
         options["stream"] = lambda token: ctx.events.emit("log", level="token", message=token)
-    output = predictor(p["input"], **options)
+    output = predictor(parse_input(p["task"], p["input"]), **options)
     return {"task": p["task"], "model": p["model"], "output": output, **predictor.to_dict()}
 
 

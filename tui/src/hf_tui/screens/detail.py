@@ -41,6 +41,7 @@ class DetailScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+r", "reload", "Reload"),
+        Binding("t", "try", "Try it"),
     ]
 
     @dataclass
@@ -62,6 +63,7 @@ class DetailScreen(Screen[None]):
         self.kind: RepoKind = kind
         self.parsed: ParsedCard | None = None
         self.card_error: CardError | None = None
+        self.model_task: str | None = None
 
     @property
     def hf_app(self) -> HfTuiApp:
@@ -149,6 +151,7 @@ class DetailScreen(Screen[None]):
             self.parsed, self.card_error = None, exc
         self._show_meta(message.details)
         self._show_files(message.details)
+        self._enable_actions(message.details)
         license_id = self.parsed.license if self.parsed else message.details.summary.license
         self.query_one(LicensePanel).show_license(license_id)
         card = self.query_one("#card", Markdown)
@@ -161,6 +164,47 @@ class DetailScreen(Screen[None]):
             await card.update("*This repo has no card (README.md).*")
         else:
             await card.update(self.parsed.body if self.parsed else message.card_text)
+
+    def _enable_actions(self, details: RepoDetails) -> None:
+        from hf_ecosystem.inference.registry import TASKS
+
+        task = details.summary.task or (self.parsed.pipeline_tag if self.parsed else None)
+        try_button = self.query_one("#action-try", Button)
+        if self.kind == "model" and task in TASKS:
+            self.model_task = task
+            try_button.disabled = False
+            try_button.tooltip = f"Run {task} on an input of yours, as a background job"
+        else:
+            try_button.tooltip = f"No runnable task for this repo ({task or 'no pipeline tag'})"
+        download = self.query_one("#action-download", Button)
+        download.disabled = bool(details.local_path)  # already on this machine
+        if details.local_path:
+            download.tooltip = f"Already local: {details.local_path}"
+
+    @on(Button.Pressed, "#action-try")
+    def action_try(self) -> None:
+        """Open the Try screen for this model's task."""
+        from hf_tui.screens.try_model import TryScreen
+
+        if self.model_task is not None:
+            self.app.push_screen(TryScreen(self.repo_id, self.model_task))
+
+    @on(Button.Pressed, "#action-download")
+    def action_download(self) -> None:
+        """Download this repo into the cache as a job."""
+        self.launch_download()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="download")
+    def launch_download(self) -> None:
+        """Queue the download job off the event loop."""
+        from hf_ecosystem.jobs.manager import JobManager
+        from hf_ecosystem.jobs.spec import JobSpec
+
+        spec = JobSpec.create("download", repo_id=self.repo_id, repo_type=self.kind)
+        record = JobManager(self.hf_app.settings).launch(spec)
+        self.app.call_from_thread(
+            self.notify, f"Job {record.id}: progress on the Jobs screen (4).", title="Downloading"
+        )
 
     def _show_meta(self, details: RepoDetails) -> None:
         s = details.summary
@@ -211,6 +255,9 @@ class DetailScreen(Screen[None]):
         hint = error.hint if isinstance(error, HfEcoError) else str(error)
         if event.worker.group == "memory":
             self.query_one(MemoryPanel).show_error(title, hint)  # the rest of the page stands
+            return
+        if event.worker.group == "download":
+            self.notify(hint or title, title=title, severity="error")
             return
         if event.worker.group != "detail":
             return

@@ -1,0 +1,197 @@
+"""Try a model: an input form that fits its task, run as a job, the result shown per task."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Button, Footer, Header, Input, Label, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.inference.registry import TaskSpec, get_task
+from hf_ecosystem.jobs.events import JobEvent
+from hf_tui.widgets.result_view import ResultView
+
+if TYPE_CHECKING:
+    from hf_tui.app import HfTuiApp
+
+LONG_FIELDS = {"text", "context"}
+POLL_SECONDS = 0.25
+FIELD_HINTS = {
+    "image": "path to an image file",
+    "audio": "path to an audio file (wav, flac, mp3, ogg)",
+    "labels": "candidate labels, comma-separated",
+}
+
+
+class TryScreen(Screen[None]):
+    """Run one input through a model as a background job; tokens stream in as they come."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("ctrl+s", "run", "Run"),
+    ]
+
+    @dataclass
+    class Progressed(Message):
+        """New events of the running job, and its record when it has finished."""
+
+        job_id: str
+        events: list[JobEvent]
+        offset: int
+        finished: dict[str, Any] | None
+
+    def __init__(self, repo_id: str, task: str) -> None:
+        super().__init__()
+        self.repo_id = repo_id
+        self.spec: TaskSpec = get_task(task)
+        self.job_id: str | None = None
+        self.given: Any = None
+        self._offset = 0
+        self._streamed = ""
+        self._timer: Timer | None = None
+
+    @property
+    def hf_app(self) -> HfTuiApp:
+        """The app, typed."""
+        return cast("HfTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        title = Text(f"Try {self.repo_id}", style="bold")
+        title.append(f"  ·  {self.spec.title} ({self.spec.name})", style="dim")
+        yield Static(title, id="try-title")
+        with VerticalScroll(id="try-form"):
+            example = self.spec.example
+            for name in self.spec.input_fields:
+                value = example.get(name, "") if isinstance(example, dict) else example
+                if isinstance(value, list):
+                    value = ", ".join(str(v) for v in value)
+                yield Label(f"{name}" + (f" — {FIELD_HINTS[name]}" if name in FIELD_HINTS else ""))
+                if name in LONG_FIELDS:
+                    yield TextArea(str(value), id=f"field-{name}", classes="try-long")
+                else:
+                    yield Input(str(value), id=f"field-{name}")
+            with Horizontal(id="try-actions"):
+                yield Button("Run (ctrl+s)", variant="primary", id="run")
+            yield Static("", id="try-status")
+            yield ResultView(id="try-result")
+        yield Footer()
+
+    def _value(self, name: str) -> str:
+        widget = self.query_one(f"#field-{name}")
+        return widget.text if isinstance(widget, TextArea) else cast(Input, widget).value
+
+    def current_input(self) -> tuple[Any, str]:
+        """The input as the predictor takes it, and as the job's text parameter."""
+        fields = self.spec.input_fields
+        if len(fields) == 1:
+            value = self._value(fields[0]).strip()
+            return value, value
+        data: dict[str, Any] = {name: self._value(name).strip() for name in fields}
+        if "labels" in data:
+            data["labels"] = [x.strip() for x in str(data["labels"]).split(",") if x.strip()]
+        return data, json.dumps(data)
+
+    @on(Button.Pressed, "#run")
+    def action_run(self) -> None:
+        """Launch the inference job."""
+        given, text = self.current_input()
+        empty = [
+            k
+            for k, v in (given.items() if isinstance(given, dict) else [("input", given)])
+            if not v
+        ]
+        if empty:
+            self.notify(f"Fill in: {', '.join(empty)}", severity="warning")
+            return
+        self.given = given
+        self._offset, self._streamed = 0, ""
+        self.query_one(ResultView).update("")
+        self.query_one("#try-status", Static).update("Starting a job: loading the model…")
+        self.query_one("#run", Button).disabled = True
+        self.launch(text)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="try")
+    def launch(self, text: str) -> None:
+        """Queue the job, then watch it (off the event loop)."""
+        from hf_ecosystem.jobs.manager import JobManager
+        from hf_ecosystem.jobs.spec import JobSpec
+
+        spec = JobSpec.create("inference", task=self.spec.name, model=self.repo_id, input=text)
+        record = JobManager(self.hf_app.settings).launch(spec)
+        self.job_id = record.id
+        self.poll(record.id, 0)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="try-poll")
+    def poll(self, job_id: str, offset: int) -> None:
+        """Read the job's new events and, once it ended, its record."""
+        from hf_ecosystem.jobs.events import read_events
+        from hf_ecosystem.jobs.manager import JobManager
+
+        manager = JobManager(self.hf_app.settings)
+        events, offset = read_events(manager.store.events_path(job_id), offset)
+        record = manager.get(job_id)
+        finished = None if record.is_active else record.to_dict()
+        if finished is not None:  # what was written just before it ended
+            more, offset = read_events(manager.store.events_path(job_id), offset)
+            events += more
+        self.post_message(self.Progressed(job_id, events, offset, finished))
+
+    @on(Progressed)
+    def _progressed(self, message: Progressed) -> None:
+        if message.job_id != self.job_id:
+            return
+        self._offset = message.offset
+        status = self.query_one("#try-status", Static)
+        for event in message.events:
+            data = event.data
+            if event.type == "log" and data.get("level") == "token":
+                self._streamed += str(data.get("message", ""))
+                self.query_one(ResultView).update(Text(self._streamed))
+            elif event.type == "log":
+                status.update(str(data.get("message", "")))
+        if message.finished is None:
+            self._timer = self.set_timer(
+                POLL_SECONDS, lambda: self.poll(message.job_id, self._offset)
+            )
+            return
+        self.query_one("#run", Button).disabled = False
+        record = message.finished
+        if record["status"] == "succeeded":
+            result = record["result"] or {}
+            where = f"{result.get('device', '?')} · {result.get('dtype', '?')}"
+            status.update(f"Done (job {record['id']}, {where}).")
+            self.query_one(ResultView).show(self.spec.output_kind, result.get("output"), self.given)
+        else:
+            error = record.get("error") or {}
+            status.update(
+                Text(
+                    f"{error.get('title', record['status'])}\n{error.get('hint', '')}", style="red"
+                )
+            )
+
+    def on_unmount(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR or event.worker.group not in {"try", "try-poll"}:
+            return
+        error = event.worker.error
+        title = error.title if isinstance(error, HfEcoError) else type(error).__name__
+        hint = error.hint if isinstance(error, HfEcoError) else str(error)
+        self.query_one("#try-status", Static).update(Text(f"{title}\n{hint}", style="red"))
+        self.query_one("#run", Button).disabled = False
+        self.notify(hint or title, title=title, severity="error")
