@@ -105,6 +105,7 @@ def test_snapshot_models_offline(snap_compare, local_hub: Path) -> None:  # type
         await wait_until(
             pilot, lambda: len(table_ids(pilot)) == 2 and "logged in · CPU" in pilot.app.sub_title
         )
+        await pilot.pause()  # the table sizes its columns when idle, after the rows arrive
 
     app = HfTuiApp(offline=True, sampler=cpu_only_snapshot)
     assert snap_compare(app, run_before=ready, terminal_size=(130, 32))

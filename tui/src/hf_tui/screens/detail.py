@@ -85,13 +85,19 @@ class DetailScreen(Screen[None]):
                 yield DataTable(id="eval-results", show_cursor=False)
                 yield DataTable(id="files", cursor_type="row", zebra_stripes=True)
                 with Horizontal(id="actions"):
-                    for label in ("Download", "Try", "Fine-tune"):
-                        yield Button(
-                            label,
-                            disabled=True,
-                            id=f"action-{label.lower()}",
-                            tooltip="Coming soon",
-                        )
+                    yield Button("Try", disabled=True, id="action-try", tooltip="Loading…")
+                    yield Button(
+                        "Download",
+                        disabled=True,
+                        id="action-download",
+                        tooltip="Download into the cache as a background job",
+                    )
+                    yield Button(
+                        "Fine-tune",
+                        disabled=True,
+                        id="action-fine-tune",
+                        tooltip="Not available yet: comes with the training work",
+                    )
         yield Footer()
 
     def on_mount(self) -> None:
