@@ -48,8 +48,11 @@ def text_of(pilot: Pilot[Any], selector: str) -> str:
 
 
 def table_ids(pilot: Pilot[Any], selector: str = "#results") -> list[str]:
-    """The row keys of a DataTable on the current screen, in display order."""
-    table = pilot.app.screen.query_one(selector, DataTable)
+    """The row keys of a DataTable on the current screen, in display order ([] until mounted)."""
+    try:
+        table = pilot.app.screen.query_one(selector, DataTable)
+    except NoMatches:
+        return []
     return [str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)]
 
 

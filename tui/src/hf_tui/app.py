@@ -201,7 +201,13 @@ class HfTuiApp(App[int]):
 
     def open_detail(self, repo_id: str, kind: RepoKind) -> None:
         """Push the Detail screen of a repo."""
-        from hf_tui.screens.detail import DetailScreen  # markdown rendering: not needed at start
+        # Imported on first use: markdown rendering and plots are not needed at start.
+        if kind == "dataset":
+            from hf_tui.screens.dataset_detail import DatasetDetailScreen
+
+            self.push_screen(DatasetDetailScreen(repo_id))
+            return
+        from hf_tui.screens.detail import DetailScreen
 
         self.push_screen(DetailScreen(repo_id, kind))
 

@@ -27,7 +27,12 @@ def build_bbc_news(dest: Path) -> int:
     rows: list[tuple[str, str, str]] = []
     for topic_dir in sorted(p for p in root.iterdir() if p.is_dir()):
         for article in sorted(topic_dir.glob("*.txt")):
-            lines = article.read_text(encoding="latin-1").strip().splitlines()
+            raw = article.read_bytes()
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:  # a few articles are Latin-1
+                text = raw.decode("latin-1")
+            lines = text.strip().splitlines()
             body = " ".join(line.strip() for line in lines[1:] if line.strip())
             rows.append((lines[0].strip(), body, topic_dir.name))
     rng = random.Random(42)

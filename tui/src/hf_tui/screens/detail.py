@@ -74,9 +74,7 @@ class DetailScreen(Screen[None]):
         yield Header()
         yield Static(Text(f"{self.repo_id}  ·  {self.kind}", style="bold"), id="detail-title")
         with Horizontal(id="detail-body"):
-            with VerticalScroll(id="card-pane"):
-                yield Static("", id="card-error")
-                yield Markdown("Loading the card…", id="card")
+            yield from self.compose_main()
             with VerticalScroll(id="side-pane"):
                 yield Static("Loading…", id="meta")
                 if self.kind == "model":
@@ -99,6 +97,16 @@ class DetailScreen(Screen[None]):
                         tooltip="Not available yet: comes with the training work",
                     )
         yield Footer()
+
+    def compose_main(self) -> ComposeResult:
+        """The wide left pane: the card (datasets add preview and statistics)."""
+        with VerticalScroll(id="card-pane"):
+            yield from self.compose_card()
+
+    def compose_card(self) -> ComposeResult:
+        """The rendered card and, when it is malformed, the problem."""
+        yield Static("", id="card-error")
+        yield Markdown("Loading the card…", id="card")
 
     def on_mount(self) -> None:
         self.query_one("#card-error").display = False

@@ -1,0 +1,242 @@
+"""The Detail screen of a dataset: card, metadata and files, plus a streamed preview and stats."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Select, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from hf_ecosystem.data.types import DatasetInfoSummary, DatasetStats, PreviewPage
+from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.hub.types import DatasetSummary, RepoDetails, RepoFile
+from hf_tui.screens.detail import DetailScreen
+from hf_tui.widgets.stats_panel import StatsPanel
+
+PREVIEW_ROWS = 100
+
+
+class DatasetDetailScreen(DetailScreen):
+    """A Hub, local-hub or local-file dataset: everything DetailScreen shows, plus its data."""
+
+    BINDINGS = [
+        *(b for b in DetailScreen.BINDINGS if isinstance(b, Binding) and b.action != "try"),
+        Binding("p", "show_tab('tab-preview')", "Preview"),
+        Binding("s", "show_tab('tab-stats')", "Statistics"),
+        Binding("c", "show_tab('tab-card')", "Card", show=False),
+    ]
+
+    @dataclass
+    class Inspected(Message):
+        """Configs and splits are known."""
+
+        info: DatasetInfoSummary
+
+    @dataclass
+    class Previewed(Message):
+        """A preview page arrived."""
+
+        page: PreviewPage
+
+    @dataclass
+    class Summarised(Message):
+        """Statistics of a split arrived."""
+
+        stats: DatasetStats
+
+    def __init__(self, spec: str) -> None:
+        super().__init__(spec, "dataset")
+        self.info: DatasetInfoSummary | None = None
+        self._stats_for: tuple[str | None, str | None] | None = None
+        self._stats_cancel = threading.Event()
+
+    @property
+    def is_local_path(self) -> bool:
+        """True when the dataset is a file or folder on this machine, not a repo."""
+        return "/" in self.repo_id and Path(self.repo_id).expanduser().exists()
+
+    def compose_main(self) -> ComposeResult:
+        with TabbedContent(id="dataset-tabs", initial="tab-card"):
+            with TabPane("Card", id="tab-card"), VerticalScroll(id="card-pane"):
+                yield from self.compose_card()
+            with TabPane("Preview", id="tab-preview"), VerticalScroll(id="preview-pane"):
+                with Horizontal(id="split-pickers"):
+                    yield Select[str]([], prompt="config", id="config-select")
+                    yield Select[str]([], prompt="split", id="split-select")
+                yield Static("Reading the dataset's layout…", id="preview-status")
+                yield DataTable(id="preview-table", zebra_stripes=True)
+            with TabPane("Statistics", id="tab-stats"), VerticalScroll(id="stats-pane"):
+                yield StatsPanel(id="stats-panel")
+
+    def on_mount(self) -> None:
+        # DetailScreen's on_mount runs too (Textual calls each class's handler): data only here.
+        self.query_one("#action-try").display = False
+        self.query_one("#action-fine-tune").display = False
+        self.inspect()
+
+    # -- details for a local file or folder (no repo behind it) -------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
+    def load(self) -> None:
+        """Repo details and card; for a local path, its files and README if it has one."""
+        if not self.is_local_path:
+            super().load()
+            return
+        path = Path(self.repo_id).expanduser()
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        rel = (lambda p: p.name) if path.is_file() else (lambda p: str(p.relative_to(path)))
+        details = RepoDetails(
+            summary=DatasetSummary(id=str(path), source="file"),
+            files=tuple(RepoFile(rel(p), p.stat().st_size) for p in files[:500]),
+            local_path=str(path),
+        )
+        readme = path / "README.md"
+        card = readme.read_text(encoding="utf-8", errors="replace") if readme.is_file() else ""
+        self.post_message(self.Loaded(details, card))
+
+    # -- layout, preview, statistics ------------------------------------------------------------
+
+    def _offline(self) -> bool | None:
+        choice = self.hf_app.backend_choice
+        return choice.backend.is_offline if choice is not None else None
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="inspect")
+    def inspect(self) -> None:
+        """Configs and splits (reads the card and lists files; no data is downloaded)."""
+        from hf_ecosystem.data.sources import inspect_dataset
+
+        self.post_message(self.Inspected(inspect_dataset(self.repo_id, offline=self._offline())))
+
+    @on(Inspected)
+    def _inspected(self, message: Inspected) -> None:
+        self.info = message.info
+        names = list(message.info.config_names)
+        configs = self.query_one("#config-select", Select)
+        configs.set_options([(n, n) for n in names])
+        if names:
+            configs.value = names[0]
+        self._fill_splits()
+
+    def _fill_splits(self) -> None:
+        if self.info is None:
+            return
+        config = self._selected("#config-select")
+        chosen = next((c for c in self.info.configs if c.name == config), self.info.configs[0])
+        splits = self.query_one("#split-select", Select)
+        splits.set_options([(s, s) for s in chosen.split_names])
+        names = chosen.split_names
+        if names:
+            splits.value = "train" if "train" in names else names[0]
+
+    def _selected(self, selector: str) -> str | None:
+        value = self.query_one(selector, Select).value
+        return value if isinstance(value, str) else None
+
+    @on(Select.Changed, "#config-select")
+    def _config_changed(self) -> None:
+        self._fill_splits()
+
+    @on(Select.Changed, "#split-select")
+    def _split_changed(self) -> None:
+        split = self._selected("#split-select")
+        if split is None:
+            return
+        self.query_one("#preview-status", Static).update(f"Reading the first rows of {split}…")
+        self.load_preview(self._selected("#config-select"), split)
+        if self.query_one(TabbedContent).active == "tab-stats":
+            self.start_stats()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
+    def load_preview(self, config: str | None, split: str) -> None:
+        """The first rows only: streamed, never the whole dataset."""
+        from hf_ecosystem.data.preview import preview
+
+        page = preview(self.repo_id, split=split, config=config, rows=PREVIEW_ROWS,
+                       offline=self._offline())  # fmt: skip
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Previewed(page))
+
+    @on(Previewed)
+    def _previewed(self, message: Previewed) -> None:
+        page = message.page
+        table = self.query_one("#preview-table", DataTable)
+        table.clear(columns=True)
+        for column in page.columns:
+            table.add_column(Text(f"{column.name}\n{column.type}", style="bold"), key=column.name)
+        for row in page.rows:
+            table.add_row(*(_cell(v) for v in row))
+        total = f" of {page.total_rows:,}" if page.total_rows is not None else ""
+        cut = f" · {page.truncated_cells} long cells cut" if page.truncated_cells else ""
+        self.query_one("#preview-status", Static).update(
+            f"{page.config}/{page.split}: first {len(page.rows)} rows{total}"
+            f" · {page.seconds * 1000:.0f} ms{cut}"
+        )
+
+    def action_show_tab(self, tab: str) -> None:
+        """Switch tabs."""
+        self.query_one(TabbedContent).active = tab
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-stats":
+            self.start_stats()
+
+    def start_stats(self) -> None:
+        """Compute the selected split's statistics (once per split) in a worker."""
+        key = (self._selected("#config-select"), self._selected("#split-select"))
+        if key[1] is None or key == self._stats_for:
+            return
+        self._stats_for = key
+        self._stats_cancel.set()  # stop a pass over another split
+        self._stats_cancel = threading.Event()
+        self.query_one(StatsPanel).show_loading(f"Computing statistics of {key[1]} (one pass)…")
+        self.compute_stats(key[0], key[1], self._stats_cancel)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
+    def compute_stats(self, config: str | None, split: str, cancel: threading.Event) -> None:
+        """One streaming pass over the split."""
+        from hf_ecosystem.data.stats import compute_stats
+
+        stats = compute_stats(self.repo_id, split=split, config=config, offline=self._offline(),
+                              cancel=cancel)  # fmt: skip
+        if not cancel.is_set():
+            self.post_message(self.Summarised(stats))
+
+    @on(Summarised)
+    def _summarised(self, message: Summarised) -> None:
+        self.query_one(StatsPanel).show(message.stats)
+
+    def on_unmount(self) -> None:
+        self._stats_cancel.set()
+
+    @on(Worker.StateChanged)
+    async def _data_worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR or event.worker.group not in {
+            "inspect",
+            "preview",
+            "stats",
+        }:
+            return
+        error = event.worker.error
+        title = error.title if isinstance(error, HfEcoError) else type(error).__name__
+        hint = error.hint if isinstance(error, HfEcoError) else str(error)
+        message = Text(f"{title}\n{hint}", style="red")
+        if event.worker.group == "stats":
+            self._stats_for = None
+            self.query_one(StatsPanel).show_loading(str(message))
+        else:
+            self.query_one("#preview-status", Static).update(message)
+
+
+def _cell(value: Any) -> str:
+    text = "∅" if value is None else str(value)
+    return text if len(text) <= 80 else text[:79] + "…"
