@@ -34,6 +34,15 @@ class PickleWeightsError(InferenceError):
     )
 
 
+class RemoteCodeError(InferenceError):
+    """The model needs its repo's own Python code, which runs only when the user trusts it."""
+
+    default_title = "The model needs its own Python code"
+    default_hint = (
+        "Allow remote code only if you trust the publisher: the repo's code runs on this machine."
+    )
+
+
 class InferenceOutOfMemoryError(InferenceError):
     """The accelerator ran out of memory while loading or running the model."""
 

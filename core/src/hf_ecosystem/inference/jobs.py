@@ -57,7 +57,14 @@ def run_inference_job(ctx: JobContext) -> dict[str, Any]:
     p = ctx.spec.params
     model = resolve_model(p["model"], ctx)
     ctx.log(f"loading {p['model']} for {p['task']}")
-    predictor = create_pipeline(p["task"], model, device=p.get("device"), dtype=p.get("dtype"))
+    predictor = create_pipeline(
+        p["task"],
+        model,
+        device=p.get("device"),
+        dtype=p.get("dtype"),
+        trust_remote_code=p.get("trust_remote_code", False),  # only when the user said so
+        allow_pickle=p.get("allow_pickle", False),
+    )
     ctx.log(f"loaded on {predictor.device} ({predictor.dtype})")
     ctx.check_cancelled()
     options: dict[str, Any] = {}

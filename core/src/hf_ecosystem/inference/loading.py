@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from hf_ecosystem.errors import HfEcoError
-from hf_ecosystem.inference.errors import InferenceError, InferenceOutOfMemoryError
+from hf_ecosystem.inference.errors import (
+    InferenceError,
+    InferenceOutOfMemoryError,
+    RemoteCodeError,
+)
 
 # Input length used when neither the tokenizer nor the config states a limit.
 FALLBACK_MAX_INPUT = 1024
@@ -107,11 +111,7 @@ def as_inference_error(exc: Exception, title: str) -> HfEcoError:
         return InferenceOutOfMemoryError()
     detail = " ".join(str(exc).split()) or type(exc).__name__
     if "trust_remote_code" in detail:
-        return InferenceError(
-            f"{title}: the model needs its own Python code",
-            "Pass trust_remote_code=True only if you trust the publisher: the repo's code runs "
-            "on this machine.",
-        )
+        return RemoteCodeError(f"{title}: the model needs its own Python code")
     return InferenceError(title, detail[:400])
 
 

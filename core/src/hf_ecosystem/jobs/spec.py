@@ -54,6 +54,12 @@ def _int(name: str, value: Any, low: int = 1, high: int = 1 << 20) -> int:
     return value
 
 
+def _bool(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise JobSpecError(f"Invalid job: {name!r} must be true or false")
+    return value
+
+
 def _kind(name: str, value: Any) -> str:
     if value not in ("model", "dataset"):
         raise JobSpecError(f"Invalid job: {name!r} must be 'model' or 'dataset'")
@@ -82,6 +88,8 @@ _SCHEMAS: dict[str, dict[str, tuple[bool, Check]]] = {
         "input": (True, _str),
         "device": (False, _str),
         "dtype": (False, _str),
+        "allow_pickle": (False, _bool),
+        "trust_remote_code": (False, _bool),
     },
     "batch-inference": {
         "task": (True, _str),

@@ -55,8 +55,8 @@ def run(job_id: str) -> int:
         store.finish(job_id, "cancelled", exit_code=143)
         code = 143
     except HfEcoError as exc:
-        events.emit("error", title=exc.title, hint=exc.hint)
-        store.finish(job_id, "failed", exit_code=1, error={"title": exc.title, "hint": exc.hint})
+        events.emit("error", **exc.to_dict())  # its class name lets a UI offer the right fix
+        store.finish(job_id, "failed", exit_code=1, error=exc.to_dict())
     except Exception as exc:  # anything else: its traceback goes to the job's log, not the user
         traceback.print_exc()
         title = f"Unexpected error: {type(exc).__name__}: {redact(str(exc))[:300]}"

@@ -60,6 +60,7 @@ class TryScreen(Screen[None]):
         self._offset = 0
         self._streamed = ""
         self._timer: Timer | None = None
+        self._last: tuple[str, dict[str, Any]] = ("", {})
 
     @property
     def hf_app(self) -> HfTuiApp:
@@ -123,12 +124,15 @@ class TryScreen(Screen[None]):
         self.launch(text)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="try")
-    def launch(self, text: str) -> None:
+    def launch(self, text: str, **options: Any) -> None:
         """Queue the job, then watch it (off the event loop)."""
         from hf_ecosystem.jobs.manager import JobManager
         from hf_ecosystem.jobs.spec import JobSpec
 
-        spec = JobSpec.create("inference", task=self.spec.name, model=self.repo_id, input=text)
+        self._last = (text, options)
+        spec = JobSpec.create(
+            "inference", task=self.spec.name, model=self.repo_id, input=text, **options
+        )
         record = JobManager(self.hf_app.settings).launch(spec)
         self.job_id = record.id
         self.poll(record.id, 0)
@@ -175,11 +179,44 @@ class TryScreen(Screen[None]):
             self.query_one(ResultView).show(self.spec.output_kind, result.get("output"), self.given)
         else:
             error = record.get("error") or {}
-            status.update(
-                Text(
-                    f"{error.get('title', record['status'])}\n{error.get('hint', '')}", style="red"
-                )
-            )
+            title, hint = error.get("title", record["status"]), error.get("hint", "")
+            status.update(Text(f"{title}\n{hint}", style="red"))
+            self._offer_fix(str(error.get("error", "")))
+
+    def _offer_fix(self, error: str) -> None:
+        """Pickle weights, remote code and out-of-memory each get a question and a rerun."""
+        from hf_tui.modals.confirm import ConfirmModal
+
+        text, options = self._last
+        offers = {
+            "PickleWeightsError": (
+                f"{self.repo_id} has only pickle weights, which can run code when loaded.\n"
+                "Load them anyway? Only if you trust the publisher.",
+                "Load pickle",
+                {"allow_pickle": True},
+            ),
+            "RemoteCodeError": (
+                f"{self.repo_id} needs its own Python code, which would run on this machine.\n"
+                "Allow it for this run? Only if you trust the publisher.",
+                "Trust code",
+                {"trust_remote_code": True},
+            ),
+            "InferenceOutOfMemoryError": (
+                "The GPU ran out of memory. Retry on the CPU (slower, more RAM)?",
+                "Retry on CPU",
+                {"device": "cpu"},
+            ),
+        }
+        if error not in offers:
+            return
+        question, label, extra = offers[error]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.query_one("#run", Button).disabled = True
+                self.launch(text, **{**options, **extra})
+
+        self.app.push_screen(ConfirmModal(question, label), answered)
 
     def on_unmount(self) -> None:
         if self._timer is not None:
