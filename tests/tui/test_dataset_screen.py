@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from fakehub import FakeHub, FakeRepo
-from helpers import add_local_repo, cpu_only_snapshot, table_ids, text_of, wait_until
 from textual.widgets import DataTable, Select
 
+from fakehub import FakeHub, FakeRepo
+from helpers import add_local_repo, cpu_only_snapshot, table_ids, text_of, wait_until
 from hf_ecosystem.data.types import Distribution
 from hf_tui.app import HfTuiApp
 from hf_tui.screens.dataset_detail import DatasetDetailScreen

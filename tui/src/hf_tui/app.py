@@ -21,7 +21,6 @@ from hf_ecosystem.hub.types import RepoKind
 from hf_tui.messages import BackendSelected, DeviceSummarised, UserResolved
 from hf_tui.modals.help import HelpScreen
 from hf_tui.screens.datasets import DatasetsScreen
-from hf_tui.screens.jobs import JobsScreen
 from hf_tui.screens.models import ModelsScreen
 
 SCREENS_HELP = {
@@ -40,7 +39,6 @@ class HfTuiApp(App[int]):
     MODES = {
         "models": ModelsScreen,
         "datasets": DatasetsScreen,
-        "jobs": JobsScreen,
     }
     DEFAULT_MODE = "models"
     BINDINGS = [
@@ -68,6 +66,13 @@ class HfTuiApp(App[int]):
         self.offline = offline
         self.sampler = sampler  # how the machine is read; tests pass a fixed one
         self.add_mode("device", self._device_screen)  # per instance: it gets the app's sampler
+        self.add_mode("jobs", self._jobs_screen)
+
+    def _jobs_screen(self) -> Screen[None]:
+        # Imported on first visit, like the Device screen: the job store is not needed at start.
+        from hf_tui.screens.jobs import JobsScreen
+
+        return JobsScreen()
 
     def _device_screen(self) -> Screen[None]:
         # Imported on first visit: the Device screen's widgets are not needed at start-up.

@@ -6,21 +6,21 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from hf_ecosystem.errors import HfEcoError
 from hf_tui import __version__
-from hf_tui.commands import auth as auth_commands
-from hf_tui.commands import cache as cache_commands
-from hf_tui.commands import demo as demo_commands
-from hf_tui.commands import device as device_commands
-from hf_tui.commands import hub as hub_commands
-from hf_tui.commands import jobs as jobs_commands
-from hf_tui.commands import memory as memory_commands
-from hf_tui.commands import run as run_commands
-from hf_tui.output import print_error
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line."""
+    # Imported here, not at module level: plain `hf-tui` (the app) needs none of them.
+    from hf_tui.commands import auth as auth_commands
+    from hf_tui.commands import cache as cache_commands
+    from hf_tui.commands import demo as demo_commands
+    from hf_tui.commands import device as device_commands
+    from hf_tui.commands import hub as hub_commands
+    from hf_tui.commands import jobs as jobs_commands
+    from hf_tui.commands import memory as memory_commands
+    from hf_tui.commands import run as run_commands
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="machine-readable output")
     common.add_argument(
@@ -49,6 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 error, 2 usage, 130 interrupted)."""
+    given = list(sys.argv[1:] if argv is None else argv)
+    if set(given) <= {"--offline"}:
+        # Plain `hf-tui`: start the app without loading every sub-command (faster first frame).
+        from hf_tui.app import run_app
+
+        return run_app(offline=bool(given))
+    from hf_ecosystem.errors import HfEcoError
+    from hf_tui.output import print_error
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

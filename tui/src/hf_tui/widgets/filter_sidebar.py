@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.suggester import SuggestFromList
-from textual.widgets import Input, Label, Select
+from textual.widgets import Input, Select
 
 from hf_ecosystem.hub.licenses import license_ids
 from hf_ecosystem.hub.types import RepoKind, SearchFilters, Sort
@@ -55,21 +55,24 @@ class FilterSidebar(VerticalScroll):
             "license": license_ids(),
             "language": ["en", "fr", "de", "es", "zh", "ja", "multilingual"],
         }
-        yield Label("Sort")
-        yield Select(
+        sort = Select(
             [(label, sort.value) for sort, label in SORT_LABELS.items()],
             value=Sort.DOWNLOADS.value,
             allow_blank=False,
             id="sort",
         )
+        sort.border_title = "Sort"
+        yield sort
+        # Field names are border titles, not Label widgets: fewer widgets, a faster first frame.
         for name in _FIELDS:
-            yield Label(name.capitalize() + (" (comma-separated)" if name == "tags" else ""))
             words = suggestions.get(name)
-            yield Input(
-                placeholder="any",
+            field = Input(
+                placeholder="any" + (", comma-separated" if name == "tags" else ""),
                 id=f"filter-{name}",
                 suggester=SuggestFromList(words, case_sensitive=False) if words else None,
             )
+            field.border_title = name.capitalize()
+            yield field
 
     @on(Input.Changed)
     @on(Select.Changed)
