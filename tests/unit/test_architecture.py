@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("torch", "transformers", "datasets", "accelerate", "evaluate")
+HEAVY = ("torch", "transformers", "datasets", "accelerate", "evaluate", "pandas")
 
 
 def _imported_roots(path: Path, *, top_level_only: bool) -> set[str]:
@@ -56,6 +56,14 @@ async def main():
         await pilot.pause(0.5)
         await a.workers.wait_for_complete()
         visited.update(type(s).__name__ for s in a.screen_stack)
+        await pilot.press("escape")
+        a.open_detail("me/rows", "dataset")
+        await pilot.pause(0.5)
+        for key in ("p", "s"):
+            await pilot.press(key)
+            await pilot.pause(0.3)
+            await a.workers.wait_for_complete()
+        visited.update(type(s).__name__ for s in a.screen_stack)
         visited.update(type(s).__name__ for m in ("models", "datasets", "device", "jobs")
                        for s in a._screen_stacks.get(m, []))
 
@@ -65,13 +73,16 @@ print(json.dumps([sorted(visited), sorted(m for m in sys.modules if m.split('.')
     repo = tmp_path / "hub" / "models" / "me" / "tiny"
     repo.mkdir(parents=True)
     (repo / "README.md").write_text("---\nlicense: mit\n---\n# tiny\n", encoding="utf-8")
+    data = tmp_path / "hub" / "datasets" / "me" / "rows"
+    data.mkdir(parents=True)
+    (data / "README.md").write_text("---\nlicense: mit\n---\n# rows\n", encoding="utf-8")
+    (data / "train.csv").write_text("text,label\nhello,1\nworld,0\n", encoding="utf-8")
     env = {**os.environ, "HFTUI_HOME": str(tmp_path)}
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
     )
     assert out.returncode == 0, out.stderr
     visited, heavy = json.loads(out.stdout.strip().splitlines()[-1])
-    assert {"ModelsScreen", "DatasetsScreen", "DeviceScreen", "JobsScreen", "DetailScreen"} <= set(
-        visited
-    )
+    screens = {"ModelsScreen", "DatasetsScreen", "DeviceScreen", "JobsScreen", "DetailScreen"}
+    assert screens | {"DatasetDetailScreen"} <= set(visited)
     assert heavy == []
