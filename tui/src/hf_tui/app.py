@@ -18,6 +18,7 @@ from hf_ecosystem.device.types import DeviceSnapshot
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.hub.selection import BackendChoice, select_backend
 from hf_ecosystem.hub.types import RepoKind
+from hf_tui.errors import describe_error
 from hf_tui.messages import BackendSelected, DeviceSummarised, UserResolved
 from hf_tui.modals.help import HelpScreen
 from hf_tui.screens.datasets import DatasetsScreen
@@ -196,8 +197,7 @@ class HfTuiApp(App[int]):
         if event.worker.node is not self:
             return  # screens report their own workers' errors
         error = event.worker.error
-        title = error.title if isinstance(error, HfEcoError) else type(error).__name__
-        hint = error.hint if isinstance(error, HfEcoError) else str(error)
+        title, hint = describe_error(error)
         if event.worker.group == "backend":
             self.sub_title = f"backend unavailable: {title}"
         self.notify(hint or title, title=title, severity="error", timeout=10)

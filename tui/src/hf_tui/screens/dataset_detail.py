@@ -17,8 +17,8 @@ from textual.widgets import DataTable, Select, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from hf_ecosystem.data.types import DatasetInfoSummary, DatasetStats, PreviewPage
-from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.hub.types import DatasetSummary, RepoDetails, RepoFile
+from hf_tui.errors import describe_error
 from hf_tui.screens.detail import DetailScreen
 from hf_tui.widgets.stats_panel import StatsPanel
 
@@ -227,8 +227,7 @@ class DatasetDetailScreen(DetailScreen):
         }:
             return
         error = event.worker.error
-        title = error.title if isinstance(error, HfEcoError) else type(error).__name__
-        hint = error.hint if isinstance(error, HfEcoError) else str(error)
+        title, hint = describe_error(error)
         message = Text(f"{title}\n{hint}", style="red")
         if event.worker.group == "stats":
             self._stats_for = None

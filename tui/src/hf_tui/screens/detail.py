@@ -20,6 +20,7 @@ from hf_ecosystem.device.memory import MemoryEstimate
 from hf_ecosystem.errors import CardError, HfEcoError
 from hf_ecosystem.hub.cards import ParsedCard, parse_card_text
 from hf_ecosystem.hub.types import RepoDetails, RepoKind
+from hf_tui.errors import describe_error
 from hf_tui.output import human_bytes, human_count, human_date
 from hf_tui.widgets.license_panel import LicensePanel
 from hf_tui.widgets.memory_panel import MemoryPanel
@@ -265,8 +266,7 @@ class DetailScreen(Screen[None]):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
-        title = error.title if isinstance(error, HfEcoError) else type(error).__name__
-        hint = error.hint if isinstance(error, HfEcoError) else str(error)
+        title, hint = describe_error(error)
         if event.worker.group == "memory":
             self.query_one(MemoryPanel).show_error(title, hint)  # the rest of the page stands
             return

@@ -17,10 +17,10 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, RichLog, Static
 from textual.worker import Worker, WorkerState
 
-from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.jobs.events import JobEvent, read_events
 from hf_ecosystem.jobs.store import JobRecord
 from hf_tui.commands.jobs import describe_event
+from hf_tui.errors import describe_error
 from hf_tui.modals.confirm import ConfirmModal
 
 POLL_SECONDS = 1.0
@@ -282,8 +282,7 @@ class JobsScreen(Screen[None]):
         if event.state != WorkerState.ERROR or event.worker.group not in {"jobs", "jobs-action"}:
             return
         error = event.worker.error
-        title = error.title if isinstance(error, HfEcoError) else type(error).__name__
-        hint = error.hint if isinstance(error, HfEcoError) else str(error)
+        title, hint = describe_error(error)
         self.notify(hint or title, title=title, severity="error")
         if event.worker.group == "jobs":
             self._rearm()

@@ -17,9 +17,9 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Label, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.inference.registry import TaskSpec, get_task
 from hf_ecosystem.jobs.events import JobEvent
+from hf_tui.errors import describe_error
 from hf_tui.widgets.result_view import ResultView
 
 if TYPE_CHECKING:
@@ -227,8 +227,7 @@ class TryScreen(Screen[None]):
         if event.state != WorkerState.ERROR or event.worker.group not in {"try", "try-poll"}:
             return
         error = event.worker.error
-        title = error.title if isinstance(error, HfEcoError) else type(error).__name__
-        hint = error.hint if isinstance(error, HfEcoError) else str(error)
+        title, hint = describe_error(error)
         self.query_one("#try-status", Static).update(Text(f"{title}\n{hint}", style="red"))
         self.query_one("#run", Button).disabled = False
         self.notify(hint or title, title=title, severity="error")
