@@ -20,7 +20,7 @@ test: setup
 lint: setup
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
-	$(UV) run --no-sync pyright
+	$(UV) run --no-sync pyright --project pyproject.toml
 
 format: setup
 	$(UV) run --no-sync ruff check --fix .
