@@ -39,7 +39,8 @@ class RemoteCodeError(InferenceError):
 
     default_title = "The model needs its own Python code"
     default_hint = (
-        "Allow remote code only if you trust the publisher: the repo's code runs on this machine."
+        "Pass trust_remote_code=True (the Try screen asks) only if you trust the publisher: "
+        "the repo's code runs on this machine."
     )
 
 
