@@ -78,3 +78,31 @@ async def test_try_form_fits_the_task(isolated_env: Path) -> None:
         app.push_screen(TryScreen("me/zs", "zero-shot-classification"))
         await pilot.pause()
         assert isinstance(app.screen.current_input()[0]["labels"], list)  # type: ignore[attr-defined]
+
+
+async def test_image_tasks_preview_the_image(isolated_env: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from hf_tui.widgets.image_preview import half_blocks
+
+    path = tmp_path / "red-blue.png"
+    image = Image.new("RGB", (4, 4), (255, 0, 0))
+    for x in range(4):
+        for y in range(2, 4):
+            image.putpixel((x, y), (0, 0, 255))
+    image.save(path)
+    text = half_blocks(path, width=4)
+    assert text.plain == "▀▀▀▀\n▀▀▀▀\n"
+    first, last = text.spans[0].style, text.spans[-1].style
+    assert str(first) == "rgb(255,0,0) on rgb(255,0,0)"  # top row: red over red
+    assert str(last) == "rgb(0,0,255) on rgb(0,0,255)"  # bottom row: blue over blue
+    app = HfTuiApp(offline=True, sampler=cpu_only_snapshot)
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.push_screen(TryScreen("me/vit", "image-classification"))
+        await pilot.pause()
+        app.screen.query_one("#field-image", Input).value = str(path)
+        await pilot.pause()
+        assert "▀" in text_of(pilot, "#try-image")
+        app.screen.query_one("#field-image", Input).value = str(tmp_path / "missing.png")
+        await pilot.pause()
+        assert text_of(pilot, "#try-image") == ""

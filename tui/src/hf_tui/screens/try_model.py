@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
@@ -20,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from hf_ecosystem.inference.registry import TaskSpec, get_task
 from hf_ecosystem.jobs.events import JobEvent
 from hf_tui.errors import describe_error
+from hf_tui.widgets.image_preview import ImagePreview
 from hf_tui.widgets.result_view import ResultView
 
 if TYPE_CHECKING:
@@ -85,9 +87,24 @@ class TryScreen(Screen[None]):
                     yield Input(str(value), id=f"field-{name}")
             with Horizontal(id="try-actions"):
                 yield Button("Run (ctrl+s)", variant="primary", id="run")
+            if "image" in self.spec.input_fields:
+                yield ImagePreview(id="try-image")
             yield Static("", id="try-status")
             yield ResultView(id="try-result")
         yield Footer()
+
+    def on_mount(self) -> None:
+        if "image" in self.spec.input_fields:
+            self._preview_image()
+
+    @on(Input.Changed, "#field-image")
+    def _preview_image(self) -> None:
+        path = self._value("image").strip()
+        preview = self.query_one(ImagePreview)
+        if path and Path(path).expanduser().is_file():
+            preview.show_path(path)
+        else:
+            preview.update("")
 
     def _value(self, name: str) -> str:
         widget = self.query_one(f"#field-{name}")
