@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -140,15 +140,9 @@ def _csv_batches(
                 names = reader.schema.names
                 check_columns(names, columns, file.name)
                 _check_text_columns(reader.schema, file)
-                seen = 0
                 if done == 0:
                     yield _select(empty_batch(reader.schema), columns)
-                for batch in reader:
-                    seen += batch.num_rows
-                    if seen <= done:
-                        continue
-                    if seen - batch.num_rows < done:
-                        batch = batch.slice(done - (seen - batch.num_rows))
+                for batch in _after(reader, done):
                     done += batch.num_rows
                     yield _select(batch, columns)
             return
@@ -157,6 +151,18 @@ def _csv_batches(
                 block *= 16
                 continue
             raise csv_error(exc, file, names, done) from exc
+
+
+def _after(reader: Iterable[pa.RecordBatch], done: int) -> Iterator[pa.RecordBatch]:
+    """The batches of `reader` past its first `done` rows: a retried read resumes there."""
+    seen = 0
+    for batch in reader:
+        seen += batch.num_rows
+        if seen <= done:
+            continue
+        if seen - batch.num_rows < done:
+            batch = batch.slice(done - (seen - batch.num_rows))
+        yield batch
 
 
 def _json_batches(
@@ -174,15 +180,9 @@ def _json_batches(
             with open_source(file, block_size=block_size) as src:
                 reader = pajson.open_json(src, read_options=pajson.ReadOptions(block_size=block))
                 check_columns(reader.schema.names, columns, file.name)
-                seen = 0
                 if done == 0:
                     yield _select(empty_batch(reader.schema), columns)
-                for batch in reader:
-                    seen += batch.num_rows
-                    if seen <= done:
-                        continue
-                    if seen - batch.num_rows < done:
-                        batch = batch.slice(done - (seen - batch.num_rows))
+                for batch in _after(reader, done):
                     done += batch.num_rows
                     yield _select(batch, columns)
             return
