@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from fakehub import FakeHub, FakeRepo
-from hf_ecosystem.config import load_settings
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.jobs.events import read_events
 from hf_ecosystem.jobs.manager import JobManager
@@ -175,4 +174,6 @@ def test_failed_download_is_failed_with_message(fake_hub: FakeHub) -> None:
     done = manager.wait(record.id, timeout=60)
     assert done.status == "failed" and done.exit_code == 1
     assert "not found" in (done.error or {})["title"].lower()
-    assert load_settings().home == manager.settings.home
+    events, _ = read_events(manager.events_path(record.id))
+    errors = [e for e in events if e.type == "error"]
+    assert errors and errors[-1].data["error"] == "RepoNotFoundError" and errors[-1].data["hint"]

@@ -96,9 +96,11 @@ class HfTuiApp(App[int]):
 
         settings = self.settings or load_settings()
         choice = select_backend(settings, offline=self.offline or None)
+        empty = False
         if isinstance(choice.backend, LocalHub):
             choice.backend.refresh()
-        self.post_message(BackendSelected(choice))
+            empty = choice.backend.count() == 0
+        self.post_message(BackendSelected(choice, empty_local_hub=empty))
         self.resolve_user(choice)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="user")
@@ -127,8 +129,7 @@ class HfTuiApp(App[int]):
     @on(BackendSelected)
     def _backend_selected(self, message: BackendSelected) -> None:
         self.backend_choice = message.choice
-        backend = message.choice.backend
-        if backend.is_offline and backend.description.endswith(" 0 repos"):
+        if message.empty_local_hub:
             self.notify(
                 "Seed it with a real model, real datasets and a tiny model per task: "
                 "ctrl+p → 'Seed the demo hub', or `hf-tui demo seed`.",

@@ -14,6 +14,7 @@ class BackendSelected(Message):
     """The hub backend was chosen (and the local index refreshed when offline)."""
 
     choice: BackendChoice
+    empty_local_hub: bool = False
 
 
 @dataclass

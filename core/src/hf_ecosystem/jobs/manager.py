@@ -12,7 +12,6 @@ from pathlib import Path
 
 from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.errors import HfEcoError
-from hf_ecosystem.jobs.events import read_events
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord, JobStore, pid_alive
 
@@ -197,6 +196,3 @@ class JobManager:
 def _signal_group(pid: int, sig: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(os.getpgid(pid), sig)
-
-
-__all__ = ["JobManager", "read_events"]

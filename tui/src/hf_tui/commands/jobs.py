@@ -117,6 +117,8 @@ def run_logs(args: argparse.Namespace) -> int:
     path = manager.events_path(record.id)
     offset = 0
     while True:
+        # Looked at before reading, so the read after the job ended still gets its last events.
+        active = args.follow and manager.get(record.id).is_active
         events, offset = read_events(path, offset)
         for event in events:
             if event.type == "heartbeat":
@@ -125,12 +127,7 @@ def run_logs(args: argparse.Namespace) -> int:
                 print_json({"type": event.type, "time": event.time, **event.data})
             else:
                 print(describe_event(event), flush=True)
-        if not args.follow or not manager.get(record.id).is_active:
-            if args.follow:
-                events, offset = read_events(path, offset)  # what came with the last write
-                for event in events:
-                    if event.type != "heartbeat":
-                        print(describe_event(event), flush=True)
+        if not active:
             break
         time.sleep(0.3)
     if not args.json:

@@ -85,12 +85,10 @@ class DatasetDetailScreen(DetailScreen):
 
     # -- details for a local file or folder (no repo behind it) -------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
-    def load(self) -> None:
-        """Repo details and card; for a local path, its files and README if it has one."""
+    def fetch_details(self) -> tuple[RepoDetails, str]:
+        """Repo details and card; for a local path, its files and its README if it has one."""
         if not self.is_local_path:
-            super().load()
-            return
+            return super().fetch_details()
         path = Path(self.repo_id).expanduser()
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
         rel = (lambda p: p.name) if path.is_file() else (lambda p: str(p.relative_to(path)))
@@ -101,7 +99,7 @@ class DatasetDetailScreen(DetailScreen):
         )
         readme = path / "README.md"
         card = readme.read_text(encoding="utf-8", errors="replace") if readme.is_file() else ""
-        self.post_message(self.Loaded(details, card))
+        return details, card
 
     # -- layout, preview, statistics ------------------------------------------------------------
 

@@ -122,6 +122,13 @@ class DetailScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def load(self) -> None:
         """Fetch details and the card off the event loop."""
+        details, card = self.fetch_details()
+        self.post_message(self.Loaded(details, card))
+        if self.kind == "model":
+            self.estimate_memory()
+
+    def fetch_details(self) -> tuple[RepoDetails, str]:
+        """The repo's details and card text from the backend (runs in the load worker)."""
         choice = self.hf_app.backend_choice
         if choice is None:
             raise HfEcoError("Not connected yet", "Wait for the backend, then reload (ctrl+r).")
@@ -131,9 +138,7 @@ class DetailScreen(Screen[None]):
             if self.kind == "model"
             else backend.dataset_info(self.repo_id)
         )
-        self.post_message(self.Loaded(details, backend.card(self.repo_id, self.kind)))
-        if self.kind == "model":
-            self.estimate_memory()
+        return details, backend.card(self.repo_id, self.kind)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="memory")
     def estimate_memory(self) -> None:
