@@ -159,3 +159,20 @@ def test_malformed_card_human_output(fake_hub: FakeHub, capsys: pytest.CaptureFi
     assert main(["models", "card", "acme/broken"]) == 0
     captured = capsys.readouterr()
     assert "warning: Malformed card" in captured.err and "# Broken" in captured.out
+
+
+def test_unexpected_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hf_tui.commands import cache as cache_commands
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(cache_commands, "list_cache", broken)
+    assert main(["cache", "ls"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: Unexpected error: ValueError: boom") and err.count("\n") == 1
+    monkeypatch.setenv("HFTUI_DEBUG", "1")
+    with pytest.raises(ValueError, match="boom"):
+        main(["cache", "ls"])

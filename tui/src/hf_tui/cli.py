@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -72,6 +73,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
+    except Exception as exc:  # a bug, but the user still gets one line, not a traceback
+        wrapped = HfEcoError(
+            f"Unexpected error: {type(exc).__name__}: {exc}",
+            "This is a bug in hf-tui; rerun with HFTUI_DEBUG=1 for the traceback.",
+        )
+        if os.environ.get("HFTUI_DEBUG"):
+            raise
+        print_error(wrapped, as_json=args.json)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
