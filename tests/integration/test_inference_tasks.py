@@ -398,7 +398,8 @@ def test_speech_to_summary_chain(tiny_model: Callable[[str], Path], tmp_path: Pa
 
     def spy(text: str) -> Any:
         seen.append(text)
-        return summarize(text, max_new_tokens=4)
+        # random weights may transcribe a tone as nothing; the chain's plumbing is under test
+        return summarize(text or "silence", max_new_tokens=4)
 
     transcript, summary = run_chain([asr, spy], str(long_wav))
     assert set(transcript) == {"text"} and set(summary) == {"text"}

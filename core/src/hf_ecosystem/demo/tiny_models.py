@@ -368,6 +368,9 @@ def build_tiny(task: str, dest: Path) -> Path:
         builder = BUILDERS[task]
     except KeyError:
         raise ValueError(f"no tiny model for task {task!r}; known: {sorted(BUILDERS)}") from None
+    import torch
+
+    torch.manual_seed(0)  # the same random weights every build: reproducible outputs
     return builder(Path(dest))
 
 
