@@ -1,0 +1,1 @@
+"""Training, evaluation and publishing (imported in job processes; heavy imports stay inside)."""
