@@ -20,7 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hf_tui.commands import hub as hub_commands
     from hf_tui.commands import jobs as jobs_commands
     from hf_tui.commands import memory as memory_commands
+    from hf_tui.commands import publish as publish_commands
     from hf_tui.commands import run as run_commands
+    from hf_tui.commands import train as train_commands
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="machine-readable output")
@@ -45,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     run_commands.add_parsers(sub)
     demo_commands.add_parsers(sub)
     memory_commands.add_parsers(sub)
+    train_commands.add_parsers(sub)
+    publish_commands.add_parsers(sub)
     return parser
 
 

@@ -60,9 +60,30 @@ def _batch(ctx: JobContext) -> dict[str, Any]:
     return run_batch_job(ctx)
 
 
+def _train(ctx: JobContext) -> dict[str, Any]:
+    from hf_ecosystem.training.job import run_train_job
+
+    return run_train_job(ctx)
+
+
+def _evaluate(ctx: JobContext) -> dict[str, Any]:
+    from hf_ecosystem.training.evaluation_job import run_evaluate_job
+
+    return run_evaluate_job(ctx)
+
+
+def _publish(ctx: JobContext) -> dict[str, Any]:
+    from hf_ecosystem.training.publish import run_publish_job
+
+    return run_publish_job(ctx)
+
+
 HANDLERS: dict[str, Handler] = {
     "download": run_download,
     "demo-seed": run_demo_seed,
     "inference": _inference,
     "batch-inference": _batch,
+    "train": _train,
+    "evaluate": _evaluate,
+    "publish": _publish,
 }

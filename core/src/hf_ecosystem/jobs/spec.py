@@ -72,6 +72,28 @@ def _str_list(name: str, value: Any) -> list[str]:
     return list(value)
 
 
+def _train_config(name: str, value: Any) -> dict[str, Any]:
+    """A TrainSpec as plain data (pydantic is imported only when a train job is built)."""
+    from hf_ecosystem.training.spec import TrainSpec
+
+    if not isinstance(value, dict):
+        raise JobSpecError(f"Invalid job: {name!r} must be a mapping of training fields")
+    return TrainSpec.parse(value).to_dict()  # pyright: ignore[reportUnknownArgumentType]
+
+
+def _job_id(name: str, value: Any) -> str:
+    text = _str(name, value)
+    if not text.replace("-", "").isalnum():
+        raise JobSpecError(f"Invalid job: {name!r} is not a job id ({value!r})")
+    return text
+
+
+def _float01(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+        raise JobSpecError(f"Invalid job: {name!r} must be a number between 0 and 1")
+    return float(value)
+
+
 Check = Callable[[str, Any], Any]
 # kind -> field -> (required, check)
 _SCHEMAS: dict[str, dict[str, tuple[bool, Check]]] = {
@@ -100,6 +122,38 @@ _SCHEMAS: dict[str, dict[str, tuple[bool, Check]]] = {
         "column": (False, _str),
         "device": (False, _str),
         "dtype": (False, _str),
+    },
+    "train": {
+        "config": (True, _train_config),
+        "resume_from": (False, _job_id),  # the run whose last checkpoint this job continues
+    },
+    "evaluate": {
+        "model": (True, _model),
+        "dataset": (True, _str),
+        "task": (True, _str),  # text-classification, token-classification, seq2seq, causal-lm
+        "dataset_config": (False, _str),
+        "split": (False, _str),
+        "text_column": (False, _str),
+        "label_column": (False, _str),
+        "target_column": (False, _str),
+        "max_samples": (False, lambda n, v: _int(n, v, 1, 10_000_000)),
+        "batch_size": (False, lambda n, v: _int(n, v, 1, 4096)),
+        "max_length": (False, lambda n, v: _int(n, v, 8, 32768)),
+        "stride": (False, lambda n, v: _int(n, v, 1, 32768)),
+        "confidence": (False, _float01),  # bootstrap confidence level
+        "run": (False, _job_id),  # the train job whose run the results are stored with
+        "device": (False, _str),
+    },
+    "publish": {
+        "source": (True, _existing_path),  # a model folder (a run's checkpoint)
+        "repo_id": (True, _repo),
+        "local": (False, _bool),
+        "private": (False, _bool),
+        "tag": (False, _str),
+        "commit_message": (False, _str),
+        "license": (False, _str),
+        "card": (False, _existing_path),  # an edited README.md to push instead of the generated one
+        "run": (False, _job_id),
     },
 }
 
@@ -159,4 +213,13 @@ class JobSpec:
             return "seed the demo hub"
         if self.kind == "inference":
             return f"{p['task']} · {p['model']}"
+        if self.kind == "train":
+            config = p["config"]
+            resumed = f" (resumes {p['resume_from']})" if p.get("resume_from") else ""
+            return f"train {config['task']} · {Path(str(config['model'])).name}{resumed}"
+        if self.kind == "evaluate":
+            return f"evaluate {p['task']} · {Path(str(p['model'])).name}"
+        if self.kind == "publish":
+            where = "local hub" if p.get("local") else "Hub"
+            return f"publish {p['repo_id']} → {where}"
         return f"batch {p['task']} · {p['model']} · {Path(str(p['input'])).name}"

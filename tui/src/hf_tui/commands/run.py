@@ -12,8 +12,13 @@ from hf_tui.commands.jobs import add_wait, launch_and_report
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `run inference` and `run batch`."""
-    group = sub.add_parser("run", help="run inference as a background job")
+    from hf_tui.commands import evaluate as evaluate_commands
+    from hf_tui.commands import train as train_commands
+
+    group = sub.add_parser("run", help="run inference, training or evaluation as a background job")
     actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    train_commands.add_run_parsers(actions)
+    evaluate_commands.add_run_parsers(actions)
 
     one = actions.add_parser("inference", parents=[common_options()], help="one input")
     one.add_argument("--task", required=True, help="e.g. text-classification, summarization")

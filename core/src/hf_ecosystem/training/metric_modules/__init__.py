@@ -1,4 +1,4 @@
-"""Offline `evaluate` metric modules: one folder per metric holding `<name>.py` (an evaluate.Metric)."""
+"""Offline `evaluate` metric modules: one folder per metric with `<name>.py` in it."""
 
 from __future__ import annotations
 

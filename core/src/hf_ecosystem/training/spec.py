@@ -1,0 +1,208 @@
+"""TrainSpec: everything a fine-tune needs, validated field by field (loadable from YAML)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hf_ecosystem.errors import HfEcoError
+
+TrainTask = Literal[
+    "text-classification",
+    "multi-label-classification",
+    "token-classification",
+    "causal-lm",
+    "seq2seq",
+]
+TASK_ALIASES = {
+    "sequence-classification": "text-classification",
+    "multi-label": "multi-label-classification",
+    "text-generation": "causal-lm",
+    "summarization": "seq2seq",
+    "translation": "seq2seq",
+}
+Strategy = Literal["no", "steps", "epoch"]
+Scheduler = Literal[
+    "linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup"
+]
+
+
+class TrainSpecError(HfEcoError):
+    """A training config is invalid; the title names the field."""
+
+    default_title = "Invalid training config"
+    default_hint = "Fix the named field and start again."
+
+
+class LoraSpec(BaseModel):
+    """LoRA adapters through peft."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    r: int = Field(8, ge=1, le=1024)
+    alpha: int = Field(16, ge=1)
+    dropout: float = Field(0.05, ge=0.0, lt=1.0)
+    target_modules: list[str] | None = None
+
+
+class TrainSpec(BaseModel):
+    """A fine-tuning run. Unknown fields are refused (a typo must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str = Field(min_length=1)
+    dataset: str = Field(min_length=1)
+    task: TrainTask = "text-classification"
+    dataset_config: str | None = None
+    train_split: str = "train"
+    eval_split: str | None = None
+    validation_split: float = Field(0.2, gt=0.0, lt=1.0)
+    text_column: str = "text"
+    text_pair_column: str | None = None
+    label_column: str = "label"
+    target_column: str | None = None
+    max_length: int = Field(128, ge=8, le=32768)
+    max_train_samples: int | None = Field(None, ge=1)
+    max_eval_samples: int | None = Field(None, ge=1)
+
+    epochs: float | None = Field(None, gt=0.0, le=1000.0)
+    max_steps: int | None = Field(None, ge=1)
+    batch_size: int = Field(16, ge=1, le=65536)
+    eval_batch_size: int | None = Field(None, ge=1, le=65536)
+    gradient_accumulation_steps: int = Field(1, ge=1, le=4096)
+    learning_rate: float = Field(5e-5, gt=0.0, le=1.0)
+    warmup_ratio: float = Field(0.0, ge=0.0, lt=1.0)
+    warmup_steps: int = Field(0, ge=0)
+    lr_scheduler: Scheduler = "linear"
+    weight_decay: float = Field(0.0, ge=0.0, le=1.0)
+    max_grad_norm: float = Field(1.0, gt=0.0)
+    precision: Literal["auto", "fp32", "fp16", "bf16"] = "auto"
+
+    eval_strategy: Strategy = "epoch"
+    eval_steps: int | None = Field(None, ge=1)
+    save_strategy: Strategy = "epoch"
+    save_steps: int | None = Field(None, ge=1)
+    save_total_limit: int | None = Field(2, ge=1)
+    logging_steps: int = Field(10, ge=1)
+    seed: int = Field(42, ge=0)
+    early_stopping_patience: int | None = Field(None, ge=1)
+    metric_for_best_model: str | None = None
+
+    loss: Literal["cross-entropy", "weighted-cross-entropy", "focal"] = "cross-entropy"
+    focal_gamma: float = Field(2.0, ge=0.0, le=10.0)
+    metrics: list[str] | None = None
+    threshold: float = Field(0.5, gt=0.0, lt=1.0)
+    lora: LoraSpec | None = None
+    report_to: list[Literal["tensorboard", "none"]] = ["tensorboard"]
+    output_dir: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _aliases(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            data = dict(data)  # pyright: ignore[reportUnknownArgumentType]
+            task = data.get("task")
+            if isinstance(task, str) and task in TASK_ALIASES:
+                data["task"] = TASK_ALIASES[task]
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TrainSpec:
+        if self.epochs is not None and self.max_steps is not None:
+            raise ValueError("give either 'epochs' or 'max_steps', not both")
+        if self.eval_strategy == "steps" and self.eval_steps is None:
+            raise ValueError("'eval_steps' is required when eval_strategy is 'steps'")
+        if self.save_strategy == "steps" and self.save_steps is None:
+            raise ValueError("'save_steps' is required when save_strategy is 'steps'")
+        if self.early_stopping_patience is not None and self.eval_strategy == "no":
+            raise ValueError("'early_stopping_patience' needs an eval_strategy other than 'no'")
+        if self.task == "seq2seq" and not self.target_column:
+            raise ValueError("'target_column' is required for a seq2seq task")
+        if self.loss != "cross-entropy" and self.task not in (
+            "text-classification",
+            "token-classification",
+        ):
+            raise ValueError(f"loss {self.loss!r} applies to single-label classification only")
+        return self
+
+    @property
+    def total_epochs(self) -> float:
+        """Epochs when no max_steps is given (default 3)."""
+        return self.epochs if self.epochs is not None else 3.0
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> TrainSpec:
+        """Validate plain data; raises TrainSpecError naming the first bad field."""
+        if not isinstance(data, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TrainSpecError("Invalid training config: expected a mapping of fields")
+        try:
+            return cls.model_validate(dict(data))
+        except ValidationError as exc:
+            raise _explain(exc) from None
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> TrainSpec:
+        """Read a YAML config file; relative paths in it are taken from the file's folder."""
+        import yaml
+
+        file = Path(path).expanduser()
+        try:
+            text = file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise TrainSpecError(
+                f"Cannot read training config {file}: {exc.strerror or exc}"
+            ) from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" line {mark.line + 1}" if mark is not None else ""
+            problem = getattr(exc, "problem", None) or "invalid YAML"
+            raise TrainSpecError(f"Invalid training config {file.name}{where}: {problem}") from None
+        if not isinstance(data, dict):
+            raise TrainSpecError(f"Invalid training config {file.name}: expected key: value pairs")
+        data = _resolve_paths(data, file.parent)  # pyright: ignore[reportUnknownArgumentType]
+        return cls.parse(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data (defaults included, so a run records every hyperparameter)."""
+        return self.model_dump(mode="json")
+
+    def to_yaml(self) -> str:
+        """The config as YAML: the fields that differ from the defaults, in declaration order."""
+        import yaml
+
+        data = self.model_dump(mode="json", exclude_defaults=True)
+        for name in ("model", "dataset", "task"):  # always shown, even when default
+            data.setdefault(name, getattr(self, name))
+        ordered = {k: data[k] for k in type(self).model_fields if k in data}
+        return yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True)
+
+
+def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """`./x` or `../x` values of model/dataset/output_dir are relative to the config file."""
+    out = dict(data)
+    for key in ("model", "dataset", "output_dir"):
+        value = out.get(key)
+        if isinstance(value, str) and value.startswith(("./", "../", "~")):
+            out[key] = str((base / Path(value).expanduser()).resolve())
+    return out
+
+
+def _explain(exc: ValidationError) -> TrainSpecError:
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"])
+    message = first["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if first["type"] == "extra_forbidden":
+        known = ", ".join(TrainSpec.model_fields)
+        return TrainSpecError(
+            f"Invalid training config: unknown field {field!r}", f"Known: {known}."
+        )
+    if field:
+        return TrainSpecError(f"Invalid training config: {field!r}: {message}")
+    return TrainSpecError(f"Invalid training config: {message}")
