@@ -1,0 +1,212 @@
+"""Training runs as the CLI and the TUI see them: read back from job records and event logs.
+
+Light on imports (no torch, no pydantic until a spec is built): the TUI process uses it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hf_ecosystem.config import Settings
+from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.jobs.events import JobEvent, read_events
+from hf_ecosystem.jobs.manager import JobManager
+from hf_ecosystem.jobs.spec import JobSpec
+from hf_ecosystem.jobs.store import JobRecord
+
+# Hyperparameters shown side by side in a compare view (the full config is in the job's spec).
+COMPARE_FIELDS = (
+    "model",
+    "dataset",
+    "task",
+    "epochs",
+    "max_steps",
+    "batch_size",
+    "gradient_accumulation_steps",
+    "learning_rate",
+    "lr_scheduler",
+    "warmup_ratio",
+    "weight_decay",
+    "loss",
+    "seed",
+    "lora",
+)
+_TRAIN_ONLY = ("train_runtime", "train_samples_per_second", "train_steps_per_second", "train_loss")
+
+
+class RunError(HfEcoError):
+    """A job id that is not a training run, or a run that cannot be resumed."""
+
+    default_title = "Not a training run"
+    default_hint = "List runs with `hf-tui runs list`."
+
+
+@dataclass
+class RunHistory:
+    """Curves and summary numbers of one run, from its events."""
+
+    steps: dict[str, list[tuple[int, float]]] = field(default_factory=dict)  # name -> (step, v)
+    last: dict[str, float] = field(default_factory=dict)  # newest value of each metric
+    run_dir: str | None = None
+    checkpoints: list[str] = field(default_factory=list)
+    model_dir: str | None = None
+    progress: tuple[float, float | None] | None = None  # (done, total) steps
+    eta: float | None = None
+    rate: float | None = None
+
+    def add(self, event: JobEvent) -> None:
+        """Fold one event in (events arrive in file order)."""
+        data = event.data
+        if event.type == "metric":
+            step = int(data.get("step", 0))
+            for name, value in data.items():
+                if name in ("step", "epoch") or isinstance(value, bool):
+                    continue
+                if isinstance(value, int | float):
+                    self.steps.setdefault(name, []).append((step, float(value)))
+                    self.last[name] = float(value)
+        elif event.type == "artifact":
+            kind = data.get("kind")
+            path = str(data.get("path", ""))
+            if kind == "run-dir":
+                self.run_dir = path
+            elif kind == "checkpoint" and path not in self.checkpoints:
+                self.checkpoints.append(path)
+            elif kind == "model":
+                self.model_dir = path
+        elif event.type == "progress":
+            self.progress = (float(data.get("done", 0)), data.get("total"))
+            self.eta = data.get("eta")
+            self.rate = data.get("rate")
+
+    def extend(self, events: Iterable[JobEvent]) -> None:
+        """Fold many events in."""
+        for event in events:
+            self.add(event)
+
+    @property
+    def final_metrics(self) -> dict[str, float]:
+        """The newest evaluation metrics (`eval_*`) and training summary numbers."""
+        keep = {k: v for k, v in self.last.items() if k.startswith("eval_") or k in _TRAIN_ONLY}
+        return dict(sorted(keep.items()))
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One run for a list or a compare view."""
+
+    record: JobRecord
+    config: dict[str, Any]
+    history: RunHistory
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """Final metrics: the job's result when it has one, else the newest from its events."""
+        result = self.record.result or {}
+        stored = result.get("metrics")
+        if isinstance(stored, dict) and stored:
+            return {str(k): float(v) for k, v in stored.items() if isinstance(v, int | float)}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+        return self.history.final_metrics
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "id": self.record.id,
+            "status": self.record.status,
+            "config": self.config,
+            "metrics": self.metrics,
+            "run_dir": self.history.run_dir,
+            "model_dir": self.history.model_dir,
+            "checkpoints": self.history.checkpoints,
+        }
+
+
+def read_history(manager: JobManager, job_id: str) -> RunHistory:
+    """Every event of a run folded into curves and summaries."""
+    history = RunHistory()
+    events, _ = read_events(manager.events_path(job_id))
+    history.extend(events)
+    return history
+
+
+def is_run(record: JobRecord) -> bool:
+    """A training job."""
+    return record.kind == "train"
+
+
+def list_runs(manager: JobManager) -> list[RunSummary]:
+    """Every training run, newest first."""
+    return [summarize(manager, r) for r in manager.list() if is_run(r)]
+
+
+def get_run(manager: JobManager, job_id: str) -> RunSummary:
+    """One run by id (a unique prefix works); RunError when the job is not a training run."""
+    record = manager.get(job_id)
+    if not is_run(record):
+        raise RunError(f"Job {record.id} is a {record.kind} job, not a training run")
+    return summarize(manager, record)
+
+
+def summarize(manager: JobManager, record: JobRecord) -> RunSummary:
+    """A run's config, history and final metrics."""
+    config = dict(record.spec.params.get("config", {}))
+    return RunSummary(record, config, read_history(manager, record.id))
+
+
+def compare_rows(runs: Sequence[RunSummary]) -> tuple[list[str], list[list[str]]]:
+    """A table for a compare view: one row per field or metric, one column per run."""
+    header = ["", *[r.record.id for r in runs]]
+    rows: list[list[str]] = [["status", *[r.record.status for r in runs]]]
+    for name in COMPARE_FIELDS:
+        values = [_show(r.config.get(name)) for r in runs]
+        if any(v != "—" for v in values):
+            rows.append([name, *values])
+    names = sorted({k for r in runs for k in r.metrics})
+    for name in names:
+        rows.append([name, *[_show(r.metrics.get(name)) for r in runs]])
+    return header, rows
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())  # pyright: ignore[reportUnknownVariableType]
+    return str(value)
+
+
+def default_run_dir(settings: Settings, job_id: str) -> Path:
+    """Where a run writes checkpoints when its config names no output_dir."""
+    return settings.home / "runs" / job_id
+
+
+def resume_spec(manager: JobManager, job_id: str) -> JobSpec:
+    """A new train job that continues `job_id` from its last checkpoint (same config, same dir)."""
+    run = get_run(manager, job_id)
+    if run.record.is_active:
+        raise RunError(
+            f"Run {run.record.id} is still {run.record.status}",
+            "Cancel it first, or wait for it to end.",
+        )
+    run_dir = run.history.run_dir or run.config.get("output_dir")
+    if not run_dir:
+        run_dir = str(default_run_dir(manager.settings, run.record.id))
+    if not _has_checkpoint(Path(run_dir)):
+        raise RunError(
+            f"Run {run.record.id} has no checkpoint to resume from in {run_dir}",
+            "Start it again instead; checkpoints are saved by save_strategy.",
+        )
+    config = {**run.config, "output_dir": run_dir}
+    return JobSpec.create("train", config=config, resume_from=run.record.id)
+
+
+def _has_checkpoint(folder: Path) -> bool:
+    try:
+        return any(p.name.startswith("checkpoint-") and p.is_dir() for p in folder.iterdir())
+    except OSError:
+        return False
