@@ -13,10 +13,19 @@ Supported routes (everything else answers ``404 {"error": "Not Found"}``):
 * ``GET  /api/{models|datasets}/{repo_id}/tree/{rev}[/{path}]`` (``recursive``, ``expand``)
 * ``HEAD|GET /[datasets/]{repo_id}/resolve/{rev}/{path}`` (``Range`` supported on GET)
 * ``POST /api/validate-yaml``
+* ``POST /api/repos/create`` (409 when the repo exists; the writer must own the namespace)
+* ``POST /api/{models|datasets}/{repo_id}/preupload/{rev}`` (every file is ``"regular"``)
+* ``POST /api/{models|datasets}/{repo_id}/commit/{rev}`` (NDJSON: header, ``file`` with base64
+  content, ``deletedFile``, ``deletedFolder``; applied to the :class:`FakeRepo`)
+* ``POST /api/{models|datasets}/{repo_id}/tag/{rev}`` and ``GET .../refs``
+
+Revisions: ``main``, the current commit sha, a tag name (``v1`` or ``refs/tags/v1``) or the sha
+of any earlier commit or tag the server has seen.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import hashlib
@@ -61,7 +70,21 @@ _LFS_MIN_SIZE = 10 * 1024 * 1024
 
 # Path segments that can follow a repo id in /api/{kind}s/... URLs.
 _API_SUBPATHS = frozenset(
-    {"revision", "tree", "resolve", "refs", "commits", "commit", "paths-info", "discussions"}
+    {
+        "revision",
+        "tree",
+        "resolve",
+        "refs",
+        "commits",
+        "commit",
+        "paths-info",
+        "discussions",
+        "preupload",
+        "tag",
+    }
+)
+_GITATTRIBUTES = b"".join(
+    b"*%s filter=lfs diff=lfs merge=lfs -text\n" % suffix.encode() for suffix in _LFS_SUFFIXES
 )
 
 _SORT_KEYS = {
@@ -111,6 +134,9 @@ class FakeRepo:
     parameters: dict[str, int] | None = None
     private: bool = False
     gated: bool = False
+    git_tags: dict[str, str] = field(default_factory=dict)  # tag name -> commit sha
+    snapshots: dict[str, dict[str, bytes]] = field(default_factory=dict)  # sha -> files
+    commit_titles: list[str] = field(default_factory=list)  # commits received, oldest first
 
     # -- derived values ------------------------------------------------------------------
 
@@ -148,9 +174,25 @@ class FakeRepo:
             f"{self.kind}:{self.repo_id}".encode(), usedforsecurity=False
         ).hexdigest()[:24]
 
-    def card_data(self) -> dict[str, Any] | None:
-        readme = self.file_bytes().get("README.md")
+    def card_data(self, files: dict[str, bytes] | None = None) -> dict[str, Any] | None:
+        readme = (files if files is not None else self.file_bytes()).get("README.md")
         return _parse_front_matter(readme) if readme is not None else None
+
+    def remember(self) -> str:
+        """Keep the current files as a snapshot (so the commit stays resolvable); its sha."""
+        sha = self.sha
+        self.snapshots[sha] = self.file_bytes()
+        return sha
+
+    def snapshot(self, revision: str) -> tuple[str, dict[str, bytes]] | None:
+        """(commit sha, files) at a branch, tag or commit; None when the revision is unknown."""
+        sha = self.sha
+        if revision in ("main", "refs/heads/main", sha):
+            return sha, self.file_bytes()
+        name = revision.removeprefix("refs/tags/")
+        target = self.git_tags.get(name, revision)
+        files = self.snapshots.get(target)
+        return (target, dict(files)) if files is not None else None
 
 
 @functools.lru_cache(maxsize=1024)
@@ -387,6 +429,7 @@ class FakeHub:
         self._lock = threading.RLock()
         self._repos: dict[tuple[str, str], FakeRepo] = {}
         self._tokens: dict[str, tuple[str, str]] = {}
+        self._orgs: dict[str, tuple[str, ...]] = {}
         self._grants: set[tuple[str, str]] = set()
         self._fails: list[_Rule] = []
         self._delays: list[_Rule] = []
@@ -449,6 +492,7 @@ class FakeHub:
         with self._lock:
             self._repos.clear()
             self._tokens.clear()
+            self._orgs.clear()
             self._grants.clear()
             self._fails.clear()
             self._delays.clear()
@@ -457,9 +501,13 @@ class FakeHub:
             self._wake.set()  # wake handlers still sleeping on a delay from a previous test
             self._wake = threading.Event()
 
-    def add_token(self, token: str, user: str = "alice", role: str = "write") -> None:
+    def add_token(
+        self, token: str, user: str = "alice", role: str = "write", orgs: tuple[str, ...] = ()
+    ) -> None:
+        """Register a token of `user` (role ``read`` or ``write``), member of `orgs`."""
         with self._lock:
             self._tokens[token] = (user, role)
+            self._orgs[user] = tuple(orgs)
 
     def grant(self, user: str, repo_id: str) -> None:
         with self._lock:
@@ -545,6 +593,8 @@ class FakeHub:
             return self._whoami(headers)
         if segs == ["api", "validate-yaml"] and method == "POST":
             return _json_response({})
+        if segs == ["api", "repos", "create"] and method == "POST":
+            return self._create_repo(headers, body)
 
         user = self._user(headers)
 
@@ -559,8 +609,17 @@ class FakeHub:
                 repo_id, tail = f"{rest[0]}/{rest[1]}", rest[2:]
             else:
                 repo_id, tail = rest[0], rest[1:]
+            if method == "POST" and len(tail) == 2 and tail[0] in ("preupload", "commit", "tag"):
+                repo = self._writable(kind, repo_id, headers)
+                if tail[0] == "preupload":
+                    return self._preupload(repo, tail[1], body)
+                if tail[0] == "commit":
+                    return self._commit(repo, tail[1], body)
+                return self._tag(repo, tail[1], body)
             if method != "GET":
                 raise _HubError(405, "Method not allowed")
+            if tail == ["refs"]:
+                return self._refs(self._get_repo(kind, repo_id, user))
             if not tail:
                 return self._info(kind, repo_id, "main", query, user)
             if tail[0] == "revision" and len(tail) == 2:
@@ -595,12 +654,14 @@ class FakeHub:
         if entry is None:
             raise _HubError(401, "Invalid credentials in Authorization header")
         name, role = entry
+        with self._lock:
+            orgs = self._orgs.get(name, ())
         return _json_response(
             {
                 "type": "user",
                 "name": name,
                 "fullname": name.title(),
-                "orgs": [],
+                "orgs": [{"name": org, "type": "org"} for org in orgs],
                 "auth": {
                     "type": "access_token",
                     "accessToken": {"displayName": "fakehub", "role": role},
@@ -619,20 +680,31 @@ class FakeHub:
         return repo
 
     @staticmethod
-    def _check_revision(repo: FakeRepo, revision: str) -> str:
-        sha = repo.sha
-        if revision not in ("main", "refs/heads/main", sha):
+    def _revision(repo: FakeRepo, revision: str) -> tuple[str, dict[str, bytes]]:
+        found = repo.snapshot(revision)
+        if found is None:
             raise _HubError(404, f"Invalid rev id: {revision}", "RevisionNotFound")
-        return sha
+        return found
+
+    @classmethod
+    def _check_revision(cls, repo: FakeRepo, revision: str) -> str:
+        return cls._revision(repo, revision)[0]
 
     def _item(
-        self, repo: FakeRepo, *, card: bool = False, siblings: bool = False, blobs: bool = False
+        self,
+        repo: FakeRepo,
+        *,
+        card: bool = False,
+        siblings: bool = False,
+        blobs: bool = False,
+        at: tuple[str, dict[str, bytes]] | None = None,
     ) -> dict[str, Any]:
+        sha, files = at if at is not None else (repo.sha, repo.file_bytes())
         item: dict[str, Any] = {"_id": repo.object_id, "id": repo.repo_id}
         if repo.kind == "model":
             item["modelId"] = repo.repo_id
         item["author"] = repo.author
-        item["sha"] = repo.sha
+        item["sha"] = sha
         if repo.kind == "model":
             item["pipeline_tag"] = repo.pipeline_tag
             item["library_name"] = repo.library_name
@@ -657,12 +729,12 @@ class FakeHub:
                 "total": sum(repo.parameters.values()),
             }
         if card:
-            card_data = repo.card_data()
+            card_data = repo.card_data(files)
             if card_data is not None:
                 item["cardData"] = card_data
         if siblings:
             out = []
-            for path, content in sorted(repo.file_bytes().items()):
+            for path, content in sorted(files.items()):
                 entry: dict[str, Any] = {"rfilename": path}
                 if blobs:
                     info = _file_info(path, content)
@@ -754,10 +826,10 @@ class FakeHub:
         self, kind: str, repo_id: str, revision: str, query: dict[str, list[str]], user: str | None
     ) -> _Response:
         repo = self._get_repo(kind, repo_id, user)
-        self._check_revision(repo, revision)
+        at = self._revision(repo, revision)
         blobs = query.get("blobs", [""])[0] in _TRUE
-        item = self._item(repo, card=True, siblings=True, blobs=blobs)
-        item["usedStorage"] = sum(len(c) for c in repo.file_bytes().values())
+        item = self._item(repo, card=True, siblings=True, blobs=blobs, at=at)
+        item["usedStorage"] = sum(len(c) for c in at[1].values())
         return _json_response(item)
 
     def _tree(
@@ -771,10 +843,9 @@ class FakeHub:
         path: str,
     ) -> _Response:
         repo = self._get_repo(kind, repo_id, user)
-        sha = self._check_revision(repo, revision)
+        sha, files = self._revision(repo, revision)
         recursive = query.get("recursive", [""])[0] in _TRUE
         expand = query.get("expand", [""])[0] in _TRUE
-        files = repo.file_bytes()
         sub = sub.strip("/")
 
         dirs: set[str] = set()
@@ -813,6 +884,156 @@ class FakeHub:
             entries.append(entry)
         return self._page(entries, query, max(self.tree_page_size, 1), path)
 
+    # -- writing -------------------------------------------------------------------------
+
+    def _writer(self, headers: dict[str, str], namespace: str | None) -> str:
+        """The user of a write token allowed to write under `namespace` (their own by default)."""
+        auth = headers.get("authorization", "")
+        token = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+        with self._lock:
+            entry = self._tokens.get(token) if token else None
+            orgs = self._orgs.get(entry[0], ()) if entry else ()
+        if entry is None:
+            raise _HubError(401, "Invalid credentials in Authorization header")
+        name, role = entry
+        if role not in ("write", "admin"):
+            raise _HubError(403, "This token has read access only; writing needs a write token")
+        if namespace not in (None, name, *orgs):
+            raise _HubError(403, f"You don't have the rights to write under {namespace!r}")
+        return name
+
+    def _writable(self, kind: str, repo_id: str, headers: dict[str, str]) -> FakeRepo:
+        user = self._writer(headers, None)  # 401/403 for a bad or read-only token first
+        repo = self._get_repo(kind, repo_id, user)
+        self._writer(headers, repo.author)
+        return repo
+
+    @staticmethod
+    def _json_body(body: bytes) -> dict[str, Any]:
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError:
+            raise _HubError(400, "Invalid JSON body") from None
+        if not isinstance(data, dict):
+            raise _HubError(400, "Expected a JSON object")
+        return data  # pyright: ignore[reportUnknownVariableType]
+
+    def _create_repo(self, headers: dict[str, str], body: bytes) -> _Response:
+        data = self._json_body(body)
+        kind = data.get("type") or "model"
+        if kind not in ("model", "dataset"):
+            raise _HubError(400, f"Unsupported repo type: {kind}")
+        name, org = data.get("name"), data.get("organization")
+        if not isinstance(name, str) or not name:
+            raise _HubError(400, "A repo name is required")
+        user = self._writer(headers, org)
+        repo_id = f"{org or user}/{name}"
+        prefix = "" if kind == "model" else "datasets/"
+        url = f"{self.url}/{prefix}{repo_id}"
+        with self._lock:
+            if (kind, repo_id) in self._repos:
+                # The client reads `url` from the 409 too (create_repo(exist_ok=True)).
+                message = f"You already created this {kind} repo"
+                return _json_response(
+                    {"error": message, "url": url}, 409, {"X-Error-Message": message}
+                )
+            private = data.get("visibility") == "private" or bool(data.get("private"))
+            now = datetime.now(UTC)
+            repo = FakeRepo(
+                repo_id,
+                kind=kind,
+                files={".gitattributes": _GITATTRIBUTES},
+                private=private,
+                created_at=now,
+                last_modified=now,
+            )
+            repo.remember()
+            self._repos[(kind, repo_id)] = repo
+        return _json_response({"url": url, "name": repo_id, "id": repo.object_id})
+
+    def _preupload(self, repo: FakeRepo, revision: str, body: bytes) -> _Response:
+        _, files = self._revision(repo, revision)
+        out = []
+        for entry in self._json_body(body).get("files", []):
+            path = str(entry.get("path", ""))
+            current = files.get(path)
+            out.append(
+                {
+                    "path": path,
+                    "uploadMode": "regular",
+                    "shouldIgnore": False,
+                    "oid": _digests(current)[0] if current is not None else None,
+                }
+            )
+        return _json_response({"files": out, "commitOid": self._revision(repo, revision)[0]})
+
+    def _commit(self, repo: FakeRepo, revision: str, body: bytes) -> _Response:
+        if revision not in ("main", "refs/heads/main"):
+            raise _HubError(404, f"Invalid rev id: {revision}", "RevisionNotFound")
+        try:
+            lines = [json.loads(line) for line in body.splitlines() if line.strip()]
+        except ValueError:
+            raise _HubError(400, "The commit body is not NDJSON") from None
+        if not lines or lines[0].get("key") != "header":
+            raise _HubError(400, "The commit body must start with a header line")
+        header = lines[0].get("value") or {}
+        with self._lock:
+            parent = header.get("parentCommit")
+            if parent and parent != repo.sha:
+                raise _HubError(412, "A commit has happened since. Please refresh and try again.")
+            files = repo.file_bytes()
+            for line in lines[1:]:
+                key, value = line.get("key"), line.get("value") or {}
+                path = str(value.get("path", "")).strip("/")
+                if key == "file":
+                    if value.get("encoding") != "base64":
+                        raise _HubError(400, f"Unsupported encoding for {path}")
+                    files[path] = base64.b64decode(value.get("content", ""))
+                elif key == "deletedFile":
+                    if path not in files:
+                        raise _HubError(404, f"A file with this name doesn't exist: {path}")
+                    del files[path]
+                elif key == "deletedFolder":
+                    files = {p: c for p, c in files.items() if not p.startswith(f"{path}/")}
+                elif key == "lfsFile":
+                    raise _HubError(400, f"FakeHub takes no LFS uploads ({path}); use 'regular'")
+                else:
+                    raise _HubError(400, f"Unknown commit operation: {key}")
+            repo.files = dict(files)
+            repo.last_modified = datetime.now(UTC)
+            repo.commit_titles.append(str(header.get("summary", "")))
+            sha = repo.remember()
+        prefix = "" if repo.kind == "model" else "datasets/"
+        return _json_response(
+            {
+                "success": True,
+                "commitOid": sha,
+                "commitUrl": f"{self.url}/{prefix}{repo.repo_id}/commit/{sha}",
+            }
+        )
+
+    def _tag(self, repo: FakeRepo, revision: str, body: bytes) -> _Response:
+        name = self._json_body(body).get("tag")
+        if not isinstance(name, str) or not name.strip():
+            raise _HubError(400, "A tag name is required")
+        with self._lock:
+            sha, files = self._revision(repo, revision)
+            if name in repo.git_tags:
+                raise _HubError(409, f"Tag {name} already exists")
+            repo.snapshots[sha] = files
+            repo.git_tags[name] = sha
+        return _json_response({})
+
+    def _refs(self, repo: FakeRepo) -> _Response:
+        tags = [
+            {"name": name, "ref": f"refs/tags/{name}", "targetCommit": sha}
+            for name, sha in sorted(repo.git_tags.items())
+        ]
+        main = {"name": "main", "ref": "refs/heads/main", "targetCommit": repo.sha}
+        return _json_response(
+            {"branches": [main], "converts": [], "tags": tags, "pullRequests": []}
+        )
+
     def _check_gate(self, repo: FakeRepo, user: str | None) -> None:
         if not repo.gated:
             return
@@ -846,9 +1067,8 @@ class FakeHub:
         user: str | None,
     ) -> _Response:
         repo = self._get_repo(kind, repo_id, user)
-        sha = self._check_revision(repo, revision)
+        sha, files = self._revision(repo, revision)
         self._check_gate(repo, user)
-        files = repo.file_bytes()
         if filename not in files:
             raise _HubError(
                 404, f"Entry not found: {filename}", "EntryNotFound", {"X-Repo-Commit": sha}

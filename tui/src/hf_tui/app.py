@@ -1,9 +1,10 @@
-"""The Textual app: Models, Datasets, Device and Jobs screens over the shared core."""
+"""The Textual app: Models, Datasets, Device, Jobs and Runs screens over the shared core."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -24,11 +25,15 @@ from hf_tui.modals.help import HelpScreen
 from hf_tui.screens.datasets import DatasetsScreen
 from hf_tui.screens.models import ModelsScreen
 
+if TYPE_CHECKING:
+    from hf_ecosystem.jobs.manager import JobManager
+
 SCREENS_HELP = {
     "models": ("Models", "Search Hub models: filters, sorts, cards"),
     "datasets": ("Datasets", "Search Hub datasets"),
     "device": ("Device", "CPUs, RAM, each GPU's memory and load"),
     "jobs": ("Jobs", "Background jobs: progress, events, cancel"),
+    "runs": ("Runs", "Training runs: live curves, compare, resume, evaluate"),
 }
 
 
@@ -47,6 +52,7 @@ class HfTuiApp(App[int]):
         Binding("2", "switch_mode('datasets')", "Datasets"),
         Binding("3", "switch_mode('device')", "Device"),
         Binding("4", "switch_mode('jobs')", "Jobs"),
+        Binding("5", "switch_mode('runs')", "Runs"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -61,13 +67,30 @@ class HfTuiApp(App[int]):
         *,
         offline: bool = False,
         sampler: Callable[[], DeviceSnapshot] | None = None,
+        max_running_jobs: int | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.offline = offline
         self.sampler = sampler  # how the machine is read; tests pass a fixed one
+        self.max_running_jobs = max_running_jobs  # None: one per GPU; tests pass 0 (queue only)
+        self._job_manager: JobManager | None = None
         self.add_mode("device", self._device_screen)  # per instance: it gets the app's sampler
         self.add_mode("jobs", self._jobs_screen)
+        self.add_mode("runs", self._runs_screen)
+
+    def job_manager(self) -> JobManager:
+        """The app's job manager (made on first use, in whichever worker needs it first)."""
+        if self._job_manager is None:
+            from hf_ecosystem.jobs.manager import JobManager
+
+            self._job_manager = JobManager(self.settings, max_running=self.max_running_jobs)
+        return self._job_manager
+
+    def _runs_screen(self) -> Screen[None]:
+        from hf_tui.screens.runs import RunsScreen
+
+        return RunsScreen()
 
     def _jobs_screen(self) -> Screen[None]:
         # Imported on first visit, like the Device screen: the job store is not needed at start.
@@ -217,6 +240,24 @@ class HfTuiApp(App[int]):
 
         self.push_screen(DetailScreen(repo_id, kind))
 
+    def open_new_training(self, model: str = "") -> None:
+        """Push the New-training form (pre-filled with `model` when given)."""
+        from hf_tui.screens.new_training import NewTrainingScreen
+
+        self.push_screen(NewTrainingScreen(model))
+
+    def open_run(self, job_id: str) -> None:
+        """Push the Run view of a training job."""
+        from hf_tui.screens.run_view import RunViewScreen
+
+        self.push_screen(RunViewScreen(job_id))
+
+    def open_evaluation(self, job_id: str) -> None:
+        """Push the Evaluate view of an evaluate job."""
+        from hf_tui.screens.evaluation_view import EvaluationViewScreen
+
+        self.push_screen(EvaluationViewScreen(job_id))
+
     def action_help(self) -> None:
         """Show the keys of the app and of the current screen."""
         keys = [
@@ -233,6 +274,9 @@ class HfTuiApp(App[int]):
         yield SystemCommand("Help", "Keys of every screen", self.action_help)
         yield SystemCommand(
             "Seed the demo hub", "Demo models and datasets for offline use", self.action_seed_demo
+        )
+        yield SystemCommand(
+            "New training", "Fine-tune a model: presets, live YAML preview", self.open_new_training
         )
         if isinstance(screen, ModelsScreen | DatasetsScreen):
             yield SystemCommand("Focus search", "Type a query", screen.action_focus_search)

@@ -48,23 +48,33 @@ class NumberAccumulator:
         low, high = values.min().item(), values.max().item()
         self.min = low if self.min is None else min(self.min, low)
         self.max = high if self.max is None else max(self.max, high)
-        as_float = values.astype(np.float64, copy=False)
-        batch_mean = float(as_float.mean())
-        batch_m2 = float(np.square(as_float - batch_mean).sum())
+        narrow = values.dtype.kind in "iu" and self.max - self.min < HISTOGRAM_SPAN
+        if self._histogram and narrow:
+            batch_mean, batch_m2 = self._histogram_add(values, low, high)
+            as_float = None
+        else:
+            if self._histogram:
+                self._histogram_to_sample()
+            as_float = values.astype(np.float64, copy=False)
+            batch_mean = float(as_float.mean())
+            batch_m2 = float(np.square(as_float - batch_mean).sum())
         total = self.count + n
         delta = batch_mean - self.mean
         self.mean += delta * n / total
         self.m2 += batch_m2 + delta * delta * self.count * n / total
-        narrow = values.dtype.kind in "iu" and self.max - self.min < HISTOGRAM_SPAN
-        if self._histogram and narrow:
-            self._histogram_add(values, low, high)
-        else:
-            if self._histogram:
-                self._histogram_to_sample()
+        if as_float is not None:
             self._sample_add(as_float)
         self.count = total
 
-    def _histogram_add(self, values: np.ndarray, low: int, high: int) -> None:
+    def _histogram_add(self, values: np.ndarray, low: int, high: int) -> tuple[float, float]:
+        """Count the batch into the histogram; its mean and sum of squared deviations."""
+        if values.itemsize < 8:  # int8 - int8 can wrap; 64-bit differences cannot (small span)
+            values = values.astype(np.int64)
+        counts = np.bincount((values - low).astype(np.intp, copy=False), minlength=high - low + 1)
+        # Moments from the batch histogram: one pass over the values (bincount), not three.
+        offsets = np.arange(counts.size, dtype=np.float64)
+        mean_offset = float(counts @ offsets) / values.size
+        m2 = float(counts @ np.square(offsets - mean_offset))
         if self._hist is None:
             self._base, self._hist = low, np.zeros(high - low + 1, dtype=np.int64)
         top = self._base + self._hist.size - 1
@@ -73,9 +83,9 @@ class NumberAccumulator:
             grown = np.zeros(max(high, top) - base + 1, dtype=np.int64)
             grown[self._base - base : self._base - base + self._hist.size] = self._hist
             self._base, self._hist = base, grown
-        # The span is small, so values - low never overflows, whatever the dtype.
-        offsets = (values - low).astype(np.int64, copy=False) + (low - self._base)
-        self._hist += np.bincount(offsets, minlength=self._hist.size)
+        start = low - self._base
+        self._hist[start : start + counts.size] += counts
+        return low + mean_offset, m2
 
     def _histogram_to_sample(self) -> None:
         """Leave histogram mode with the reservoir a stream of the same values would hold."""
@@ -156,19 +166,42 @@ class ValueCounter:
         self._counts = np.zeros(0, dtype=np.int64)
 
     def add(self, values: pa.Array) -> None:
-        """Count the non-null values of one batch."""
-        if len(values) == 0:
+        """Count the values of one batch; nulls are not counted."""
+        nulls = values.null_count
+        if len(values) == nulls:
             return
         tracked = self._tracked
         if tracked is not None and values.type != tracked.type:
             values = values.cast(tracked.type)  # e.g. string in one file, large_string in the next
         if tracked is not None and len(tracked) >= self.cap:
+            # A null input finds no match (the tracked values hold no null): only the other
+            # misses are values past the cap.
             where = pc.call_function("index_in", [values], pc.SetLookupOptions(tracked))
-            self.capped = self.capped or where.null_count > 0
+            self.capped = self.capped or where.null_count > nulls
             self._counts += np.bincount(as_numpy(where.drop_null()), minlength=len(tracked))
             return
         counted = pc.call_function("value_counts", [values])
-        self.add_counts(counted.field("values"), counted.field("counts"))
+        keys, freqs = counted.field("values"), counted.field("counts")
+        if nulls:
+            present = pc.call_function("is_valid", [keys])
+            keys, freqs = keys.filter(present), freqs.filter(present)
+        self.add_counts(keys, freqs)
+
+    def add_dictionary(self, dictionary: pa.Array, counts: np.ndarray) -> None:
+        """Add `counts[i]` occurrences of `dictionary[i]` (a null-free dictionary's index counts).
+
+        Only the dictionary entries are hashed, not every row.
+        """
+        used = np.flatnonzero(counts)
+        keys = dictionary.take(pa.array(used))
+        freqs = counts[used]
+        distinct = pc.call_function("count_distinct", [keys]).as_py()
+        if distinct < len(keys):  # Arrow lets a dictionary repeat a value: merge its counts
+            encoded = pc.call_function("dictionary_encode", [keys])
+            keys = encoded.dictionary
+            merged = np.bincount(as_numpy(encoded.indices), weights=freqs, minlength=len(keys))
+            freqs = merged.astype(np.int64)
+        self.add_counts(keys, pa.array(freqs, type=pa.int64()))
 
     def add_counts(self, keys: pa.Array, freqs: pa.Array) -> None:
         """Add `freqs[i]` occurrences of each of the distinct `keys`."""
@@ -220,6 +253,36 @@ def as_numpy(array: pa.Array) -> np.ndarray:
     if data is None or len(array) == 0:
         return np.empty(0, dtype=dtype)
     return np.frombuffer(data, dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
+
+
+def text_lengths(array: pa.Array) -> np.ndarray:
+    """Character lengths of the non-null strings of a string array, as numpy."""
+    # Byte lengths come from the offsets for free; they are the character lengths when the
+    # text is ASCII, which one scan of the bytes tells (~8x cheaper than counting characters).
+    kind = "binary_length" if _is_ascii(array) else "utf8_length"
+    lengths = pc.call_function(kind, [array])
+    return as_numpy(lengths.drop_null() if lengths.null_count else lengths)
+
+
+def _is_ascii(array: pa.Array) -> bool:
+    """True when the bytes behind a string or large_string array are all ASCII."""
+    if pa.types.is_string(array.type):
+        width = 4
+    elif pa.types.is_large_string(array.type):
+        width = 8
+    else:
+        return False  # string_view and others: count characters
+    offsets_buffer, data = array.buffers()[1], array.buffers()[2]
+    if len(array) == 0 or offsets_buffer is None or data is None:
+        return True
+    offsets = np.frombuffer(
+        offsets_buffer, dtype=np.dtype(f"i{width}"), count=len(array) + 1,
+        offset=array.offset * width,
+    )  # fmt: skip
+    start, end = int(offsets[0]), int(offsets[-1])
+    if end == start:
+        return True
+    return int(np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start).max()) < 128
 
 
 def numbers_of(array: pa.Array) -> tuple[np.ndarray, int]:

@@ -57,12 +57,17 @@ def read_batches(
     columns: Sequence[str] | None = None,
     batch_rows: int = 65_536,
     block_size: int = 8 << 20,
+    dictionaries: bool = False,
 ) -> Generator[pa.RecordBatch, None, None]:
-    """Record batches of one file; the first (maybe empty) batch always comes, with the schema."""
+    """Record batches of one file; the first (maybe empty) batch always comes, with the schema.
+
+    `dictionaries=True` reads Parquet text columns stored dictionary-encoded as Arrow
+    dictionary arrays (one string per distinct value rather than one per row).
+    """
     if file.size == 0:
         raise DataError("the file is empty", file=file.name, hint="Check that it was written.")
     if fmt == "parquet":
-        yield from _parquet_batches(file, columns, batch_rows, block_size)
+        yield from _parquet_batches(file, columns, batch_rows, block_size, dictionaries)
     elif fmt in ("csv", "tsv"):
         yield from _csv_batches(file, fmt, columns, block_size)
     elif fmt == "json":
@@ -79,17 +84,25 @@ def iter_split(
     columns: Sequence[str] | None = None,
     batch_rows: int = 65_536,
     cancel: threading.Event | None = None,
+    dictionaries: bool = False,
 ) -> Iterator[tuple[DataFile, pa.RecordBatch]]:
     """(file, batch) over every file of a split, stopping early when `cancel` is set."""
     for file in split.files:
-        for batch in read_batches(file, split.format, columns=columns, batch_rows=batch_rows):
+        batches = read_batches(
+            file, split.format, columns=columns, batch_rows=batch_rows, dictionaries=dictionaries
+        )
+        for batch in batches:
             yield file, batch
             if cancel is not None and cancel.is_set():
                 return
 
 
 def _parquet_batches(
-    file: DataFile, columns: Sequence[str] | None, batch_rows: int, block_size: int
+    file: DataFile,
+    columns: Sequence[str] | None,
+    batch_rows: int,
+    block_size: int,
+    dictionaries: bool = False,
 ) -> Iterator[pa.RecordBatch]:
     import pyarrow.parquet as pq
 
@@ -103,6 +116,11 @@ def _parquet_batches(
                 file=file.name,
                 hint=f"pyarrow says: {str(exc).splitlines()[0]}",
             ) from exc
+        if dictionaries and (encoded := dictionary_text_columns(pf.metadata, pf.schema_arrow)):
+            pf = pq.ParquetFile(
+                src, metadata=pf.metadata, read_dictionary=encoded,
+                buffer_size=1 << 20, pre_buffer=False,
+            )  # fmt: skip
         schema = pf.schema_arrow
         check_columns(schema.names, columns, file.name)
         yield empty_batch(_select_schema(schema, columns))
@@ -110,6 +128,36 @@ def _parquet_batches(
             yield from pf.iter_batches(batch_size=batch_rows, columns=columns)
         except (pa.ArrowInvalid, OSError) as exc:
             raise DataError(f"damaged Parquet data: {exc}", file=file.name) from exc
+
+
+def dictionary_text_columns(metadata: Any, schema: pa.Schema) -> list[str]:
+    """Top-level text columns whose every row group holds a dictionary page and data pages no
+    bigger than dictionary indices would be (~4 bytes a value at most), i.e. that never fell back
+    to plain encoding. Reading those as dictionaries skips building a string per row; reading a
+    plain-encoded one that way would hash every string instead, so those are left out."""
+    text = {
+        f.name
+        for f in schema
+        if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+        or pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)
+    }  # fmt: skip
+    if not text or metadata.num_row_groups == 0:
+        return []
+    for i in range(metadata.num_row_groups):
+        group = metadata.row_group(i)
+        for j in range(group.num_columns):
+            chunk = group.column(j)
+            name = chunk.path_in_schema
+            if name in text and not _indices_only(chunk):
+                text.discard(name)
+    return [f.name for f in schema if f.name in text]
+
+
+def _indices_only(chunk: Any) -> bool:
+    start, data = chunk.dictionary_page_offset, chunk.data_page_offset
+    if not chunk.has_dictionary_page or not start or data is None or start >= data:
+        return False
+    return chunk.total_compressed_size - (data - start) <= 4 * max(chunk.num_values, 1)
 
 
 def _select_schema(schema: pa.Schema, columns: Sequence[str] | None) -> pa.Schema:

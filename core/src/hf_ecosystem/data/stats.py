@@ -19,6 +19,7 @@ from hf_ecosystem.data.accumulators import (
     ValueCounter,
     as_numpy,
     numbers_of,
+    text_lengths,
 )
 from hf_ecosystem.data.errors import DataError
 from hf_ecosystem.data.prefetch import prefetch
@@ -29,6 +30,7 @@ from hf_ecosystem.data.types import ColumnStats, DatasetStats, LabelStats
 
 LABEL_NAMES = ("label", "labels", "class", "category", "topic", "target", "intent", "sentiment")
 TokenCounter = Callable[[list[str]], np.ndarray]
+BATCH_ROWS = 65_536
 
 
 def _is_numeric(t: pa.DataType) -> bool:
@@ -86,29 +88,59 @@ class _Column:
         self._count_tokens = tokens
 
     def add(self, array: pa.Array) -> None:
+        """Count one batch of this column: whole-array kernels, no Python per row."""
         if pa.types.is_dictionary(array.type):
+            if self._add_dictionary(array):
+                return
             array = array.dictionary_decode()
         nulls = array.null_count
-        valid = array.drop_null() if nulls else array
         self.missing += nulls
         if self.numbers is not None:
-            values, nan = numbers_of(valid)
+            values, nan = numbers_of(array)
             self.nan += nan
             self.missing += nan
             self.count += values.size
             self.numbers.add(values)
         else:
-            self.count += len(valid)
+            self.count += len(array) - nulls
         if self.chars is not None:
-            lengths = as_numpy(pc.call_function("utf8_length", [valid]))
-            self.empty += int((lengths == 0).sum())
+            lengths = text_lengths(array)
+            self.empty += int(np.count_nonzero(lengths == 0))
             self.chars.add(lengths)
-            if self.tokens is not None and self._count_tokens is not None and len(valid):
-                self.tokens.add(self._count_tokens(valid.to_pylist()))
+            if self.tokens is not None and self._count_tokens is not None and len(lengths):
+                # Each distinct text is tokenised once per batch; repeats cost a lookup.
+                encoded = pc.call_function("dictionary_encode", [array.drop_null()])
+                per_text = self._count_tokens(encoded.dictionary.to_pylist())
+                self.tokens.add(per_text[as_numpy(encoded.indices)])
         if self.lists is not None:
-            self.lists.add(as_numpy(pc.call_function("list_value_length", [valid])))
+            lengths = pc.call_function("list_value_length", [array])
+            self.lists.add(as_numpy(lengths.drop_null() if nulls else lengths))
         if self.values is not None:
-            self.values.add(valid)
+            self.values.add(array)
+
+    def _add_dictionary(self, array: pa.DictionaryArray) -> bool:
+        """Count a dictionary-encoded text or category batch from its indices; False to decode."""
+        dictionary = array.dictionary
+        if self.numbers is not None or self.lists is not None or dictionary.null_count:
+            return False
+        nulls = array.null_count
+        self.missing += nulls
+        self.count += len(array) - nulls
+        indices = as_numpy(array.indices.drop_null() if nulls else array.indices)
+        counts = np.bincount(indices, minlength=len(dictionary))
+        if self.chars is not None:
+            # Lengths of each dictionary entry once, then one gather per row.
+            lengths = text_lengths(dictionary)[indices]
+            self.empty += int(np.count_nonzero(lengths == 0))
+            self.chars.add(lengths)
+            if self.tokens is not None and self._count_tokens is not None and len(indices):
+                used = np.flatnonzero(counts)  # only the entries this batch uses are tokenised
+                per_entry = np.zeros(len(dictionary), dtype=np.int64)
+                per_entry[used] = self._count_tokens(dictionary.take(pa.array(used)).to_pylist())
+                self.tokens.add(per_entry[indices])
+        if self.values is not None:
+            self.values.add_dictionary(dictionary, counts)
+        return True
 
     def result(self, top_k: int) -> ColumnStats:
         values = self.values
@@ -183,7 +215,10 @@ def compute_stats(
     rows = 0
     complete = True
     warnings: list[str] = []
-    batches = prefetch(iter_split(split_files, columns=read_columns, cancel=cancel))
+    reading = iter_split(
+        split_files, columns=read_columns, batch_rows=BATCH_ROWS, cancel=cancel, dictionaries=True
+    )
+    batches = prefetch(reading)
     # Columns are summed in parallel: pyarrow and numpy release the GIL in their kernels.
     pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from hf_ecosystem.jobs.events import JobEvent, read_events
@@ -167,8 +168,15 @@ def run_prune(args: argparse.Namespace) -> int:
     return 0
 
 
-def launch_and_report(spec: JobSpec, args: argparse.Namespace) -> int:
-    """Launch; without --wait print the id, with it follow progress and exit with its outcome."""
+def launch_and_report(
+    spec: JobSpec,
+    args: argparse.Namespace,
+    summary: Callable[[JobRecord], dict[str, Any]] | None = None,
+) -> int:
+    """Launch; without --wait print the id, with it follow progress and exit with its outcome.
+
+    `summary` adds top-level keys to the final JSON (e.g. a training run's final metrics).
+    """
     manager = JobManager()
     record = manager.launch(spec)
     if not args.wait:
@@ -190,7 +198,8 @@ def launch_and_report(spec: JobSpec, args: argparse.Namespace) -> int:
             break
         time.sleep(0.2)
     if args.json:
-        print_json({"ok": record.status == "succeeded", **record.to_dict()})
+        extra = summary(record) if summary is not None else {}
+        print_json({"ok": record.status == "succeeded", **record.to_dict(), **extra})
     elif record.status == "succeeded":
         print(f"{record.id} succeeded: {record.result}")
     else:

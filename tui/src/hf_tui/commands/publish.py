@@ -3,7 +3,104 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.jobs.manager import JobManager
+from hf_ecosystem.jobs.spec import JobSpec
+from hf_ecosystem.training.publish_plan import PublishPlan, plan_publish
+from hf_tui.commands import common_options
+from hf_tui.commands.jobs import add_wait, launch_and_report
+from hf_tui.output import human_bytes, print_json, print_table
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register `publish` (filled in by the publishing work)."""
+    """Register `publish`."""
+    p = sub.add_parser(
+        "publish",
+        parents=[common_options()],
+        help="publish a model folder (or a training run's model) to the Hub or the local hub",
+        description="Lists the files and their total size first; refuses folders holding "
+        "secrets (.env, *token*, a token inside a file) before anything starts. Training "
+        "leftovers (checkpoints, optimizer state, TensorBoard logs) are skipped.",
+    )
+    p.add_argument("target", metavar="JOB_ID_OR_MODEL_DIR", help="a train job id or a folder")
+    p.add_argument("--repo", required=True, help="repo id to publish to, e.g. org/name")
+    p.add_argument("--local", action="store_true", help="into the offline local hub")
+    visibility = p.add_mutually_exclusive_group()
+    visibility.add_argument(
+        "--private", dest="private", action="store_true", default=True, help="(default)"
+    )
+    visibility.add_argument("--public", dest="private", action="store_false")
+    p.add_argument("--tag", help="tag this version (a revision name in the local hub)")
+    p.add_argument("--license", help="license id (default: the base model's)")
+    p.add_argument("--message", help="commit message")
+    p.add_argument("--card", help="an edited README.md to publish instead of the generated card")
+    p.add_argument("--dry-run", action="store_true", help="show what would be published, stop")
+    add_wait(p)
+    p.set_defaults(handler=run_publish)
+
+
+def resolve_target(target: str) -> tuple[Path, str | None]:
+    """(model folder, train job id or None) for a folder or a training run's id."""
+    folder = Path(target).expanduser()
+    if folder.is_dir():
+        return folder.resolve(), None
+    from hf_ecosystem.training.runs import get_run
+
+    try:
+        run = get_run(JobManager(), target)
+    except HfEcoError as exc:
+        raise HfEcoError(
+            f"{target!r} is neither a folder nor a training run",
+            f"Give a model folder or a train job id ({exc.title}).",
+        ) from exc
+    if not run.history.model_dir:
+        raise HfEcoError(
+            f"Run {run.record.id} has no final model folder ({run.record.status})",
+            "Wait for it to finish, or publish a checkpoint folder instead.",
+        )
+    return Path(run.history.model_dir), run.record.id
+
+
+def _print_plan(plan: PublishPlan, repo: str, where: str) -> None:
+    rows = [[f.path, human_bytes(f.size)] for f in plan.files]
+    print_table(["file", "size"], rows, title=f"{repo} → {where}")
+    print(f"{len(plan.files)} files, {human_bytes(plan.total_bytes)} (plus the model card)")
+    for skipped in plan.skipped:
+        print(f"skipped: {skipped.path} ({skipped.reason})")
+    for warning in plan.warnings:
+        print(f"warning: {warning}")
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    """Plan, show, then launch the publish job."""
+    local = bool(args.local or args.offline)
+    source, run_id = resolve_target(args.target)
+    plan = plan_publish(source, card=args.card)  # refuses secrets before any job exists
+    params: dict[str, Any] = {
+        "source": str(source),
+        "repo_id": args.repo,
+        "local": local,
+        "private": args.private,
+        "tag": args.tag,
+        "commit_message": args.message,
+        "license": args.license,
+        "card": str(Path(args.card).expanduser().resolve()) if args.card else None,
+        "run": run_id,
+    }
+    spec = JobSpec.create("publish", **{k: v for k, v in params.items() if v is not None})
+    where = "local hub" if local else f"Hub ({'private' if args.private else 'public'})"
+    if args.json and args.dry_run:
+        data = {"ok": True, "dry_run": True, "repo_id": args.repo, "where": where}
+        print_json({**data, "plan": plan.to_dict(), "spec": dict(spec.params)})
+        return 0
+    if not args.json:
+        _print_plan(plan, args.repo, where)
+    if args.dry_run:
+        return 0
+    if not args.json:
+        sys.stdout.flush()
+    return launch_and_report(spec, args)

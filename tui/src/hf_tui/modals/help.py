@@ -10,13 +10,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 GLOBAL_KEYS = [
-    ("1 / 2 / 3 / 4", "Models / Datasets / Device / Jobs"),
+    ("1 / 2 / 3 / 4 / 5", "Models / Datasets / Device / Jobs / Runs"),
     ("/", "focus the search box"),
     ("j / k, ↑ / ↓", "move in a list"),
     ("enter", "open the selected repo"),
     ("esc", "back / close"),
     ("tab / shift+tab", "next / previous field"),
     ("f", "show or hide filters"),
+    ("n (Runs)", "new training: presets, live YAML preview"),
+    ("space / c (Runs)", "mark runs / compare them"),
     ("ctrl+p", "command palette: every screen and action"),
     ("?", "this help"),
     ("q", "quit"),

@@ -43,6 +43,7 @@ class DetailScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+r", "reload", "Reload"),
         Binding("t", "try", "Try it"),
+        Binding("f", "fine_tune", "Fine-tune"),
     ]
 
     @dataclass
@@ -95,7 +96,7 @@ class DetailScreen(Screen[None]):
                         "Fine-tune",
                         disabled=True,
                         id="action-fine-tune",
-                        tooltip="Not available yet: comes with the training work",
+                        tooltip="Loading…",
                     )
         yield Footer()
 
@@ -196,6 +197,9 @@ class DetailScreen(Screen[None]):
             try_button.tooltip = f"Run {task} on an input of yours, as a background job"
         else:
             try_button.tooltip = f"No runnable task for this repo ({task or 'no pipeline tag'})"
+        fine_tune = self.query_one("#action-fine-tune", Button)
+        fine_tune.disabled = self.kind != "model"
+        fine_tune.tooltip = "Open the training form with this model filled in"
         download = self.query_one("#action-download", Button)
         download.disabled = bool(details.local_path)  # already on this machine
         if details.local_path:
@@ -208,6 +212,18 @@ class DetailScreen(Screen[None]):
 
         if self.model_task is not None:
             self.app.push_screen(TryScreen(self.repo_id, self.model_task))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Fine-tuning is for models: the key is hidden on a dataset's page."""
+        if action == "fine_tune":
+            return self.kind == "model"
+        return True
+
+    @on(Button.Pressed, "#action-fine-tune")
+    def action_fine_tune(self) -> None:
+        """Open the New-training form with this model filled in."""
+        if self.kind == "model" and not self.query_one("#action-fine-tune", Button).disabled:
+            self.hf_app.open_new_training(self.repo_id)
 
     @on(Button.Pressed, "#action-download")
     def action_download(self) -> None:

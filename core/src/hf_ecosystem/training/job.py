@@ -1,0 +1,210 @@
+"""The `train` job: fine-tune as a background job, with events, checkpoints, resume, TensorBoard.
+
+With more than one visible GPU (or HFTUI_TRAIN_PROCESSES > 1) the same training code runs in
+several processes under `accelerate launch` (torchrun on a CPU-only box); rank 0 reports.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from hf_ecosystem.jobs.context import JobCancelled, JobContext
+from hf_ecosystem.training.runs import RunError, default_run_dir
+from hf_ecosystem.training.spec import TrainSpec
+
+RESULT_FILE = "train_result.json"
+
+
+def run_dir_for(ctx: JobContext, spec: TrainSpec) -> Path:
+    """The run's folder: the config's output_dir, else $HFTUI_HOME/runs/<job id>."""
+    if spec.output_dir:
+        return Path(spec.output_dir).expanduser().resolve()
+    return default_run_dir(ctx.settings, ctx.job_id)
+
+
+def checkpoints(folder: Path) -> list[Path]:
+    """checkpoint-N folders, oldest first."""
+    try:
+        found = [p for p in folder.iterdir() if p.is_dir() and p.name.startswith("checkpoint-")]
+    except OSError:
+        return []
+    return sorted(found, key=lambda p: int(p.name.split("-")[-1] or 0))
+
+
+def run_train_job(ctx: JobContext) -> dict[str, Any]:
+    """Handler of job kind `train`."""
+    spec = TrainSpec.parse(ctx.spec.params["config"])
+    run_dir = run_dir_for(ctx, spec)
+    resume = bool(ctx.spec.params.get("resume_from"))
+    existing = checkpoints(run_dir)
+    if resume and not existing:
+        raise RunError(
+            f"Nothing to resume: no checkpoint in {run_dir}",
+            "Start the run again instead.",
+        )
+    if not resume and existing:
+        raise RunError(
+            f"{run_dir} already holds checkpoints of another run",
+            "Resume that run (`hf-tui run train --resume ID`) or choose another output_dir.",
+        )
+    run_dir.mkdir(parents=True, exist_ok=True)
+    ctx.artifact(run_dir, kind="run-dir")
+    if resume:
+        ctx.log(f"resuming from {existing[-1].name}")
+    processes = _process_count()
+    if processes > 1 and "WORLD_SIZE" not in os.environ:
+        return _run_distributed(ctx, run_dir, processes, resume)
+    return train(ctx, spec, run_dir, resume=resume)
+
+
+def _process_count() -> int:
+    override = os.environ.get("HFTUI_TRAIN_PROCESSES")
+    if override:
+        try:
+            return max(1, int(override))
+        except ValueError:
+            return 1
+    import torch  # this is a job process: torch is fine here, and it honours CUDA_VISIBLE_DEVICES
+
+    return max(1, torch.cuda.device_count())
+
+
+def is_main_process() -> bool:
+    """Rank 0 (or not distributed)."""
+    return int(os.environ.get("RANK", "0")) == 0
+
+
+def train(ctx: JobContext, spec: TrainSpec, run_dir: Path, *, resume: bool) -> dict[str, Any]:
+    """Fine-tune in this process; returns the job's result."""
+    from hf_ecosystem.training.callbacks import JobEventsCallback
+    from hf_ecosystem.training.trainer import create_trainer
+
+    main = is_main_process()
+
+    def log(message: str) -> None:
+        if main:
+            ctx.log(message)
+
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    callback = JobEventsCallback(
+        ctx,
+        samples_per_step=spec.batch_size * spec.gradient_accumulation_steps * world,
+        language_model=spec.task in ("causal-lm", "seq2seq"),
+    )
+    bundle = create_trainer(
+        spec, output_dir=run_dir, callbacks=[callback], settings=ctx.settings, log=log
+    )
+    trainer = bundle.trainer
+    log(f"model {bundle.model_path} · {bundle.precision}" + (" · LoRA" if bundle.lora else ""))
+    ctx.check_cancelled()
+    output = trainer.train(resume_from_checkpoint=True if resume else None)
+    if ctx.cancel.is_set():
+        raise JobCancelled()
+    metrics: dict[str, float] = {}
+    if bundle.data.eval is not None:
+        metrics = _numbers(trainer.evaluate())
+        if spec.task in ("causal-lm", "seq2seq") and "eval_loss" in metrics:
+            metrics["eval_perplexity"] = math.exp(min(metrics["eval_loss"], 700.0))
+        if main:
+            final = {k: v for k, v in metrics.items() if k != "epoch"}
+            ctx.metric(step=trainer.state.global_step, epoch=trainer.state.epoch or 0.0, **final)
+    train_metrics = _numbers(output.metrics)
+    result: dict[str, Any] = {
+        "output_dir": str(run_dir),
+        "metrics": metrics,
+        "train_metrics": train_metrics,
+        "global_step": trainer.state.global_step,
+        "best_checkpoint": trainer.state.best_model_checkpoint,
+        "labels": bundle.data.labels,
+        "precision": bundle.precision,
+    }
+    if main:
+        model_dir = save_model(bundle, run_dir / "model")
+        ctx.artifact(model_dir, kind="model")
+        result["model_dir"] = str(model_dir)
+        if "tensorboard" in spec.report_to:
+            board = record_hparams(spec, run_dir / "tensorboard", {**metrics, **train_metrics})
+            ctx.artifact(board, kind="tensorboard")
+            result["tensorboard"] = str(board)
+        (run_dir / RESULT_FILE).write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return result
+
+
+def _numbers(values: dict[str, Any]) -> dict[str, float]:
+    return {
+        k: float(v)
+        for k, v in values.items()
+        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(float(v))
+    }
+
+
+def save_model(bundle: Any, folder: Path) -> Path:
+    """The final model (LoRA merged in) with its tokenizer: loadable by plain transformers."""
+    model = bundle.trainer.model
+    if bundle.lora:
+        model = model.merge_and_unload()
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    tokenizer = bundle.trainer.processing_class
+    if tokenizer is not None:
+        tokenizer.save_pretrained(folder)
+    return folder
+
+
+def record_hparams(spec: TrainSpec, logdir: Path, metrics: dict[str, float]) -> Path:
+    """The run's hyperparameters and final metrics in TensorBoard's HPARAMS tab."""
+    from torch.utils.tensorboard import SummaryWriter
+
+    hparams: dict[str, Any] = {}
+    for name, value in spec.to_dict().items():
+        if isinstance(value, bool | int | float | str):
+            hparams[name] = value
+        elif value is not None:
+            hparams[name] = json.dumps(value)
+    logdir.mkdir(parents=True, exist_ok=True)
+    with SummaryWriter(log_dir=str(logdir)) as writer:
+        writer.add_hparams(hparams, {f"hparam/{k}": v for k, v in metrics.items()}, run_name=".")
+    return logdir
+
+
+def _run_distributed(ctx: JobContext, run_dir: Path, processes: int, resume: bool) -> dict:
+    """The same training code in `processes` processes; this one waits and relays a cancel."""
+    import torch
+
+    entry = ["-m", "hf_ecosystem.training.distributed", ctx.job_id, str(run_dir)]
+    if resume:
+        entry.append("--resume")
+    if torch.cuda.is_available():
+        command = [
+            sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu",
+            "--num_processes", str(processes), *entry,
+        ]  # fmt: skip
+    else:  # `accelerate launch --cpu` starts one process only: torchrun does several on CPU
+        command = [
+            sys.executable, "-m", "torch.distributed.run", "--standalone",
+            "--nproc_per_node", str(processes), *entry,
+        ]  # fmt: skip
+    ctx.log(f"training in {processes} processes")
+    result_file = run_dir / RESULT_FILE
+    result_file.unlink(missing_ok=True)
+    child = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+    try:
+        code = child.wait()
+    except JobCancelled:
+        child.terminate()
+        child.wait(timeout=30)
+        raise
+    if code != 0 or not result_file.is_file():
+        from hf_ecosystem.training.trainer import TrainingError
+
+        raise TrainingError(
+            f"Distributed training exited with code {code}",
+            "The job's log (`hf-tui jobs logs ID`) has each process's output.",
+        )
+    return json.loads(result_file.read_text(encoding="utf-8"))

@@ -1,0 +1,57 @@
+"""Precision (true positives / predicted positives) over single-label class ids (scikit-learn)."""
+
+from typing import Any
+
+import datasets
+import evaluate
+from sklearn.metrics import precision_score
+
+_DESCRIPTION = "Precision (true positives / predicted positives), averaged as asked."
+_KWARGS = """
+predictions (list of int): predicted class ids.
+references (list of int): reference class ids.
+average (str): "macro", "weighted", "micro" or "binary" (default "macro").
+labels (list of int, optional): the classes to include.
+pos_label (int): the positive class when average="binary" (default 1).
+zero_division (float): the value for an undefined ratio (default 0).
+sample_weight (list of float, optional): per-sample weights.
+Returns: {"precision": float}
+"""
+
+
+class Precision(evaluate.Metric):
+    """Precision (true positives / predicted positives)."""
+
+    def _info(self):
+        return evaluate.MetricInfo(
+            description=_DESCRIPTION,
+            citation="",
+            inputs_description=_KWARGS,
+            features=datasets.Features(
+                {"predictions": datasets.Value("int32"), "references": datasets.Value("int32")}
+            ),
+            reference_urls=["https://scikit-learn.org/stable/modules/model_evaluation.html"],
+        )
+
+    # evaluate passes every argument by name; unknown ones should fail, so no **kwargs.
+    def _compute(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self,
+        *,
+        predictions,
+        references,
+        average="macro",
+        labels=None,
+        pos_label=1,
+        zero_division: Any = 0,
+        sample_weight=None,
+    ):
+        score = precision_score(
+            references,
+            predictions,
+            average=average,
+            labels=labels,
+            pos_label=pos_label,
+            zero_division=zero_division,
+            sample_weight=sample_weight,
+        )
+        return {"precision": float(score)}

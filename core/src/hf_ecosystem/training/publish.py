@@ -1,0 +1,552 @@
+"""Publish a fine-tuned model: to the Hub (create, upload, tag) or into the offline local hub.
+
+The plan (file list, skipped leftovers, secret refusal) lives in `publish_plan`; the card in
+`card`. Library functions here take plain arguments; `run_publish_job` is the `publish` job.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hf_ecosystem.config import Settings, load_settings
+from hf_ecosystem.errors import AuthError, HfEcoError
+from hf_ecosystem.hub.cards import parse_card_text
+from hf_ecosystem.hub.repo_id import validate_repo_id
+from hf_ecosystem.training.publish_plan import (
+    PublishError,
+    PublishPlan,
+    SecretFileError,
+    plan_publish,
+)
+
+if TYPE_CHECKING:
+    from hf_ecosystem.jobs.context import JobContext
+    from hf_ecosystem.training.runs import RunSummary
+
+__all__ = [
+    "LocalRevision",
+    "PreparedCard",
+    "PublishError",
+    "PublishPlan",
+    "PublishResult",
+    "SecretFileError",
+    "list_local_revisions",
+    "local_repo_path",
+    "plan_publish",
+    "prepare_card",
+    "publish_to_hub",
+    "publish_to_local_hub",
+    "run_publish_job",
+]
+
+REVISIONS_DIR = ".revisions"
+REVISION_META = ".publish.json"
+_REVISION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    """Where a model went and what it holds."""
+
+    repo_id: str
+    local: bool
+    location: str  # the repo URL, or the local folder
+    files: tuple[str, ...]
+    total_bytes: int
+    commit: str | None = None  # the Hub commit, or the local revision name
+    tags: tuple[str, ...] = ()  # Hub tags, or local revisions (oldest first)
+    private: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        data: dict[str, Any] = {
+            "repo_id": self.repo_id,
+            "local": self.local,
+            "files": list(self.files),
+            "total_bytes": self.total_bytes,
+            "commit": self.commit,
+        }
+        if self.local:
+            data.update(path=self.location, revisions=list(self.tags))
+        else:
+            data.update(url=self.location, tags=list(self.tags), private=self.private)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedCard:
+    """The README.md to publish, where it came from, and what the user should know."""
+
+    text: str
+    origin: str  # "file" (an edited card), "folder" (the folder's own) or "generated"
+    license: str | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+
+# -- the card ---------------------------------------------------------------------------------
+
+
+def _repo_id_of_folder(path: Path, settings: Settings) -> str | None:
+    """The repo id a local model folder stands for (local hub or HF cache), if any."""
+    resolved = path.resolve()
+    for root in settings.local_hub_roots:
+        try:
+            rel = resolved.relative_to((root / "models").resolve())
+        except ValueError:
+            continue
+        if 1 <= len(rel.parts) <= 2:
+            return "/".join(rel.parts)
+    for part in resolved.parts:
+        if part.startswith("models--"):
+            return part.removeprefix("models--").replace("--", "/")
+    return None
+
+
+def _base_card(
+    model: str, settings: Settings, *, remote: bool
+) -> tuple[str | None, str | None, str | None]:
+    """(repo id, card text, local path) of the base model a run started from."""
+    from hf_ecosystem.hub.local import LocalHub
+
+    folder = Path(model).expanduser()
+    if folder.is_dir():
+        readme = folder / "README.md"
+        text = readme.read_text(encoding="utf-8", errors="replace") if readme.is_file() else None
+        return _repo_id_of_folder(folder, settings), text, str(folder)
+    try:
+        return model, LocalHub.from_settings(settings).card(model) or None, None
+    except HfEcoError:
+        pass
+    if settings.offline or not remote:
+        return model, None, None
+    from hf_ecosystem.hub.auth import current_token
+    from hf_ecosystem.hub.remote import RemoteHub
+
+    try:
+        text = RemoteHub.from_settings(settings, token=current_token()).card(model)
+    except HfEcoError:
+        return model, None, None
+    return model, text or None, None
+
+
+def _folder_config(source: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((source / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}  # pyright: ignore[reportUnknownVariableType]
+
+
+def _task_from_config(config: dict[str, Any]) -> str | None:
+    for arch in config.get("architectures") or []:
+        name = str(arch)
+        if name.endswith("ForSequenceClassification"):
+            return "text-classification"
+        if name.endswith("ForTokenClassification"):
+            return "token-classification"
+        if name.endswith("ForCausalLM"):
+            return "causal-lm"
+        if name.endswith("ForConditionalGeneration"):
+            return "seq2seq"
+    return None
+
+
+def prepare_card(
+    plan: PublishPlan,
+    repo_id: str,
+    *,
+    run: RunSummary | None = None,
+    license: str | None = None,
+    settings: Settings | None = None,
+    remote: bool = True,
+) -> PreparedCard:
+    """The card to publish: the edited file, else the folder's own (no run, no license given),
+    else one generated from the run (config, metrics) and the base model's card (looked up in
+    the local hub, then on the Hub when `remote`)."""
+    from hf_ecosystem.training.card import build_model_card, hyperparameters, resolve_license
+
+    settings = settings or load_settings()
+    if plan.card is not None:
+        text = plan.card.read_text(encoding="utf-8")
+        parsed = parse_card_text(text)  # a broken edit stops here, before any upload
+        return PreparedCard(text, "file", parsed.license)
+    if run is None and license is None and plan.has_readme:
+        text = (plan.source / "README.md").read_text(encoding="utf-8")
+        return PreparedCard(text, "folder", parse_card_text(text).license)
+    folder_config = _folder_config(plan.source)
+    adapter = (plan.source / "adapter_config.json").is_file()
+    config: dict[str, Any] = dict(run.config) if run is not None else {}
+    model = config.get("model") or folder_config.get("_name_or_path") or ""
+    if adapter and not model:
+        model = _folder_config_adapter_base(plan.source)
+    base_id, base_text, base_path = (
+        _base_card(str(model), settings, remote=remote) if model else (None, None, None)
+    )
+    dataset = str(config.get("dataset") or "")
+    hub_dataset = dataset and not Path(dataset).expanduser().exists()
+    dataset_name = Path(dataset).name if dataset and not hub_dataset else dataset or None
+    text = build_model_card(
+        repo_id,
+        base_model=base_id,
+        base_card=base_text,
+        base_model_path=base_path,
+        datasets=[dataset] if hub_dataset else [],
+        dataset_name=dataset_name,
+        eval_split=config.get("eval_split") or ("validation" if run else None),
+        license=license,
+        task=config.get("task") or _task_from_config(folder_config),
+        library_name="peft" if adapter else "transformers",
+        tags=["lora"] if adapter or config.get("lora") else [],
+        metrics=run.metrics if run is not None else {},
+        hyperparameters=hyperparameters(config),
+        endpoint=settings.endpoint,
+    )
+    base_license = parse_card_text(base_text).license if base_text else None
+    choice = resolve_license(license, base_license)
+    return PreparedCard(text, "generated", choice.license, choice.warnings)
+
+
+def _folder_config_adapter_base(source: Path) -> str:
+    try:
+        data = json.loads((source / "adapter_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return str(data.get("base_model_name_or_path") or "") if isinstance(data, dict) else ""
+
+
+# -- the Hub -----------------------------------------------------------------------------------
+
+
+def _stage(plan: PublishPlan, card_text: str, dest: Path) -> None:
+    """A folder of links to the planned files plus the card (the source stays untouched)."""
+    for planned in plan.files:
+        if planned.path == "README.md":
+            continue
+        target = dest / planned.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(plan.source / planned.path)
+    (dest / "README.md").write_text(card_text, encoding="utf-8")
+
+
+def publish_to_hub(
+    plan: PublishPlan,
+    repo_id: str,
+    *,
+    card_text: str,
+    private: bool = True,
+    tag: str | None = None,
+    commit_message: str | None = None,
+    settings: Settings | None = None,
+    token: str | None = None,
+    step: Callable[[str], None] | None = None,
+) -> PublishResult:
+    """Create the repo (private by default), upload the plan in one commit, tag it."""
+    from huggingface_hub import HfApi
+    from huggingface_hub.utils import filter_repo_objects
+
+    from hf_ecosystem.hub.auth import current_token
+    from hf_ecosystem.hub.http_errors import hub_errors
+
+    repo_id = validate_repo_id(repo_id)
+    settings = settings or load_settings()
+    token = token or current_token()
+    if not token:
+        raise AuthError(
+            "Publishing to the Hub needs a login",
+            "Run `hf-tui auth login` or set HF_TOKEN (a write token), or publish with --local.",
+        )
+    allow, ignore = plan.allow_patterns, plan.ignore_patterns
+    kept = list(
+        filter_repo_objects(
+            [f.path for f in plan.files], allow_patterns=allow, ignore_patterns=ignore
+        )
+    )
+    if len(kept) != len(plan.files):  # the patterns must never drop a planned file silently
+        lost = sorted({f.path for f in plan.files} - set(kept))
+        raise PublishError(f"Upload patterns would drop {', '.join(lost)}", "Rename the files.")
+    report = step or (lambda _: None)
+    api = HfApi(endpoint=settings.endpoint, token=token)
+    with hub_errors(repo_id):
+        report("creating the repo")
+        url = str(api.create_repo(repo_id, private=private, exist_ok=True))
+        if tag and tag in {t.name for t in api.list_repo_refs(repo_id).tags}:
+            raise PublishError(
+                f"Tag {tag!r} already exists in {repo_id}", "Pick another tag for this version."
+            )
+        report(f"uploading {len(plan.files)} files")
+        with tempfile.TemporaryDirectory(prefix="hftui-publish-") as staging:
+            _stage(plan, card_text, Path(staging))
+            commit = api.upload_folder(
+                repo_id=repo_id,
+                folder_path=staging,
+                commit_message=commit_message or f"Upload {repo_id.rsplit('/', 1)[-1]}",
+                allow_patterns=allow,
+                ignore_patterns=ignore,
+            )
+        if tag:
+            report(f"tagging {tag}")
+            api.create_tag(repo_id, tag=tag, revision=commit.oid)
+        tags = tuple(t.name for t in api.list_repo_refs(repo_id).tags)
+        visible = api.model_info(repo_id).private
+    return PublishResult(
+        repo_id,
+        False,
+        url,
+        tuple(sorted({f.path for f in plan.files} | {"README.md"})),
+        plan.total_bytes,
+        commit=commit.oid,
+        tags=tags,
+        private=visible,
+    )
+
+
+# -- the local hub -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LocalRevision:
+    """One published version of a local-hub model, kept under `.revisions/<name>/`."""
+
+    name: str
+    path: str
+    created_at: float
+    message: str = ""
+    files: tuple[str, ...] = ()
+    total_bytes: int = 0
+    current: bool = False  # the newest: the repo's top level holds the same files
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "name": self.name,
+            "path": self.path,
+            "created_at": self.created_at,
+            "message": self.message,
+            "files": list(self.files),
+            "total_bytes": self.total_bytes,
+            "current": self.current,
+        }
+
+
+def local_repo_path(repo_id: str, settings: Settings | None = None) -> Path:
+    """Where a model lives in the local hub: `$HFTUI_HOME/hub/models/<org>/<name>/`."""
+    settings = settings or load_settings()
+    return settings.local_hub_roots[0] / "models" / validate_repo_id(repo_id)
+
+
+def list_local_revisions(repo_id: str, settings: Settings | None = None) -> list[LocalRevision]:
+    """Published versions of a local-hub model, oldest first (the last one is current)."""
+    base = local_repo_path(repo_id, settings) / REVISIONS_DIR
+    found: list[LocalRevision] = []
+    try:
+        entries = [p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    except OSError:
+        return []
+    for path in entries:
+        try:
+            meta = json.loads((path / REVISION_META).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            meta = {}
+        found.append(
+            LocalRevision(
+                name=path.name,
+                path=str(path),
+                created_at=float(meta.get("created_at") or path.stat().st_mtime),
+                message=str(meta.get("message") or ""),
+                files=tuple(meta.get("files") or ()),
+                total_bytes=int(meta.get("total_bytes") or 0),
+            )
+        )
+    found.sort(key=lambda r: (r.created_at, r.name))
+    if found:
+        last = found[-1]
+        found[-1] = LocalRevision(
+            last.name, last.path, last.created_at, last.message, last.files, last.total_bytes, True
+        )
+    return found
+
+
+def _revision_name(tag: str | None, taken: Sequence[str]) -> str:
+    if tag:
+        if not _REVISION_NAME.match(tag):
+            raise PublishError(
+                f"Invalid tag {tag!r}", "Use letters, digits, '.', '_' and '-' (e.g. v1)."
+            )
+        if tag in taken:
+            raise PublishError(f"Version {tag!r} already exists", "Pick another tag.")
+        return tag
+    name = time.strftime("%Y%m%d-%H%M%S")
+    number = 1
+    candidate = name
+    while candidate in taken:
+        number += 1
+        candidate = f"{name}-{number}"
+    return candidate
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _clear_top_level(repo: Path) -> list[Path]:
+    """The repo's current version (everything but dot folders), to be replaced."""
+    return [p for p in repo.iterdir() if not (p.is_dir() and p.name.startswith("."))]
+
+
+def publish_to_local_hub(
+    plan: PublishPlan,
+    repo_id: str,
+    *,
+    card_text: str,
+    tag: str | None = None,
+    commit_message: str | None = None,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> PublishResult:
+    """Copy the plan into the local hub as a new revision and make it the repo's top level."""
+    settings = settings or load_settings()
+    repo = local_repo_path(repo_id, settings)
+    revisions = repo / REVISIONS_DIR
+    taken = [r.name for r in list_local_revisions(repo_id, settings)]
+    if repo.is_dir() and not taken and _clear_top_level(repo):
+        # A repo that was there before (seeded, copied by hand) is kept as a revision too.
+        _keep_unversioned(repo, revisions)
+        taken = [r.name for r in list_local_revisions(repo_id, settings)]
+    name = _revision_name(tag, taken)
+    revisions.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".partial-{name}-", dir=revisions))
+    try:
+        total, done = plan.total_bytes, 0
+        for planned in plan.files:
+            if cancel is not None and cancel.is_set():
+                from hf_ecosystem.jobs.context import JobCancelled
+
+                raise JobCancelled()
+            target = partial / planned.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(plan.source / planned.path, target)
+            done += planned.size
+            if progress is not None:
+                progress(done, total)
+        (partial / "README.md").write_text(card_text, encoding="utf-8")
+        files = sorted({f.path for f in plan.files} | {"README.md"})
+        meta = {
+            "name": name,
+            "created_at": time.time(),
+            "message": commit_message or "",
+            "source": str(plan.source),
+            "files": files,
+            "total_bytes": plan.total_bytes,
+        }
+        (partial / REVISION_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        final = revisions / name
+        partial.rename(final)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    for old in _clear_top_level(repo):
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
+    for rel in files:
+        _link_or_copy(final / rel, repo / rel)
+    os.utime(repo)  # the local index re-reads a repo whose folder mtime moved
+    names = tuple(r.name for r in list_local_revisions(repo_id, settings))
+    return PublishResult(
+        repo_id, True, str(repo), tuple(files), plan.total_bytes, commit=name, tags=names
+    )
+
+
+def _keep_unversioned(repo: Path, revisions: Path) -> None:
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(repo.stat().st_mtime))
+    dest = revisions / f"before-{stamp}"
+    dest.mkdir(parents=True, exist_ok=True)
+    for entry in _clear_top_level(repo):
+        if entry.is_dir():
+            shutil.copytree(entry, dest / entry.name, copy_function=_copy_file)
+        else:
+            _copy_file(entry, dest / entry.name)
+    meta = {"name": dest.name, "created_at": repo.stat().st_mtime, "message": "kept from before"}
+    (dest / REVISION_META).write_text(json.dumps(meta), encoding="utf-8")
+
+
+def _copy_file(src: str | Path, dst: str | Path) -> None:
+    _link_or_copy(Path(src), Path(dst))
+
+
+# -- the job -----------------------------------------------------------------------------------
+
+
+def run_publish_job(ctx: JobContext) -> dict[str, Any]:
+    """The `publish` job: plan, card, upload (Hub or local hub), result."""
+    from hf_ecosystem.jobs.manager import JobManager
+    from hf_ecosystem.training.runs import get_run
+
+    p = ctx.spec.params
+    repo_id = str(p["repo_id"])
+    local = bool(p.get("local"))
+    plan = plan_publish(p["source"], card=p.get("card"))
+    ctx.log(f"{len(plan.files)} files, {plan.total_bytes} bytes from {plan.source}")
+    for skipped in plan.skipped:
+        ctx.log(f"skipped {skipped.path} ({skipped.reason})")
+    run = get_run(JobManager(ctx.settings), str(p["run"])) if p.get("run") else None
+    card = prepare_card(
+        plan, repo_id, run=run, license=p.get("license"), settings=ctx.settings, remote=not local
+    )
+    warnings = [*plan.warnings, *card.warnings]
+    for warning in warnings:
+        ctx.log(warning, level="warning")
+    ctx.log(f"card: {card.origin}")
+    ctx.check_cancelled()
+    if local:
+        result = publish_to_local_hub(
+            plan,
+            repo_id,
+            card_text=card.text,
+            tag=p.get("tag"),
+            commit_message=p.get("commit_message"),
+            settings=ctx.settings,
+            progress=lambda done, total: ctx.progress(done, total, unit="B"),
+            cancel=ctx.cancel,
+        )
+    else:
+        steps = iter(range(1, 5))
+
+        def step(message: str) -> None:
+            ctx.check_cancelled()
+            ctx.log(message)
+            ctx.progress(next(steps, 4) - 1, 4, unit="steps")
+
+        result = publish_to_hub(
+            plan,
+            repo_id,
+            card_text=card.text,
+            private=bool(p.get("private", True)),
+            tag=p.get("tag"),
+            commit_message=p.get("commit_message"),
+            settings=ctx.settings,
+            step=step,
+        )
+        ctx.progress(4, 4, unit="steps")
+    ctx.artifact(result.location, kind="repo")
+    return {
+        **result.to_dict(),
+        "skipped": [s.path for s in plan.skipped],
+        "warnings": warnings,
+        "card": card.origin,
+        "license": card.license,
+    }

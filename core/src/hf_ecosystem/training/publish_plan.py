@@ -1,0 +1,246 @@
+"""What a publish would upload: the files with sizes, what is skipped, and a refusal of secrets.
+
+Plain stdlib: the CLI plans (and refuses) before any job starts.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hf_ecosystem.errors import HfEcoError
+
+# File names that hold secrets, never a model's (matched case-insensitively on the base name).
+SECRET_NAME_PATTERNS = (
+    ".env",
+    "*.env",
+    ".env.*",
+    "*token*",
+    "*secret*",
+    "credentials*",
+    "id_rsa*",
+    "id_dsa*",
+    "id_ecdsa*",
+    "id_ed25519*",
+    ".netrc",
+    ".git-credentials",
+    ".pypirc",
+    "*.pem",
+)
+# Tokenizer files contain "token" in their names and are part of a model.
+_TOKENIZER_NAMES = ("tokenizer*", "special_tokens_map.json", "added_tokens.json")
+# What a real Hub token looks like (the redaction patterns in hf_ecosystem.redact are wider on
+# purpose, e.g. they mask `hf_hub_download`; a refusal must not fire on code that mentions it).
+TOKEN_IN_TEXT = re.compile(rb"(?<![A-Za-z0-9_])(?:hf_|api_org_)[A-Za-z0-9]{30,}")
+# Training leftovers: folders (matched on each path part) and files (on the base name).
+SKIP_DIRS = (
+    ("checkpoint-*", "training checkpoint"),
+    ("runs", "TensorBoard logs"),
+    ("__pycache__", "Python cache"),
+)
+SKIP_FILES = (
+    ("optimizer.pt", "optimizer state"),
+    ("optimizer.bin", "optimizer state"),
+    ("scheduler.pt", "scheduler state"),
+    ("scaler.pt", "gradient scaler state"),
+    ("rng_state*.pth", "random number generator state"),
+    ("trainer_state.json", "trainer state"),
+    ("training_args.bin", "training arguments (a pickle)"),
+    ("events.out.tfevents.*", "TensorBoard logs"),
+)
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".gguf", ".onnx", ".h5", ".msgpack")
+_SNIFF = 8192
+_CHUNK = 1 << 20
+
+
+class PublishError(HfEcoError):
+    """A publish cannot go ahead (bad source folder, tag taken, nothing to upload)."""
+
+    default_title = "Cannot publish"
+    default_hint = "Check the model folder and the repo id."
+
+
+class SecretFileError(PublishError):
+    """The folder holds files that look like secrets; nothing was uploaded."""
+
+    default_title = "Refusing to publish secrets"
+    default_hint = (
+        "Move or delete those files (revoke any real token at "
+        "https://huggingface.co/settings/tokens), then publish again."
+    )
+
+    def __init__(self, findings: list[tuple[str, str]]) -> None:
+        self.findings = findings
+        names = ", ".join(path for path, _ in findings[:5])
+        more = f" and {len(findings) - 5} more" if len(findings) > 5 else ""
+        super().__init__(f"Refusing to publish secrets: {names}{more}")
+
+    def to_dict(self) -> dict[str, str]:
+        data = super().to_dict()
+        data["files"] = "; ".join(f"{path} ({why})" for path, why in self.findings)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedFile:
+    """One file to upload: its path in the repo and its size."""
+
+    path: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedPath:
+    """A file or folder left out on purpose, with the reason."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PublishPlan:
+    """The upload of one model folder, decided before anything leaves the machine."""
+
+    source: Path
+    files: tuple[PlannedFile, ...]
+    skipped: tuple[SkippedPath, ...] = ()
+    card: Path | None = None  # an edited README.md that replaces the generated card
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def total_bytes(self) -> int:
+        """Bytes to upload (the card not counted)."""
+        return sum(f.size for f in self.files)
+
+    @property
+    def has_readme(self) -> bool:
+        """The folder has its own README.md."""
+        return any(f.path == "README.md" for f in self.files)
+
+    @property
+    def allow_patterns(self) -> list[str]:
+        """Exactly the planned files, and the card."""
+        return sorted({f.path for f in self.files} | {"README.md"})
+
+    @property
+    def ignore_patterns(self) -> list[str]:
+        """Training leftovers and secret names as upload_folder patterns (a second fence)."""
+        dirs = [f"{pattern}/*" for pattern, _ in SKIP_DIRS] + [".*/*"]
+        names = [p for p in SECRET_NAME_PATTERNS if p != "*token*"]  # tokenizer files are fine
+        return dirs + [pattern for pattern, _ in SKIP_FILES] + names
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "source": str(self.source),
+            "files": [{"path": f.path, "size": f.size} for f in self.files],
+            "total_bytes": self.total_bytes,
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "card": str(self.card) if self.card else None,
+            "warnings": list(self.warnings),
+        }
+
+
+def _match(name: str, patterns: tuple[str, ...] | list[str]) -> bool:
+    lowered = name.lower()
+    return any(fnmatch.fnmatchcase(lowered, pattern) for pattern in patterns)
+
+
+def secret_name_reason(name: str) -> str | None:
+    """Why a file name looks like a secret (None when it does not)."""
+    if not _match(name, SECRET_NAME_PATTERNS):
+        return None
+    if _match(name, _TOKENIZER_NAMES) and not _match(name, (".env", "*.env", ".env.*")):
+        return None
+    return "its name looks like a secret file"
+
+
+def contains_token(path: Path) -> bool:
+    """True when a text file holds something shaped like a Hub token (binary files: False)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF)
+            if b"\0" in head:
+                return False
+            tail = b""
+            chunk = head
+            while chunk:
+                if TOKEN_IN_TEXT.search(tail + chunk):
+                    return True
+                tail = chunk[-64:]
+                chunk = handle.read(_CHUNK)
+    except OSError:
+        return False
+    return False
+
+
+def _skip_reason(parts: tuple[str, ...]) -> str | None:
+    for part in parts[:-1]:
+        if part.startswith("."):
+            return "hidden folder"
+        for pattern, reason in SKIP_DIRS:
+            if fnmatch.fnmatchcase(part, pattern):
+                return reason
+    for pattern, reason in SKIP_FILES:
+        if fnmatch.fnmatchcase(parts[-1], pattern):
+            return reason
+    return None
+
+
+def plan_publish(source: Path | str, *, card: Path | str | None = None) -> PublishPlan:
+    """Plan the upload of a model folder; SecretFileError when it holds secrets."""
+    root = Path(source).expanduser()
+    if not root.is_dir():
+        raise PublishError(f"Not a folder: {root}", "Publish a model folder (a run's output).")
+    files: list[PlannedFile] = []
+    skipped: list[SkippedPath] = []
+    secrets: list[tuple[str, str]] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel_dir = Path(dirpath).relative_to(root)
+        keep: list[str] = []
+        for name in sorted(dirnames):
+            reason = _skip_reason((*rel_dir.parts, name, ""))
+            if reason:
+                skipped.append(SkippedPath((rel_dir / name).as_posix() + "/", reason))
+            else:
+                keep.append(name)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            rel = (rel_dir / name).as_posix()
+            full = Path(dirpath) / name
+            reason = _skip_reason((*rel_dir.parts, name))
+            if reason:
+                skipped.append(SkippedPath(rel, reason))
+                continue
+            secret = secret_name_reason(name)
+            if secret is None and contains_token(full):
+                secret = "it contains something that looks like a Hugging Face token"
+            if secret:
+                secrets.append((rel, secret))
+                continue
+            try:
+                files.append(PlannedFile(rel, full.stat().st_size))
+            except OSError:
+                skipped.append(SkippedPath(rel, "unreadable (a broken link?)"))
+    card_path = Path(card).expanduser() if card else None
+    if card_path is not None:
+        if not card_path.is_file():
+            raise PublishError(f"Card file not found: {card_path}", "Give an edited README.md.")
+        if contains_token(card_path):
+            secrets.append((str(card_path), "it contains something that looks like a token"))
+    if secrets:
+        raise SecretFileError(secrets)
+    if not files:
+        raise PublishError(f"Nothing to publish in {root}", "The folder has no model files.")
+    warnings: list[str] = []
+    if not any(f.path.endswith(WEIGHT_SUFFIXES) for f in files):
+        warnings.append("No weights file (*.safetensors, *.bin, …) in the folder.")
+    if any(f.path.endswith((".bin", ".pt", ".pth")) for f in files):
+        warnings.append("Pickle weights (.bin/.pt) are published; safetensors load safely.")
+    return PublishPlan(
+        root.resolve(), tuple(files), tuple(skipped), card_path, warnings=tuple(warnings)
+    )

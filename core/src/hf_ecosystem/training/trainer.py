@@ -1,0 +1,295 @@
+"""create_trainer(): a transformers Trainer from a TrainSpec (model, data, metrics, loss, LoRA).
+
+Runs in job processes; torch/transformers are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.training.data import PreparedData, prepare
+from hf_ecosystem.training.spec import TrainSpec
+
+
+class TrainingError(HfEcoError):
+    """A fine-tune that cannot start or go on."""
+
+    default_title = "Training failed"
+    default_hint = "Check the config; the job's log has the details."
+
+
+@dataclass
+class TrainerBundle:
+    """What create_trainer built: the Trainer and the pieces a job reports on."""
+
+    trainer: Any  # transformers.Trainer
+    spec: TrainSpec
+    data: PreparedData
+    model_path: str
+    precision: str  # "fp32", "fp16" or "bf16"
+    lora: bool
+
+
+def resolve_model_path(model: str, settings: Any = None) -> str:
+    """A folder as given; a repo id from the local hub when it has it, else the id itself."""
+    if Path(model).expanduser().is_dir():
+        return str(Path(model).expanduser())
+    from hf_ecosystem.config import load_settings
+    from hf_ecosystem.hub.local import LocalHub
+
+    try:
+        return str(LocalHub.from_settings(settings or load_settings()).local_path(model))
+    except HfEcoError:
+        return model  # the HF cache, or HF_ENDPOINT
+
+
+def pick_precision(requested: str) -> str:
+    """auto: bf16 on GPUs that support it, fp16 on older CUDA GPUs, fp32 on CPU/MPS."""
+    if requested != "auto":
+        return requested
+    import torch
+
+    if torch.cuda.is_available():
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    return "fp32"
+
+
+def _model_class(task: str) -> Any:
+    import transformers
+
+    return {
+        "text-classification": transformers.AutoModelForSequenceClassification,
+        "multi-label-classification": transformers.AutoModelForSequenceClassification,
+        "token-classification": transformers.AutoModelForTokenClassification,
+        "causal-lm": transformers.AutoModelForCausalLM,
+        "seq2seq": transformers.AutoModelForSeq2SeqLM,
+    }[task]
+
+
+def load_tokenizer(model_path: str) -> Any:
+    """The model's tokenizer, with a pad token for causal LMs that lack one."""
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(model_path)
+    except (OSError, ValueError) as exc:
+        raise TrainingError(f"Cannot load the tokenizer of {model_path}: {exc}") from exc
+    if tokenizer.pad_token is None and tokenizer.eos_token is not None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def load_model(spec: TrainSpec, model_path: str, data: PreparedData, tokenizer: Any) -> Any:
+    """The base model with a head sized for the data's classes."""
+    kwargs: dict[str, Any] = {}
+    if data.labels:
+        kwargs = {
+            "num_labels": data.num_labels,
+            "id2label": dict(enumerate(data.labels)),
+            "label2id": {name: i for i, name in enumerate(data.labels)},
+            "ignore_mismatched_sizes": True,  # a new head replaces any old one
+        }
+        if spec.task == "multi-label-classification":
+            kwargs["problem_type"] = "multi_label_classification"
+    try:
+        model = _model_class(spec.task).from_pretrained(model_path, **kwargs)
+    except (OSError, ValueError) as exc:
+        raise TrainingError(
+            f"Cannot load {model_path} for {spec.task}: {str(exc).splitlines()[0]}",
+            "Check that the model fits the task (e.g. a decoder for causal-lm).",
+        ) from exc
+    if getattr(model.config, "pad_token_id", None) is None and tokenizer.pad_token_id is not None:
+        model.config.pad_token_id = tokenizer.pad_token_id
+    return model
+
+
+def apply_lora(spec: TrainSpec, model: Any) -> Any:
+    """Wrap the model with LoRA adapters (peft)."""
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    assert spec.lora is not None
+    task_type = {
+        "text-classification": TaskType.SEQ_CLS,
+        "multi-label-classification": TaskType.SEQ_CLS,
+        "token-classification": TaskType.TOKEN_CLS,
+        "causal-lm": TaskType.CAUSAL_LM,
+        "seq2seq": TaskType.SEQ_2_SEQ_LM,
+    }[spec.task]
+    config = LoraConfig(
+        task_type=task_type,
+        r=spec.lora.r,
+        lora_alpha=spec.lora.alpha,
+        lora_dropout=spec.lora.dropout,
+        target_modules=spec.lora.target_modules,
+    )
+    try:
+        return get_peft_model(model, config)
+    except ValueError as exc:
+        raise TrainingError(
+            f"Cannot add LoRA adapters: {exc}",
+            "Name the layers with lora.target_modules (e.g. [query, value]).",
+        ) from exc
+
+
+def training_arguments(spec: TrainSpec, output_dir: Path, precision: str, *, has_eval: bool) -> Any:
+    """TrainingArguments for the spec (transformers 5 names)."""
+    from transformers import TrainingArguments
+
+    eval_strategy = spec.eval_strategy if has_eval else "no"
+    best = spec.early_stopping_patience is not None and eval_strategy != "no"
+    warmup: float = spec.warmup_steps if spec.warmup_steps else spec.warmup_ratio
+    kwargs: dict[str, Any] = {
+        "output_dir": str(output_dir),
+        "per_device_train_batch_size": spec.batch_size,
+        "per_device_eval_batch_size": spec.eval_batch_size or spec.batch_size,
+        "gradient_accumulation_steps": spec.gradient_accumulation_steps,
+        "learning_rate": spec.learning_rate,
+        "warmup_steps": warmup,
+        "lr_scheduler_type": spec.lr_scheduler,
+        "weight_decay": spec.weight_decay,
+        "max_grad_norm": spec.max_grad_norm,
+        "bf16": precision == "bf16",
+        "fp16": precision == "fp16",
+        "eval_strategy": eval_strategy,
+        "eval_steps": spec.eval_steps,
+        "save_strategy": spec.save_strategy if not best else eval_strategy,
+        "save_steps": spec.save_steps if not best else spec.eval_steps,
+        "save_total_limit": spec.save_total_limit,
+        "logging_strategy": "steps",
+        "logging_steps": spec.logging_steps,
+        "seed": spec.seed,
+        "data_seed": spec.seed,
+        "report_to": [r for r in spec.report_to if r != "none"] or "none",
+        "disable_tqdm": True,
+        "load_best_model_at_end": best,
+        "metric_for_best_model": (spec.metric_for_best_model or "eval_loss") if best else None,
+        "dataloader_num_workers": 0,
+        "dataloader_pin_memory": precision != "fp32",  # pinning only helps with a GPU
+    }
+    if spec.max_steps is not None:
+        kwargs["max_steps"] = spec.max_steps
+    else:
+        kwargs["num_train_epochs"] = spec.total_epochs
+    return TrainingArguments(**kwargs)
+
+
+def _collator(spec: TrainSpec, tokenizer: Any, model: Any) -> Any:
+    from transformers import (
+        DataCollatorForLanguageModeling,
+        DataCollatorForSeq2Seq,
+        DataCollatorForTokenClassification,
+        DataCollatorWithPadding,
+    )
+
+    if spec.task == "token-classification":
+        return DataCollatorForTokenClassification(tokenizer)
+    if spec.task == "causal-lm":
+        return DataCollatorForLanguageModeling(tokenizer, mlm=False)
+    if spec.task == "seq2seq":
+        return DataCollatorForSeq2Seq(tokenizer, model=model)
+    return DataCollatorWithPadding(tokenizer)
+
+
+def _loss_fn(spec: TrainSpec, data: PreparedData) -> Callable[[Any, Any], Any] | None:
+    if spec.loss == "cross-entropy":
+        return None
+    from hf_ecosystem.training.losses import make_loss, weights_from_labels
+
+    weights = (
+        weights_from_labels(data.train_label_ids, data.num_labels)
+        if spec.loss == "weighted-cross-entropy"
+        else None
+    )
+    return make_loss(
+        spec.loss, num_labels=data.num_labels, class_weights=weights, gamma=spec.focal_gamma
+    )
+
+
+def _trainer_class() -> Any:
+    from transformers import Trainer
+
+    class HfEcoTrainer(Trainer):
+        """A Trainer whose loss may be a class-weighted cross-entropy or a focal loss."""
+
+        def __init__(self, *args: Any, loss_fn: Callable[[Any, Any], Any] | None = None, **kw: Any):
+            super().__init__(*args, **kw)
+            self.loss_fn = loss_fn
+            if loss_fn is not None:
+                # The loss is a per-batch mean: let the Trainer scale it for gradient accumulation.
+                self.model_accepts_loss_kwargs = False
+
+        def compute_loss(
+            self,
+            model: Any,
+            inputs: dict[str, Any],
+            return_outputs: bool = False,
+            num_items_in_batch: Any = None,
+        ) -> Any:
+            if self.loss_fn is None:
+                return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+            labels = inputs.pop("labels")
+            outputs = model(**inputs)
+            loss = self.loss_fn(outputs.logits, labels)
+            return (loss, outputs) if return_outputs else loss
+
+    return HfEcoTrainer
+
+
+def create_trainer(
+    spec: TrainSpec | dict[str, Any],
+    *,
+    output_dir: str | Path | None = None,
+    callbacks: Sequence[Any] = (),
+    settings: Any = None,
+    log: Callable[[str], None] | None = None,
+) -> TrainerBundle:
+    """Build a Trainer for `spec`: model, tokenizer, tokenized data, metrics, loss and callbacks.
+
+    `output_dir` defaults to the spec's; TensorBoard logs go to `<output_dir>/tensorboard`.
+    """
+    from transformers import EarlyStoppingCallback
+
+    from hf_ecosystem.training.metrics import build_compute_metrics
+
+    spec = spec if isinstance(spec, TrainSpec) else TrainSpec.parse(spec)
+    folder = Path(output_dir or spec.output_dir or "runs/hf-ecosystem").expanduser()
+    say = log or (lambda _m: None)
+    model_path = resolve_model_path(spec.model, settings)
+    tokenizer = load_tokenizer(model_path)
+    say(f"loading {spec.dataset}")
+    data = prepare(spec, tokenizer)
+    say(
+        f"{len(data.train)} training rows, "
+        f"{len(data.eval) if data.eval is not None else 0} evaluation rows ({data.eval_source})"
+        + (f", {data.num_labels} classes" if data.labels else "")
+    )
+    model = load_model(spec, model_path, data, tokenizer)
+    if spec.lora is not None:
+        model = apply_lora(spec, model)
+    precision = pick_precision(spec.precision)
+    if "tensorboard" in spec.report_to:
+        os.environ["TENSORBOARD_LOGGING_DIR"] = str(folder / "tensorboard")
+    args = training_arguments(spec, folder, precision, has_eval=data.eval is not None)
+    extra = list(callbacks)
+    if args.load_best_model_at_end and spec.early_stopping_patience is not None:
+        extra.append(EarlyStoppingCallback(early_stopping_patience=spec.early_stopping_patience))
+    compute = None
+    if data.labels and data.eval is not None:
+        compute = build_compute_metrics(spec.task, spec.metrics, threshold=spec.threshold)
+    trainer = _trainer_class()(
+        model=model,
+        args=args,
+        train_dataset=data.train,
+        eval_dataset=data.eval,
+        data_collator=_collator(spec, tokenizer, model),
+        processing_class=tokenizer,
+        compute_metrics=compute,
+        callbacks=extra,
+        loss_fn=_loss_fn(spec, data),
+    )
+    return TrainerBundle(trainer, spec, data, model_path, precision, spec.lora is not None)

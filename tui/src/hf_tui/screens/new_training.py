@@ -1,0 +1,298 @@
+"""The New-training form: presets, fields, a live YAML preview, inline errors; Start launches."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast, get_args
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from hf_ecosystem.config import default_home
+from hf_ecosystem.training.spec import TrainSpec, TrainSpecError, TrainTask
+from hf_tui.errors import describe_error
+
+if TYPE_CHECKING:
+    from hf_tui.app import HfTuiApp
+
+# name, label, placeholder
+FIELDS = (
+    ("model", "model", "repo id or local folder"),
+    ("dataset", "dataset", "repo id, local folder or data file"),
+    ("text_column", "text column", "text"),
+    ("label_column", "label column", "label"),
+    ("target_column", "target column", "seq2seq only"),
+    ("epochs", "epochs", "give epochs or max steps"),
+    ("max_steps", "max steps", "give epochs or max steps"),
+    ("batch_size", "batch size", "16"),
+    ("learning_rate", "learning rate", "5e-5"),
+    ("validation_split", "validation split", "0.2 (held out when no eval split)"),
+    ("seed", "seed", "42"),
+    ("output_dir", "output dir", "default: $HFTUI_HOME/runs/<job id>"),
+)
+INT_FIELDS = {"max_steps", "batch_size", "seed"}
+FLOAT_FIELDS = {"epochs", "learning_rate", "validation_split"}
+# What a preset sets: the fields it names; epochs or max_steps, whichever it leaves out, is cleared.
+PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
+    "text-classification-quick": (
+        "text classification · quick",
+        {"task": "text-classification", "max_steps": 200, "batch_size": 16,
+         "learning_rate": 5e-5, "validation_split": 0.2, "text_column": "text",
+         "label_column": "label", "lora": False},
+    ),
+    "text-classification-full": (
+        "text classification · full",
+        {"task": "text-classification", "epochs": 3, "batch_size": 16,
+         "learning_rate": 5e-5, "validation_split": 0.2, "text_column": "text",
+         "label_column": "label", "lora": False},
+    ),
+    "token-classification-quick": (
+        "token classification · quick",
+        {"task": "token-classification", "max_steps": 200, "batch_size": 16,
+         "learning_rate": 5e-5, "validation_split": 0.2, "text_column": "tokens",
+         "label_column": "ner_tags", "lora": False},
+    ),
+    "causal-lm-quick": (
+        "causal LM · quick",
+        {"task": "causal-lm", "max_steps": 200, "batch_size": 8, "learning_rate": 2e-4,
+         "validation_split": 0.1, "text_column": "text", "lora": True},
+    ),
+}  # fmt: skip
+PRESET_FIELDS = ("epochs", "max_steps", "batch_size", "learning_rate", "validation_split",
+                 "text_column", "label_column")  # fmt: skip
+DEFAULT_PRESET = "text-classification-quick"
+_QUOTED = re.compile(r"'([A-Za-z_][\w.]*)'")
+
+
+def field_of(error: TrainSpecError) -> str | None:
+    """The form field a TrainSpecError names (`'lora.r'` -> `lora`), if any."""
+    match = _QUOTED.search(error.title)
+    return match.group(1).split(".")[0] if match else None
+
+
+class NewTrainingScreen(Screen[None]):
+    """Fill in a run (or pick a preset); the YAML it becomes updates as you type."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("ctrl+s", "start", "Start"),
+    ]
+
+    @dataclass
+    class Started(Message):
+        """The config was saved and the train job launched."""
+
+        job_id: str
+        config_path: str
+
+    def __init__(self, model: str = "") -> None:
+        super().__init__()
+        self.model = model
+        self.spec: TrainSpec | None = None
+        self.errors: dict[str, str] = {}
+
+    @property
+    def hf_app(self) -> HfTuiApp:
+        """The app, typed."""
+        return cast("HfTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text("New training run", style="bold"), id="train-title")
+        with Horizontal(id="train-body"):
+            with VerticalScroll(id="train-form"):
+                yield from self._row(
+                    "preset",
+                    "preset",
+                    Select(
+                        [(label, key) for key, (label, _) in PRESETS.items()],
+                        value=DEFAULT_PRESET,
+                        allow_blank=False,
+                        id="preset",
+                    ),
+                )
+                yield from self._row(
+                    "task",
+                    "task",
+                    Select(
+                        [(task, task) for task in get_args(TrainTask)],
+                        value="text-classification",
+                        allow_blank=False,
+                        id="field-task",
+                    ),
+                )
+                for name, label, placeholder in FIELDS:
+                    value = self.model if name == "model" else ""
+                    yield from self._row(
+                        name, label, Input(value, placeholder=placeholder, id=f"field-{name}")
+                    )
+                yield Checkbox("LoRA adapters (peft): train a few weights only", id="field-lora")
+                yield Static("", id="error-lora", classes="field-error")
+            with Vertical(id="train-side"):
+                yield Static("", id="form-error")
+                yield TextArea("", read_only=True, id="yaml-preview")
+                yield Static("", id="command-preview")
+                with Horizontal(id="train-actions"):
+                    yield Button("Start (ctrl+s)", variant="primary", id="start")
+                    yield Button("Back (esc)", id="back")
+        yield Footer()
+
+    def _row(self, name: str, label: str, field: Input | Select[str]) -> ComposeResult:
+        with Horizontal(classes="form-row"):
+            yield Label(label, classes="form-label")
+            yield field
+        yield Static("", id=f"error-{name}", classes="field-error")
+
+    def on_mount(self) -> None:
+        self.query_one("#yaml-preview", TextArea).border_title = "Config (YAML)"
+        self.apply_preset(DEFAULT_PRESET)
+        self.refresh_preview()
+
+    # -- the form -----------------------------------------------------------------------------
+
+    def apply_preset(self, key: str) -> None:
+        """Fill the fields a preset sets; numeric fields it does not set are cleared."""
+        values = PRESETS[key][1]
+        self.query_one("#field-task", Select).value = values["task"]
+        for name in PRESET_FIELDS:
+            if name in values or name in ("epochs", "max_steps"):  # one of the two, never both
+                value = values.get(name)
+                self.query_one(f"#field-{name}", Input).value = "" if value is None else str(value)
+        self.query_one("#field-lora", Checkbox).value = bool(values.get("lora"))
+
+    def form_data(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """The fields as TrainSpec data (blank ones left out), and per-field conversion errors."""
+        data: dict[str, Any] = {"task": self.query_one("#field-task", Select).value}
+        errors: dict[str, str] = {}
+        for name, _, _ in FIELDS:
+            text = self.query_one(f"#field-{name}", Input).value.strip()
+            if not text:
+                continue
+            try:
+                data[name] = (
+                    int(text)
+                    if name in INT_FIELDS
+                    else (float(text) if name in FLOAT_FIELDS else text)
+                )
+            except ValueError:
+                kind = "a whole number" if name in INT_FIELDS else "a number"
+                errors[name] = f"{name} must be {kind} (got {text!r})"
+        if self.query_one("#field-lora", Checkbox).value:
+            data["lora"] = {}
+        return data, errors
+
+    def validate(self) -> TrainSpec | None:
+        """Check the form; show each problem next to its field. The spec when valid."""
+        data, errors = self.form_data()
+        spec: TrainSpec | None = None
+        if not errors:
+            try:
+                spec = TrainSpec.parse(data)
+            except TrainSpecError as exc:
+                errors[field_of(exc) or "form"] = exc.title.removeprefix(
+                    "Invalid training config: "
+                )
+        self.errors = errors
+        self.spec = spec
+        for name in [f[0] for f in FIELDS] + ["task", "lora"]:
+            label = self.query_one(f"#error-{name}", Static)
+            label.update(errors.get(name, ""))
+            label.display = name in errors
+            widget = self.query_one(f"#field-{name}")
+            widget.set_class(name in errors, "bad")
+        summary = self.query_one("#form-error", Static)
+        if errors:
+            first = next(iter(errors.values()))
+            summary.update(Text(f"Not valid yet: {first}", style="bold red"))
+        else:
+            summary.update(Text("Valid: Start saves this config and launches the run.", "green"))
+        return spec
+
+    def refresh_preview(self) -> None:
+        """Validate and show the YAML and the command it corresponds to."""
+        spec = self.validate()
+        preview = self.query_one("#yaml-preview", TextArea)
+        settings = self.hf_app.settings
+        home = settings.home if settings is not None else default_home()
+        command = Text("command: ", style="dim")
+        command.append(f"hf-tui run train --config {home}/configs/<timestamp>.yaml")
+        self.query_one("#command-preview", Static).update(command)
+        if spec is None:
+            preview.load_text("# fix the highlighted field to see the config\n")
+        else:
+            preview.load_text(spec.to_yaml())
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    @on(Select.Changed, "#field-task")
+    def _changed(self) -> None:
+        self.refresh_preview()
+
+    @on(Select.Changed, "#preset")
+    def _preset_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self.apply_preset(event.value)
+
+    # -- start --------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#start")
+    def action_start(self) -> None:
+        """Save the config and launch the run (nothing is launched while the form is invalid)."""
+        spec = self.validate()
+        if spec is None:
+            name = next(iter(self.errors))
+            self.notify(self.errors[name], title="Fix the form first", severity="error")
+            if name not in ("form",):
+                self.query_one(f"#field-{name}").focus()
+            return
+        self.query_one("#start", Button).disabled = True
+        self.start(spec)
+
+    @on(Button.Pressed, "#back")
+    def _back(self) -> None:
+        self.app.pop_screen()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="train-start")
+    def start(self, spec: TrainSpec) -> None:
+        """Write $HFTUI_HOME/configs/<timestamp>.yaml, then launch the train job."""
+        from hf_ecosystem.jobs.spec import JobSpec
+
+        manager = self.hf_app.job_manager()
+        folder = manager.settings.home / "configs"
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path, n = folder / f"{stamp}.yaml", 1
+        while path.exists():
+            path, n = folder / f"{stamp}-{n}.yaml", n + 1
+        path.write_text(spec.to_yaml(), encoding="utf-8")
+        record = manager.launch(JobSpec.create("train", config=spec.to_dict()))
+        self.post_message(self.Started(record.id, str(path)))
+
+    @on(Started)
+    def _started(self, message: Started) -> None:
+        from hf_tui.screens.run_view import RunViewScreen
+
+        self.app.notify(
+            f"Config: {message.config_path}\nAgain later: hf-tui run train --config "
+            f"{message.config_path}",
+            title=f"Run {message.job_id} launched",
+        )
+        self.app.switch_screen(RunViewScreen(message.job_id))
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR or event.worker.group != "train-start":
+            return
+        title, hint = describe_error(event.worker.error)
+        self.query_one("#start", Button).disabled = False
+        self.query_one("#form-error", Static).update(Text(f"{title}\n{hint}", style="bold red"))
+        self.notify(hint or title, title=title, severity="error")

@@ -1,0 +1,96 @@
+"""The Compare view: runs side by side (hyperparameters, final metrics) and their loss curves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from hf_tui.errors import describe_error
+from hf_tui.widgets.metric_curves import MetricCurves
+
+if TYPE_CHECKING:
+    from hf_tui.app import HfTuiApp
+
+
+class RunCompareScreen(Screen[None]):
+    """compare_rows as a table, plus one loss curve per run on a shared plot."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("ctrl+r", "reload", "Reload"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The table and each run's loss curve."""
+
+        header: list[str]
+        rows: list[list[str]]
+        curves: dict[str, list[tuple[int, float]]]
+
+    def __init__(self, job_ids: list[str]) -> None:
+        super().__init__()
+        self.job_ids = job_ids
+
+    @property
+    def hf_app(self) -> HfTuiApp:
+        """The app, typed."""
+        return cast("HfTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(
+            Text(f"Comparing {len(self.job_ids)} runs: {', '.join(self.job_ids)}", style="bold"),
+            id="compare-title",
+        )
+        yield DataTable(id="compare-table", zebra_stripes=True, cursor_type="row")
+        yield MetricCurves("train loss per run", placeholder="No loss logged.", id="compare-curves")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
+    def load(self) -> None:
+        """Read every run (config, events) off the event loop."""
+        from hf_ecosystem.training.runs import compare_rows, get_run
+
+        manager = self.hf_app.job_manager()
+        runs = [get_run(manager, job_id) for job_id in self.job_ids]
+        header, rows = compare_rows(runs)
+        curves = {
+            run.record.id: run.history.steps.get("loss") or run.history.steps.get("eval_loss", [])
+            for run in runs
+        }
+        self.post_message(self.Loaded(header, rows, curves))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        table = self.query_one("#compare-table", DataTable)
+        table.clear(columns=True)
+        for i, label in enumerate(message.header):
+            table.add_column(label or "field", key=f"c{i}")
+        for row in message.rows:
+            table.add_row(Text(row[0], style="bold"), *row[1:], key=row[0])
+        self.query_one("#compare-curves", MetricCurves).show(message.curves)
+
+    def action_reload(self) -> None:
+        """Read the runs again."""
+        self.load()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR or event.worker.group != "compare":
+            return
+        title, hint = describe_error(event.worker.error)
+        self.query_one("#compare-title", Static).update(Text(f"{title}\n{hint}", style="red"))
+        self.notify(hint or title, title=title, severity="error")

@@ -1,0 +1,210 @@
+"""The Run view: one training run's progress, live loss and eval curves, numbers and log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, ProgressBar, RichLog, Static
+from textual.worker import Worker, WorkerState
+
+from hf_ecosystem.jobs.events import JobEvent, read_events
+from hf_ecosystem.jobs.store import JobRecord
+from hf_ecosystem.training.runs import RunHistory
+from hf_tui.commands.jobs import describe_event
+from hf_tui.errors import describe_error
+from hf_tui.screens.jobs import STATUS_STYLES
+from hf_tui.screens.runs import duration
+from hf_tui.widgets.metric_curves import MetricCurves
+
+if TYPE_CHECKING:
+    from hf_tui.app import HfTuiApp
+
+POLL_SECONDS = 1.0
+LOGGED = {"log", "error", "artifact", "result", "status"}  # events the log tail shows
+# Speeds and timings are numbers to read, not curves to watch.
+NOT_CURVES = {"eval_runtime", "eval_samples_per_second", "eval_steps_per_second"}
+
+
+def eval_curves(history: RunHistory) -> dict[str, list[tuple[int, float]]]:
+    """The evaluation metrics other than the loss, by short name."""
+    return {
+        name.removeprefix("eval_"): points
+        for name, points in sorted(history.steps.items())
+        if name.startswith("eval_") and name != "eval_loss" and name not in NOT_CURVES
+    }
+
+
+def speed_line(record: JobRecord, history: RunHistory) -> str:
+    """`step 120 / 200 · eta 1m05s · 3.2 steps/s · 51 samples/s · GPU 1,234 MB`."""
+    parts: list[str] = []
+    if history.progress is not None:
+        done, total = history.progress
+        parts.append(f"step {done:g}" + (f" / {total:g}" if total else ""))
+        if record.is_active:
+            parts.append(f"eta {duration(history.eta)}")
+        if history.rate:
+            parts.append(f"{history.rate:.3g} steps/s")
+    last = history.last
+    samples = last.get("samples_per_second", last.get("train_samples_per_second"))
+    if samples is not None:
+        parts.append(f"{samples:.3g} samples/s")
+    if "gpu_memory_mb" in last:
+        parts.append(f"GPU {last['gpu_memory_mb']:,.0f} MB")
+    return " · ".join(parts) or "waiting for the first step…"
+
+
+class RunViewScreen(Screen[None]):
+    """Tails a run's events from a timer-driven worker; a finished run shows its whole history."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("ctrl+r", "reload", "Reload"),
+    ]
+
+    @dataclass
+    class Tailed(Message):
+        """The run's record and its events after the previous offset."""
+
+        generation: int
+        record: JobRecord
+        events: list[JobEvent]
+        offset: int
+
+    def __init__(self, job_id: str, *, interval: float = POLL_SECONDS) -> None:
+        super().__init__()
+        self.job_id = job_id
+        self.interval = interval
+        self.history = RunHistory()
+        self.record: JobRecord | None = None
+        self._offset = 0
+        self._generation = 0
+        self._timer: Timer | None = None
+
+    @property
+    def hf_app(self) -> HfTuiApp:
+        """The app, typed."""
+        return cast("HfTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text(f"Run {self.job_id}", style="bold"), id="run-title")
+        with Horizontal(id="run-head"):
+            yield Static("Loading…", id="run-status")
+            yield ProgressBar(id="run-progress", show_eta=False)
+        with Horizontal(id="run-plots"):
+            yield MetricCurves("loss", placeholder="No loss logged yet.", id="loss-curves")
+            yield MetricCurves("evaluation", placeholder="No evaluation yet.", id="eval-curves")
+        with Horizontal(id="run-bottom"):
+            with Vertical(id="run-latest-pane"):
+                yield DataTable(id="run-latest", show_cursor=False, zebra_stripes=True)
+            yield RichLog(id="run-log", wrap=True, markup=False, max_lines=2000)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        latest = self.query_one("#run-latest", DataTable)
+        latest.add_column("metric", key="metric")
+        latest.add_column("value", key="value")
+        latest.add_column("step", key="step")
+        latest.border_title = "Latest"
+        self.query_one("#run-log", RichLog).border_title = "Log"
+        self.tail(self._generation, 0)
+
+    def on_unmount(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+
+    # -- tailing ------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="run-tail")
+    def tail(self, generation: int, offset: int) -> None:
+        """The record and the events written since `offset`, off the event loop."""
+        manager = self.hf_app.job_manager()
+        record = manager.get(self.job_id)
+        path = manager.store.events_path(record.id)
+        events, offset = read_events(path, offset)
+        if not record.is_active:  # what was written just before it ended
+            more, offset = read_events(path, offset)
+            events += more
+        self.post_message(self.Tailed(generation, record, events, offset))
+
+    @on(Tailed)
+    def _tailed(self, message: Tailed) -> None:
+        if message.generation != self._generation:
+            return  # from before a reload
+        self.record = message.record
+        self._offset = message.offset
+        self.history.extend(message.events)
+        log = self.query_one("#run-log", RichLog)
+        for event in message.events:
+            if event.type in LOGGED:
+                log.write(Text(describe_event(event), style="red" if event.type == "error" else ""))
+        self._show()
+        if message.record.is_active:
+            generation = self._generation
+            self._timer = self.set_timer(self.interval, lambda: self.tail(generation, self._offset))
+
+    def _show(self) -> None:
+        record, history = self.record, self.history
+        if record is None:
+            return
+        config = record.spec.params.get("config", {})
+        title = Text(f"Run {record.id}  ", style="bold")
+        title.append(record.status, style=STATUS_STYLES.get(record.status, ""))
+        title.append(
+            f"  ·  {config.get('task', '?')} · {Path(str(config.get('model', '?'))).name}"
+            f" · {Path(str(config.get('dataset', '?'))).name}",
+            style="dim",
+        )
+        self.query_one("#run-title", Static).update(title)
+        status = Text(speed_line(record, history))
+        if record.error:
+            status.append(
+                f"\n{record.error.get('title', '')}: {record.error.get('hint', '')}", style="red"
+            )
+        elif history.model_dir:
+            status.append(f"\nmodel: {history.model_dir}", style="green")
+        self.query_one("#run-status", Static).update(status)
+        bar = self.query_one("#run-progress", ProgressBar)
+        if history.progress is not None and history.progress[1]:
+            bar.update(total=history.progress[1], progress=history.progress[0])
+        elif record.status == "succeeded":
+            bar.update(total=1, progress=1)
+        self.query_one("#loss-curves", MetricCurves).show(
+            {
+                "train loss": history.steps.get("loss", []),
+                "eval loss": history.steps.get("eval_loss", []),
+            }
+        )
+        self.query_one("#eval-curves", MetricCurves).show(eval_curves(history))
+        latest = self.query_one("#run-latest", DataTable)
+        latest.clear()
+        for name in sorted(history.last):
+            points = history.steps.get(name) or [(0, history.last[name])]
+            latest.add_row(name, f"{history.last[name]:.4g}", str(points[-1][0]), key=name)
+
+    def action_reload(self) -> None:
+        """Read the whole run again."""
+        if self._timer is not None:
+            self._timer.stop()
+        self._generation += 1
+        self.history = RunHistory()
+        self.query_one("#run-log", RichLog).clear()
+        self.tail(self._generation, 0)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR or event.worker.group != "run-tail":
+            return
+        title, hint = describe_error(event.worker.error)
+        self.query_one("#run-status", Static).update(Text(f"{title}\n{hint}", style="red"))
+        self.notify(hint or title, title=title, severity="error")

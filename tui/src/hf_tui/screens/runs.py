@@ -1,0 +1,365 @@
+"""The Runs screen: every training run, live; open, compare, resume, cancel, evaluate."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from hf_ecosystem.jobs.events import read_events
+from hf_ecosystem.jobs.store import JobRecord
+from hf_ecosystem.training.runs import RunHistory, RunSummary
+from hf_tui.errors import describe_error
+from hf_tui.modals.confirm import ConfirmModal
+from hf_tui.screens.jobs import STATUS_STYLES
+
+if TYPE_CHECKING:
+    from hf_tui.app import HfTuiApp
+
+POLL_SECONDS = 2.0
+# The metric a list shows for a run: the first of these it has, else its first eval_* value.
+HEADLINE_METRICS = (
+    "eval_accuracy",
+    "eval_f1_macro",
+    "eval_f1",
+    "eval_rougeL",
+    "eval_perplexity",
+    "eval_loss",
+)
+COLUMNS = ("mark", "id", "status", "model", "dataset", "task", "progress", "metric")
+
+
+def duration(seconds: float | None) -> str:
+    """`95` -> `1m35s`; None -> `—`."""
+    if seconds is None:
+        return "—"
+    seconds = max(0, round(seconds))
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    if seconds >= 60:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds}s"
+
+
+def headline(metrics: dict[str, float]) -> str:
+    """`eval_accuracy 0.912` or `—`."""
+    name = next((m for m in HEADLINE_METRICS if m in metrics), None)
+    name = name or next((m for m in metrics if m.startswith("eval_")), None)
+    return f"{name.removeprefix('eval_')} {metrics[name]:.4g}" if name else "—"
+
+
+def progress_line(record: JobRecord, history: RunHistory) -> str:
+    """`45% · eta 1m05s` while running, the step reached once finished."""
+    if history.progress is None:
+        return "—" if record.is_active else record.status
+    done, total = history.progress
+    share = f"{100 * done / total:.0f}%" if total else f"step {done:g}"
+    if record.is_active:
+        return f"{share} · eta {duration(history.eta)}"
+    return f"{share} ({done:g} steps)"
+
+
+def model_dir(run: RunSummary) -> str | None:
+    """The saved model of a run: its `model` artifact, else its result's model_dir."""
+    result = run.record.result or {}
+    return run.history.model_dir or (str(result["model_dir"]) if result.get("model_dir") else None)
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One run as the table shows it, plus what its actions need."""
+
+    id: str
+    status: str
+    active: bool
+    model: str
+    dataset: str
+    task: str
+    progress: str
+    metric: str
+    config: dict[str, Any] = field(default_factory=dict)
+    model_dir: str | None = None
+
+    @classmethod
+    def of(cls, run: RunSummary) -> RunRow:
+        """From a run summary (in the poll worker)."""
+        config = run.config
+        return cls(
+            id=run.record.id,
+            status=run.record.status,
+            active=run.record.is_active,
+            model=Path(str(config.get("model", "?"))).name,
+            dataset=Path(str(config.get("dataset", "?"))).name,
+            task=str(config.get("task", "?")),
+            progress=progress_line(run.record, run.history),
+            metric=headline(run.metrics),
+            config=config,
+            model_dir=model_dir(run),
+        )
+
+
+class RunsScreen(Screen[None]):
+    """Training runs, newest first; refreshed by a re-armed timer."""
+
+    BINDINGS = [
+        Binding("enter", "open_run", "Open", show=False),
+        Binding("n", "new_training", "New training"),
+        Binding("space", "toggle_mark", "Mark"),
+        Binding("c", "compare", "Compare"),
+        Binding("r", "resume", "Resume"),
+        Binding("x", "cancel_run", "Cancel"),
+        Binding("e", "evaluate", "Evaluate"),
+        Binding("ctrl+r", "poll_now", "Refresh"),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    @dataclass
+    class Polled(Message):
+        """A fresh look at the runs."""
+
+        rows: list[RunRow]
+
+    def __init__(self, *, interval: float = POLL_SECONDS) -> None:
+        super().__init__()
+        self.interval = interval
+        self.rows: list[RunRow] = []
+        self.marked: set[str] = set()
+        self._timer: Timer | None = None
+        self._histories: dict[str, tuple[RunHistory, int]] = {}  # folded by poll workers
+        self._histories_lock = threading.Lock()  # a refresh may overlap a timer's poll
+
+    @property
+    def hf_app(self) -> HfTuiApp:
+        """The app, typed."""
+        return cast("HfTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading runs…", id="runs-status")
+        yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#runs-table", DataTable)
+        for label in COLUMNS:
+            table.add_column("" if label == "mark" else label, key=label)
+        self.poll()
+
+    def on_screen_suspend(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+
+    def on_screen_resume(self) -> None:
+        self.poll()
+
+    # -- polling (re-armed after each poll, so polls never pile up) ---------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="runs")
+    def poll(self) -> None:
+        """Read the store and each run's new events (incrementally), off the event loop."""
+        manager = self.hf_app.job_manager()
+        rows: list[RunRow] = []
+        records = [r for r in manager.list() if r.kind == "train"]
+        with self._histories_lock:
+            for record in records:
+                history, offset = self._histories.get(record.id, (RunHistory(), 0))
+                events, offset = read_events(manager.store.events_path(record.id), offset)
+                history.extend(events)
+                self._histories[record.id] = (history, offset)
+                config = dict(record.spec.params.get("config", {}))
+                rows.append(RunRow.of(RunSummary(record, config, history)))
+        self.post_message(self.Polled(rows))
+
+    @on(Polled)
+    def _polled(self, message: Polled) -> None:
+        self.rows = message.rows
+        self.marked &= {r.id for r in message.rows}
+        self._fill_table()
+        self._rearm()
+
+    def _rearm(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        if self.is_current:
+            self._timer = self.set_timer(self.interval, self.poll)
+
+    def _fill_table(self) -> None:
+        table = self.query_one("#runs-table", DataTable)
+        order = [r.id for r in self.rows]
+        if [k.value for k in table.rows] == order:
+            for row in self.rows:
+                for key, value in zip(COLUMNS, self._cells(row), strict=True):
+                    table.update_cell(row.id, key, value)
+        else:  # a run came or went: rebuild, newest first, keeping the cursor on its run
+            current = self.current()
+            table.clear()
+            for row in self.rows:
+                table.add_row(*self._cells(row), key=row.id)
+            if current is not None and current.id in order:
+                table.move_cursor(row=order.index(current.id))
+        active = sum(r.active for r in self.rows)
+        text = (
+            f"{len(self.rows)} runs · {active} active · {len(self.marked)} marked "
+            "(space marks, c compares)"
+            if self.rows
+            else "No training runs yet. Press n to start one."
+        )
+        self.query_one("#runs-status", Static).update(text)
+
+    def _cells(self, row: RunRow) -> tuple[object, ...]:
+        return (
+            Text("●", style="bold cyan") if row.id in self.marked else "",
+            row.id,
+            Text(row.status, style=STATUS_STYLES.get(row.status, "")),
+            row.model,
+            row.dataset,
+            row.task,
+            row.progress,
+            row.metric,
+        )
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def current(self) -> RunRow | None:
+        """The run under the cursor."""
+        table = self.query_one("#runs-table", DataTable)
+        if not self.rows or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        return next((r for r in self.rows if r.id == key), None)
+
+    def _need_run(self) -> RunRow | None:
+        row = self.current()
+        if row is None:
+            self.notify("Select a run first.", severity="warning")
+        return row
+
+    @on(DataTable.RowSelected, "#runs-table")
+    def action_open_run(self) -> None:
+        """Open the Run view of the selected run."""
+        if (row := self._need_run()) is not None:
+            self.hf_app.open_run(row.id)
+
+    def action_new_training(self) -> None:
+        """Open the New-training form."""
+        self.hf_app.open_new_training()
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the selected run for comparison."""
+        if (row := self._need_run()) is None:
+            return
+        self.marked ^= {row.id}
+        self._fill_table()
+
+    def action_compare(self) -> None:
+        """Compare the marked runs (or the selected one)."""
+        from hf_tui.screens.run_compare import RunCompareScreen
+
+        ids = [r.id for r in self.rows if r.id in self.marked]
+        if not ids and (row := self._need_run()) is not None:
+            ids = [row.id]
+        if ids:
+            self.app.push_screen(RunCompareScreen(ids))
+
+    def action_resume(self) -> None:
+        """Continue the selected run from its last checkpoint, as a new job."""
+        if (row := self._need_run()) is not None:
+            self.resume(row.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="runs-resume")
+    def resume(self, job_id: str) -> None:
+        """Build the resume spec and launch it (RunError when there is nothing to resume)."""
+        from hf_ecosystem.training.runs import resume_spec
+
+        manager = self.hf_app.job_manager()
+        record = manager.launch(resume_spec(manager, job_id))
+        self.app.call_from_thread(
+            self.notify, f"Run {job_id} continues as {record.id}.", title="Resumed"
+        )
+        self.app.call_from_thread(self.poll)
+
+    def action_cancel_run(self) -> None:
+        """Cancel the selected run after confirmation."""
+        if (row := self._need_run()) is None:
+            return
+        if not row.active:
+            self.notify(f"Run {row.id} is already {row.status}.", severity="warning")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.cancel_run(row.id)
+
+        question = f"Cancel run {row.id}?\n{row.task} · {row.model} · {row.dataset}"
+        self.app.push_screen(ConfirmModal(question, "Cancel run"), answered)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="runs-cancel")
+    def cancel_run(self, job_id: str) -> None:
+        """SIGTERM, then SIGKILL after the grace period (blocks: runs in a thread)."""
+        self.hf_app.job_manager().cancel(job_id)
+        self.app.call_from_thread(self.notify, f"Run {job_id} cancelled.")
+        self.app.call_from_thread(self.poll)
+
+    def action_evaluate(self) -> None:
+        """Evaluate the selected run's saved model as a job, and watch it."""
+        if (row := self._need_run()) is None:
+            return
+        if row.model_dir is None:
+            self.notify(
+                f"Run {row.id} has saved no model yet: evaluate it once it has finished.",
+                severity="warning",
+            )
+            return
+        self.evaluate(row)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="runs-evaluate")
+    def evaluate(self, row: RunRow) -> None:
+        """Launch the evaluate job off the event loop, then open its view."""
+        from hf_ecosystem.jobs.spec import JobSpec
+
+        config = row.config
+        params: dict[str, Any] = {
+            "model": row.model_dir,
+            "dataset": config.get("dataset"),
+            "task": config.get("task"),
+            "run": row.id,
+        }
+        for name in ("dataset_config", "text_column", "label_column", "target_column"):
+            if config.get(name):
+                params[name] = config[name]
+        record = self.hf_app.job_manager().launch(JobSpec.create("evaluate", **params))
+        self.app.call_from_thread(self.hf_app.open_evaluation, record.id)
+
+    def action_poll_now(self) -> None:
+        """Look again now."""
+        self.poll()
+
+    def action_cursor_down(self) -> None:
+        """Next run."""
+        self.query_one("#runs-table", DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        """Previous run."""
+        self.query_one("#runs-table", DataTable).action_cursor_up()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR or not event.worker.group.startswith("runs"):
+            return
+        title, hint = describe_error(event.worker.error)
+        self.notify(hint or title, title=title, severity="error")
+        if event.worker.group == "runs":
+            self._rearm()
