@@ -183,7 +183,9 @@ def test_eval_prediction_tuple_and_logits_tuple_agree() -> None:
     hidden = rng.normal(size=(50, 8))
     from_tuple = compute_metrics((logits, labels))
     from_eval_pred = compute_metrics(EvalPrediction(predictions=logits, label_ids=labels))
-    from_nested = compute_metrics(EvalPrediction(predictions=(logits, hidden), label_ids=labels)  # type: ignore[arg-type])
+    # Trainer passes every model output: the logits first, then e.g. hidden states.
+    outputs: Any = (logits, hidden)
+    from_nested = compute_metrics(EvalPrediction(predictions=outputs, label_ids=labels))
     from_ids = compute_metrics((logits.argmax(-1), labels))
     assert from_tuple == from_eval_pred == from_nested == from_ids
     assert from_tuple["accuracy"] == pytest.approx(accuracy_score(labels, logits.argmax(-1)))

@@ -1,6 +1,6 @@
 """One process of a multi-process training job (started by `accelerate launch` or torchrun).
 
-`python -m hf_ecosystem.training.distributed JOB_ID RUN_DIR [--resume]`: rebuilds the job's
+`python -m hf_ecosystem.training.distributed JOB_ID RUN_DIR [CHECKPOINT]`: rebuilds the job's
 context from the store and runs the same `train()`; only rank 0 writes events and the result.
 """
 
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_term)
     spec = TrainSpec.parse(record.spec.params["config"])
     try:
-        train(ctx, spec, run_dir, resume="--resume" in args[2:])
+        train(ctx, spec, run_dir, checkpoint=Path(args[2]) if len(args) == 3 else None)
     except JobCancelled:
         return 143
     return 0

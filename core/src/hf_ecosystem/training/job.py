@@ -37,15 +37,27 @@ def checkpoints(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: int(p.name.split("-")[-1] or 0))
 
 
+def last_complete_checkpoint(folder: Path) -> Path | None:
+    """The newest checkpoint the Trainer finished writing.
+
+    A run killed mid-save leaves a folder with weights but no optimizer state; resuming from it
+    would silently restart the optimizer. The Trainer writes trainer_state.json last, so only
+    folders holding it count.
+    """
+    done = [p for p in checkpoints(folder) if (p / "trainer_state.json").is_file()]
+    return done[-1] if done else None
+
+
 def run_train_job(ctx: JobContext) -> dict[str, Any]:
     """Handler of job kind `train`."""
     spec = TrainSpec.parse(ctx.spec.params["config"])
     run_dir = run_dir_for(ctx, spec)
     resume = bool(ctx.spec.params.get("resume_from"))
     existing = checkpoints(run_dir)
-    if resume and not existing:
+    complete = last_complete_checkpoint(run_dir)
+    if resume and complete is None:
         raise RunError(
-            f"Nothing to resume: no checkpoint in {run_dir}",
+            f"Nothing to resume: no complete checkpoint in {run_dir}",
             "Start the run again instead.",
         )
     if not resume and existing:
@@ -55,12 +67,13 @@ def run_train_job(ctx: JobContext) -> dict[str, Any]:
         )
     run_dir.mkdir(parents=True, exist_ok=True)
     ctx.artifact(run_dir, kind="run-dir")
-    if resume:
-        ctx.log(f"resuming from {existing[-1].name}")
+    if complete is not None and resume:
+        ctx.log(f"resuming from {complete.name}")
+    checkpoint = complete if resume else None
     processes = _process_count()
     if processes > 1 and "WORLD_SIZE" not in os.environ:
-        return _run_distributed(ctx, run_dir, processes, resume)
-    return train(ctx, spec, run_dir, resume=resume)
+        return _run_distributed(ctx, run_dir, processes, checkpoint)
+    return train(ctx, spec, run_dir, checkpoint=checkpoint)
 
 
 def _process_count() -> int:
@@ -80,7 +93,9 @@ def is_main_process() -> bool:
     return int(os.environ.get("RANK", "0")) == 0
 
 
-def train(ctx: JobContext, spec: TrainSpec, run_dir: Path, *, resume: bool) -> dict[str, Any]:
+def train(
+    ctx: JobContext, spec: TrainSpec, run_dir: Path, *, checkpoint: Path | None = None
+) -> dict[str, Any]:
     """Fine-tune in this process; returns the job's result."""
     from hf_ecosystem.training.callbacks import JobEventsCallback
     from hf_ecosystem.training.trainer import create_trainer
@@ -103,7 +118,7 @@ def train(ctx: JobContext, spec: TrainSpec, run_dir: Path, *, resume: bool) -> d
     trainer = bundle.trainer
     log(f"model {bundle.model_path} · {bundle.precision}" + (" · LoRA" if bundle.lora else ""))
     ctx.check_cancelled()
-    output = trainer.train(resume_from_checkpoint=True if resume else None)
+    output = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     if ctx.cancel.is_set():
         raise JobCancelled()
     metrics: dict[str, float] = {}
@@ -173,13 +188,15 @@ def record_hparams(spec: TrainSpec, logdir: Path, metrics: dict[str, float]) -> 
     return logdir
 
 
-def _run_distributed(ctx: JobContext, run_dir: Path, processes: int, resume: bool) -> dict:
+def _run_distributed(
+    ctx: JobContext, run_dir: Path, processes: int, checkpoint: Path | None
+) -> dict[str, Any]:
     """The same training code in `processes` processes; this one waits and relays a cancel."""
     import torch
 
     entry = ["-m", "hf_ecosystem.training.distributed", ctx.job_id, str(run_dir)]
-    if resume:
-        entry.append("--resume")
+    if checkpoint is not None:
+        entry.append(str(checkpoint))
     if torch.cuda.is_available():
         command = [
             sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu",
