@@ -177,3 +177,15 @@ def test_failed_download_is_failed_with_message(fake_hub: FakeHub) -> None:
     events, _ = read_events(manager.events_path(record.id))
     errors = [e for e in events if e.type == "error"]
     assert errors and errors[-1].data["error"] == "RepoNotFoundError" and errors[-1].data["hint"]
+
+
+def test_a_job_that_dies_while_being_cancelled_counts_as_cancelled(tmp_path: Path) -> None:
+    from hf_ecosystem.config import load_settings
+
+    manager = JobManager(load_settings(), max_running=0)
+    record = manager.launch(JobSpec.create("demo-seed"))
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    manager.store.update(record.id, status="running", pid=gone.pid, cancel_requested=1)
+    assert manager.refresh() == []  # not reported as lost
+    assert manager.get(record.id).status == "cancelled"

@@ -11,6 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from runs_fixtures import (
+    curve_events,
+    job_store,
+    make_run,
+    train_config,
+    write_events,
+    write_fixed_events,
+)
 from textual.widgets import DataTable, RichLog
 
 from helpers import cpu_only_snapshot, table_ids, text_of, wait_until
@@ -22,14 +30,6 @@ from hf_tui.screens.run_compare import RunCompareScreen
 from hf_tui.screens.run_view import RunViewScreen
 from hf_tui.screens.runs import RunsScreen, duration, headline
 from hf_tui.widgets.metric_curves import MetricCurves
-from runs_fixtures import (
-    curve_events,
-    job_store,
-    make_run,
-    train_config,
-    write_events,
-    write_fixed_events,
-)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,12 +72,30 @@ def live_worker() -> Iterator[list[subprocess.Popen[bytes]]]:
         process.wait(timeout=10)
 
 
+# Ends on SIGTERM the way the real worker does: it records the cancellation itself.
+WORKER = """
+import signal, sys, time
+from pathlib import Path
+from hf_ecosystem.jobs.store import JobStore
+
+def stop(*_):
+    JobStore(Path(sys.argv[1])).finish(sys.argv[2], "cancelled", exit_code=143)
+    sys.exit(143)
+
+signal.signal(signal.SIGTERM, stop)
+print("ready", flush=True)
+time.sleep(120)
+"""
+
+
 def start_worker(store: JobStore, job_id: str, processes: list[subprocess.Popen[bytes]]) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(120)", job_id],
+        [sys.executable, "-c", WORKER, str(store.home), job_id],
+        stdout=subprocess.PIPE,
         start_new_session=True,  # cancel signals its process group, never ours
     )
     processes.append(process)
+    assert process.stdout is not None and process.stdout.readline() == b"ready\n"
     store.update(job_id, status="running", pid=process.pid, started_at=time.time())
 
 
@@ -122,11 +140,17 @@ async def test_runs_table_marks_and_compares(isolated_env: Path) -> None:
         assert "2 marked" in text_of(pilot, "#runs-status")
         await pilot.press("c")
         await wait_until(pilot, lambda: isinstance(app.screen, RunCompareScreen))
-        await wait_until(pilot, lambda: app.screen.query_one("#compare-table", DataTable).row_count)
+        await wait_until(
+            pilot, lambda: app.screen.query_one("#compare-table", DataTable).row_count > 0
+        )
         table = app.screen.query_one("#compare-table", DataTable)
         columns = [str(c.label) for c in table.ordered_columns]
         assert columns == ["field", slow, fast]  # the runs in list order
-        assert [str(v) for v in table.get_row("learning_rate")] == ["learning_rate", "5e-05", "0.0001"]
+        assert [str(v) for v in table.get_row("learning_rate")] == [
+            "learning_rate",
+            "5e-05",
+            "0.0001",
+        ]
         assert [str(v) for v in table.get_row("status")] == ["status", "failed", "succeeded"]
         assert [str(v) for v in table.get_row("eval_accuracy")][1:] == ["0.6", "0.91"]
         curves = app.screen.query_one(MetricCurves)
@@ -166,7 +190,11 @@ async def test_run_view_follows_a_live_run_and_cancel_stops_it(
         assert any("tokenizing 2,000 rows" in str(line.text) for line in log.lines)
 
         # the worker writes more while the view is open
-        write_events(store, run, [*curve_events([10, 20])[3:], ("metric", {"step": 20, "gpu_memory_mb": 1234.0})])
+        write_events(
+            store,
+            run,
+            [*curve_events([10, 20])[3:], ("metric", {"step": 20, "gpu_memory_mb": 1234.0})],
+        )
         await wait_until(pilot, lambda: len(loss.series.get("train loss", [])) == 2)
         await wait_until(pilot, lambda: "GPU 1,234 MB" in text_of(pilot, "#run-status"))
         assert cell(app, "#run-latest", "loss", "value") == "0.5"
@@ -180,7 +208,7 @@ async def test_run_view_follows_a_live_run_and_cancel_stops_it(
         await pilot.press("y")
         await wait_until(pilot, lambda: store.get(run).status == "cancelled", timeout=20)
         await wait_until(pilot, lambda: cell(app, "#runs-table", run, "status") == "cancelled")
-        live_worker[0].wait(timeout=10)  # the SIGTERM reached the worker's process group
+        assert live_worker[0].wait(timeout=10) == 143  # SIGTERM reached the worker's group
         await pilot.press("x")
         assert not isinstance(app.screen, ConfirmModal)
         assert "already cancelled" in notes(app)
@@ -307,6 +335,7 @@ def test_snapshot_run_view(snap_compare, isolated_env: Path, monkeypatch) -> Non
         await wait_until(pilot, lambda: "logged in · CPU" in pilot.app.sub_title)
         pilot.app.open_run(run)
         await wait_until(pilot, lambda: "succeeded" in text_of(pilot, "#run-title"))
+        pilot.app.clear_notifications()  # the empty-local-hub toast is not this screen's
         await pilot.pause()
 
     try:
@@ -335,7 +364,7 @@ async def main():
         await pilot.press("5")
         await pilot.pause(0.5)
         for opened in (lambda: app.open_run(run), lambda: app.screen.action_compare(),
-                       lambda: app.open_new_training("acme/x"), lambda: app.open_evaluation(evaluation)):
+                       lambda: app.open_new_training("x"), lambda: app.open_evaluation(evaluation)):
             opened()
             await pilot.pause(0.5)
             await app.workers.wait_for_complete()
@@ -345,13 +374,17 @@ async def main():
 
 asyncio.run(main())
 print(json.dumps([sorted(visited), sorted(m for m in sys.modules if m.split('.')[0] in HEAVY)]))
-""".replace("HEAVY", repr(("torch", "transformers", "datasets", "accelerate", "evaluate", "pandas")))
+""".replace(
+        "HEAVY", repr(("torch", "transformers", "datasets", "accelerate", "evaluate", "pandas"))
+    )
     model_dir = tmp_path / "model"
     model_dir.mkdir()
     env = {
         **os.environ,
         "HFTUI_HOME": str(tmp_path / "home"),
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "tests" / "tui"), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join(
+            [str(ROOT / "tests" / "tui"), os.environ.get("PYTHONPATH", "")]
+        ),
     }
     out = subprocess.run(
         [sys.executable, "-c", script, str(model_dir)],

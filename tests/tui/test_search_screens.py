@@ -135,7 +135,7 @@ async def test_enter_opens_detail_with_card_license_and_files(fake_hub: FakeHub)
         assert table_ids(pilot, "#files") == ["README.md", "config.json"]
         assert table_ids(pilot, "#eval-results") and "acme/base" in text_of(pilot, "#meta")
         assert not screen.query_one("#action-download").disabled  # remote: can be fetched
-        assert screen.query_one("#action-fine-tune").disabled
+        assert not screen.query_one("#action-fine-tune").disabled  # opens the training form
         await pilot.press("escape")
         assert isinstance(app.screen, ModelsScreen)
 

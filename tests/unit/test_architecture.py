@@ -49,7 +49,7 @@ async def main():
     a = HfTuiApp(offline=True)
     async with a.run_test(size=(140, 40)) as pilot:
         await a.workers.wait_for_complete()
-        for key in ("2", "3", "4", "1", "question_mark", "escape"):
+        for key in ("2", "3", "4", "5", "1", "question_mark", "escape"):
             await pilot.press(key)
             await pilot.pause(0.2)
         a.open_detail("me/tiny", "model")

@@ -116,6 +116,10 @@ class JobManager:
             stale = (
                 record.status == "running" and beat is not None and now - beat > STALE_AFTER_SECONDS
             )
+            if not alive and record.cancel_requested:
+                # Killed after the grace period (or died) while being cancelled: that is a cancel.
+                self.store.finish(record.id, "cancelled", exit_code=-9)
+                continue
             if not alive or stale:
                 why = "its process is gone" if not alive else "it stopped sending heartbeats"
                 error = {"title": f"Job lost: {why}", "hint": "See its log; start it again."}

@@ -7,13 +7,8 @@ The plan (file list, skipped leftovers, secret refusal) lives in `publish_plan`;
 from __future__ import annotations
 
 import json
-import os
-import re
-import shutil
 import tempfile
-import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,9 +17,16 @@ from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.errors import AuthError, HfEcoError
 from hf_ecosystem.hub.cards import parse_card_text
 from hf_ecosystem.hub.repo_id import validate_repo_id
+from hf_ecosystem.training.local_publish import (
+    LocalRevision,
+    list_local_revisions,
+    local_repo_path,
+    publish_to_local_hub,
+)
 from hf_ecosystem.training.publish_plan import (
     PublishError,
     PublishPlan,
+    PublishResult,
     SecretFileError,
     plan_publish,
 )
@@ -48,40 +50,6 @@ __all__ = [
     "publish_to_local_hub",
     "run_publish_job",
 ]
-
-REVISIONS_DIR = ".revisions"
-REVISION_META = ".publish.json"
-_REVISION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
-Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class PublishResult:
-    """Where a model went and what it holds."""
-
-    repo_id: str
-    local: bool
-    location: str  # the repo URL, or the local folder
-    files: tuple[str, ...]
-    total_bytes: int
-    commit: str | None = None  # the Hub commit, or the local revision name
-    tags: tuple[str, ...] = ()  # Hub tags, or local revisions (oldest first)
-    private: bool | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready."""
-        data: dict[str, Any] = {
-            "repo_id": self.repo_id,
-            "local": self.local,
-            "files": list(self.files),
-            "total_bytes": self.total_bytes,
-            "commit": self.commit,
-        }
-        if self.local:
-            data.update(path=self.location, revisions=list(self.tags))
-        else:
-            data.update(url=self.location, tags=list(self.tags), private=self.private)
-        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +92,10 @@ def _base_card(
         readme = folder / "README.md"
         text = readme.read_text(encoding="utf-8", errors="replace") if readme.is_file() else None
         return _repo_id_of_folder(folder, settings), text, str(folder)
+    try:
+        model = validate_repo_id(model)
+    except HfEcoError:  # a folder that is gone, or a name that cannot be on the Hub
+        return None, None, None
     try:
         return model, LocalHub.from_settings(settings).card(model) or None, None
     except HfEcoError:
@@ -309,183 +281,6 @@ def publish_to_hub(
         tags=tags,
         private=visible,
     )
-
-
-# -- the local hub -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class LocalRevision:
-    """One published version of a local-hub model, kept under `.revisions/<name>/`."""
-
-    name: str
-    path: str
-    created_at: float
-    message: str = ""
-    files: tuple[str, ...] = ()
-    total_bytes: int = 0
-    current: bool = False  # the newest: the repo's top level holds the same files
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {
-            "name": self.name,
-            "path": self.path,
-            "created_at": self.created_at,
-            "message": self.message,
-            "files": list(self.files),
-            "total_bytes": self.total_bytes,
-            "current": self.current,
-        }
-
-
-def local_repo_path(repo_id: str, settings: Settings | None = None) -> Path:
-    """Where a model lives in the local hub: `$HFTUI_HOME/hub/models/<org>/<name>/`."""
-    settings = settings or load_settings()
-    return settings.local_hub_roots[0] / "models" / validate_repo_id(repo_id)
-
-
-def list_local_revisions(repo_id: str, settings: Settings | None = None) -> list[LocalRevision]:
-    """Published versions of a local-hub model, oldest first (the last one is current)."""
-    base = local_repo_path(repo_id, settings) / REVISIONS_DIR
-    found: list[LocalRevision] = []
-    try:
-        entries = [p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    except OSError:
-        return []
-    for path in entries:
-        try:
-            meta = json.loads((path / REVISION_META).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            meta = {}
-        found.append(
-            LocalRevision(
-                name=path.name,
-                path=str(path),
-                created_at=float(meta.get("created_at") or path.stat().st_mtime),
-                message=str(meta.get("message") or ""),
-                files=tuple(meta.get("files") or ()),
-                total_bytes=int(meta.get("total_bytes") or 0),
-            )
-        )
-    found.sort(key=lambda r: (r.created_at, r.name))
-    if found:
-        last = found[-1]
-        found[-1] = LocalRevision(
-            last.name, last.path, last.created_at, last.message, last.files, last.total_bytes, True
-        )
-    return found
-
-
-def _revision_name(tag: str | None, taken: Sequence[str]) -> str:
-    if tag:
-        if not _REVISION_NAME.match(tag):
-            raise PublishError(
-                f"Invalid tag {tag!r}", "Use letters, digits, '.', '_' and '-' (e.g. v1)."
-            )
-        if tag in taken:
-            raise PublishError(f"Version {tag!r} already exists", "Pick another tag.")
-        return tag
-    name = time.strftime("%Y%m%d-%H%M%S")
-    number = 1
-    candidate = name
-    while candidate in taken:
-        number += 1
-        candidate = f"{name}-{number}"
-    return candidate
-
-
-def _link_or_copy(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-
-
-def _clear_top_level(repo: Path) -> list[Path]:
-    """The repo's current version (everything but dot folders), to be replaced."""
-    return [p for p in repo.iterdir() if not (p.is_dir() and p.name.startswith("."))]
-
-
-def publish_to_local_hub(
-    plan: PublishPlan,
-    repo_id: str,
-    *,
-    card_text: str,
-    tag: str | None = None,
-    commit_message: str | None = None,
-    settings: Settings | None = None,
-    progress: Progress | None = None,
-    cancel: threading.Event | None = None,
-) -> PublishResult:
-    """Copy the plan into the local hub as a new revision and make it the repo's top level."""
-    settings = settings or load_settings()
-    repo = local_repo_path(repo_id, settings)
-    revisions = repo / REVISIONS_DIR
-    taken = [r.name for r in list_local_revisions(repo_id, settings)]
-    if repo.is_dir() and not taken and _clear_top_level(repo):
-        # A repo that was there before (seeded, copied by hand) is kept as a revision too.
-        _keep_unversioned(repo, revisions)
-        taken = [r.name for r in list_local_revisions(repo_id, settings)]
-    name = _revision_name(tag, taken)
-    revisions.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix=f".partial-{name}-", dir=revisions))
-    try:
-        total, done = plan.total_bytes, 0
-        for planned in plan.files:
-            if cancel is not None and cancel.is_set():
-                from hf_ecosystem.jobs.context import JobCancelled
-
-                raise JobCancelled()
-            target = partial / planned.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(plan.source / planned.path, target)
-            done += planned.size
-            if progress is not None:
-                progress(done, total)
-        (partial / "README.md").write_text(card_text, encoding="utf-8")
-        files = sorted({f.path for f in plan.files} | {"README.md"})
-        meta = {
-            "name": name,
-            "created_at": time.time(),
-            "message": commit_message or "",
-            "source": str(plan.source),
-            "files": files,
-            "total_bytes": plan.total_bytes,
-        }
-        (partial / REVISION_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        final = revisions / name
-        partial.rename(final)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    for old in _clear_top_level(repo):
-        shutil.rmtree(old) if old.is_dir() else old.unlink()
-    for rel in files:
-        _link_or_copy(final / rel, repo / rel)
-    os.utime(repo)  # the local index re-reads a repo whose folder mtime moved
-    names = tuple(r.name for r in list_local_revisions(repo_id, settings))
-    return PublishResult(
-        repo_id, True, str(repo), tuple(files), plan.total_bytes, commit=name, tags=names
-    )
-
-
-def _keep_unversioned(repo: Path, revisions: Path) -> None:
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(repo.stat().st_mtime))
-    dest = revisions / f"before-{stamp}"
-    dest.mkdir(parents=True, exist_ok=True)
-    for entry in _clear_top_level(repo):
-        if entry.is_dir():
-            shutil.copytree(entry, dest / entry.name, copy_function=_copy_file)
-        else:
-            _copy_file(entry, dest / entry.name)
-    meta = {"name": dest.name, "created_at": repo.stat().st_mtime, "message": "kept from before"}
-    (dest / REVISION_META).write_text(json.dumps(meta), encoding="utf-8")
-
-
-def _copy_file(src: str | Path, dst: str | Path) -> None:
-    _link_or_copy(Path(src), Path(dst))
 
 
 # -- the job -----------------------------------------------------------------------------------

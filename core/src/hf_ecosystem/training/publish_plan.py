@@ -1,4 +1,4 @@
-"""What a publish would upload: the files with sizes, what is skipped, and a refusal of secrets.
+"""What a publish would upload (files, sizes, skipped leftovers, refused secrets) and what it did.
 
 Plain stdlib: the CLI plans (and refuses) before any job starts.
 """
@@ -143,6 +143,35 @@ class PublishPlan:
             "card": str(self.card) if self.card else None,
             "warnings": list(self.warnings),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    """Where a model went and what it holds."""
+
+    repo_id: str
+    local: bool
+    location: str  # the repo URL, or the local folder
+    files: tuple[str, ...]
+    total_bytes: int
+    commit: str | None = None  # the Hub commit, or the local revision name
+    tags: tuple[str, ...] = ()  # Hub tags, or local revisions (oldest first)
+    private: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        data: dict[str, Any] = {
+            "repo_id": self.repo_id,
+            "local": self.local,
+            "files": list(self.files),
+            "total_bytes": self.total_bytes,
+            "commit": self.commit,
+        }
+        if self.local:
+            data.update(path=self.location, revisions=list(self.tags))
+        else:
+            data.update(url=self.location, tags=list(self.tags), private=self.private)
+        return data
 
 
 def _match(name: str, patterns: tuple[str, ...] | list[str]) -> bool:

@@ -268,6 +268,9 @@ def create_trainer(
         f"{len(data.eval) if data.eval is not None else 0} evaluation rows ({data.eval_source})"
         + (f", {data.num_labels} classes" if data.labels else "")
     )
+    from transformers import set_seed
+
+    set_seed(spec.seed)  # a new head (and LoRA weights) start the same for the same seed
     model = load_model(spec, model_path, data, tokenizer)
     if spec.lora is not None:
         model = apply_lora(spec, model)

@@ -58,6 +58,7 @@ class EvaluationViewScreen(Screen[None]):
     class Polled(Message):
         """The job's record and the events after the previous offset."""
 
+        generation: int
         record: JobRecord
         events: list[JobEvent]
         offset: int
@@ -68,9 +69,11 @@ class EvaluationViewScreen(Screen[None]):
         self.interval = interval
         self.record: JobRecord | None = None
         self.errors: list[dict[str, Any]] = []
+        self.errors_total = 0  # the job keeps the first errors in its result, all in errors.csv
         self.pair: tuple[str, str | None] | None = None  # the heat-map cell filtering errors
         self.descending = True
         self._offset = 0
+        self._generation = 0  # bumped by a reload: older polls are then ignored
         self._timer: Timer | None = None
 
     @property
@@ -106,14 +109,14 @@ class EvaluationViewScreen(Screen[None]):
         for column in ERROR_COLUMNS:
             errors.add_column(column, key=column)
         errors.border_title = "Errors"
-        self.poll(0)
+        self.poll(self._generation, 0)
 
     def on_unmount(self) -> None:
         if self._timer is not None:
             self._timer.stop()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="eval-poll")
-    def poll(self, offset: int) -> None:
+    def poll(self, generation: int, offset: int) -> None:
         """The record and new events, off the event loop."""
         manager = self.hf_app.job_manager()
         record = manager.get(self.job_id)
@@ -122,10 +125,12 @@ class EvaluationViewScreen(Screen[None]):
         if not record.is_active:
             more, offset = read_events(path, offset)
             events += more
-        self.post_message(self.Polled(record, events, offset))
+        self.post_message(self.Polled(generation, record, events, offset))
 
     @on(Polled)
     def _polled(self, message: Polled) -> None:
+        if message.generation != self._generation:
+            return
         self.record, self._offset = message.record, message.offset
         log = self.query_one("#eval-log", RichLog)
         bar = self.query_one("#eval-progress", ProgressBar)
@@ -136,7 +141,8 @@ class EvaluationViewScreen(Screen[None]):
                 log.write(Text(describe_event(event), style="red" if event.type == "error" else ""))
         self._show_status(message.record)
         if message.record.is_active:
-            self._timer = self.set_timer(self.interval, lambda: self.poll(self._offset))
+            generation = self._generation
+            self._timer = self.set_timer(self.interval, lambda: self.poll(generation, self._offset))
         elif message.record.status == "succeeded":
             bar.update(total=bar.total or 1, progress=bar.total or 1)
             self._show_result(message.record.result or {})
@@ -169,6 +175,8 @@ class EvaluationViewScreen(Screen[None]):
             matrix.display = True
         errors = result.get("errors")
         self.errors = [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+        total = result.get("errors_total")
+        self.errors_total = total if isinstance(total, int) else len(self.errors)
         self._fill_errors()
 
     def visible_errors(self) -> list[dict[str, Any]]:
@@ -205,6 +213,8 @@ class EvaluationViewScreen(Screen[None]):
             where = f" · true {true}" + (f", predicted {predicted}" if predicted else "")
             where += " (a: all)"
         status = f"{len(rows)} of {len(self.errors)} errors{where} · {order} confidence first (s)"
+        if self.errors_total > len(self.errors):
+            status += f"\n{self.errors_total} errors in all: every one is in errors.csv"
         self.query_one("#errors-status", Static).update(status)
 
     @on(ConfusionMatrix.PairSelected)
@@ -231,8 +241,9 @@ class EvaluationViewScreen(Screen[None]):
         """Read the job again."""
         if self._timer is not None:
             self._timer.stop()
+        self._generation += 1
         self.query_one("#eval-log", RichLog).clear()
-        self.poll(0)
+        self.poll(self._generation, 0)
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast, get_args
 
+from pydantic import ValidationError
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -77,6 +78,23 @@ def field_of(error: TrainSpecError) -> str | None:
     """The form field a TrainSpecError names (`'lora.r'` -> `lora`), if any."""
     match = _QUOTED.search(error.title)
     return match.group(1).split(".")[0] if match else None
+
+
+def field_errors(data: dict[str, Any]) -> dict[str, str]:
+    """Every field's problem at once (TrainSpec.parse stops at the first), by form field."""
+    try:
+        TrainSpec.model_validate(data)
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for item in exc.errors():
+            message = item["msg"].removeprefix("Value error, ")
+            loc = [str(part) for part in item["loc"]]
+            if not loc:  # a rule across fields: shown next to the first field it names
+                match = _QUOTED.search(message)
+                loc = [match.group(1)] if match else ["form"]
+            errors.setdefault(loc[0], message)
+        return errors
+    return {}
 
 
 class NewTrainingScreen(Screen[None]):
@@ -194,13 +212,13 @@ class NewTrainingScreen(Screen[None]):
         """Check the form; show each problem next to its field. The spec when valid."""
         data, errors = self.form_data()
         spec: TrainSpec | None = None
+        summary_text = next(iter(errors.values()), "")
         if not errors:
             try:
                 spec = TrainSpec.parse(data)
             except TrainSpecError as exc:
-                errors[field_of(exc) or "form"] = exc.title.removeprefix(
-                    "Invalid training config: "
-                )
+                summary_text = exc.title.removeprefix("Invalid training config: ")
+                errors = field_errors(data) or {field_of(exc) or "form": summary_text}
         self.errors = errors
         self.spec = spec
         for name in [f[0] for f in FIELDS] + ["task", "lora"]:
@@ -211,8 +229,8 @@ class NewTrainingScreen(Screen[None]):
             widget.set_class(name in errors, "bad")
         summary = self.query_one("#form-error", Static)
         if errors:
-            first = next(iter(errors.values()))
-            summary.update(Text(f"Not valid yet: {first}", style="bold red"))
+            more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+            summary.update(Text(f"Not valid yet: {summary_text}{more}", style="bold red"))
         else:
             summary.update(Text("Valid: Start saves this config and launches the run.", "green"))
         return spec

@@ -22,6 +22,11 @@ def shade(share: float) -> Style:
     return Style(bgcolor=background.rich_color, color=background.get_contrast_text().rich_color)
 
 
+def centred(text: str, width: int) -> str:
+    """`text` centred with no-break spaces (a table cell drops leading plain spaces)."""
+    return text.center(width).replace(" ", "\u00a0")
+
+
 class ConfusionMatrix(DataTable[Text]):
     """Rows are true labels, columns predicted ones; moving onto a cell selects that pair."""
 
@@ -49,17 +54,18 @@ class ConfusionMatrix(DataTable[Text]):
         self.labels = [str(label) for label in labels]
         width = max([5, *(len(label) + 2 for label in self.labels)])
         width = max(width, *(len(str(n)) + 2 for row in counts for n in row), 0)
-        head = max([10, *(len(label) + 2 for label in self.labels)])
-        self.add_column(Text(" true \\ pred".ljust(head), style="bold"), key="true", width=head)
+        head = max([14, *(len(label) + 2 for label in self.labels)])
+        self.add_column(Text("true \\ pred", style="bold"), key="true", width=head)
         for i, label in enumerate(self.labels):
-            self.add_column(Text(label.center(width), style="bold"), key=f"p{i}", width=width)
+            self.add_column(Text(centred(label, width), style="bold"), key=f"p{i}", width=width)
         for i, label in enumerate(self.labels):
             row = list(counts[i]) if i < len(counts) else []
             total = sum(row)
-            cells = [Text(f" {label}".ljust(head), style="bold")]
+            cells = [Text(label, style="bold")]
             for j in range(len(self.labels)):
                 n = row[j] if j < len(row) else 0
-                cells.append(Text(str(n).center(width), style=shade(n / total if total else 0.0)))
+                share = n / total if total else 0.0
+                cells.append(Text(centred(str(n), width), style=shade(share)))
             self.add_row(*cells, key=f"t{i}")
 
     @on(DataTable.CellHighlighted)
