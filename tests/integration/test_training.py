@@ -329,3 +329,28 @@ def test_invalid_config_is_refused_before_any_job(
     assert main(["run", "train", "--config", str(config), "--set", "oops"]) == 1
     assert main(["runs", "list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_create_trainer_from_a_script(
+    tiny_model: Callable[[str], Path], bbc: Path, tmp_path: Path
+) -> None:
+    import hf_ecosystem
+
+    bundle = hf_ecosystem.create_trainer(
+        {
+            "model": str(tiny_model("text-classification")),
+            "dataset": str(bbc),
+            "text_column": "headline",
+            "max_steps": 2,
+            "batch_size": 4,
+            "max_train_samples": 16,
+            "max_eval_samples": 8,
+            "report_to": ["none"],
+            "save_strategy": "no",
+        },
+        output_dir=tmp_path / "run",
+    )
+    assert bundle.precision == "fp32" and bundle.data.num_labels == 5
+    bundle.trainer.train()
+    metrics = bundle.trainer.evaluate()
+    assert 0 <= metrics["eval_accuracy"] <= 1 and "eval_f1_macro" in metrics

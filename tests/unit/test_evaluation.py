@@ -8,6 +8,7 @@ import json
 import math
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from models import fixtures
@@ -38,9 +39,10 @@ def test_confusion_matches_sklearn_with_indices_and_names() -> None:
 
 
 def test_report_matches_sklearn() -> None:
-    from sklearn.metrics import classification_report
+    from sklearn import metrics
 
-    want = classification_report(
+    report_of: Any = metrics.classification_report  # its stubs want zero_division as a str
+    want = report_of(
         Y_TRUE, Y_PRED, labels=[0, 1, 2, 3], target_names=LABELS, output_dict=True,
         zero_division=0,
     )  # fmt: skip
@@ -81,7 +83,9 @@ def test_error_analysis_filter_and_sort() -> None:
     texts = [f"text {i}" for i in range(len(Y_TRUE))]
     confidences = [0.5 + i / 40 for i in range(len(Y_TRUE))]
     errors = ev.error_analysis(texts, Y_TRUE, Y_PRED, confidences, LABELS)
-    assert [e.index for e in errors] == [i for i, (t, p) in enumerate(zip(Y_TRUE, Y_PRED)) if t != p]
+    assert [e.index for e in errors] == [
+        i for i, (t, p) in enumerate(zip(Y_TRUE, Y_PRED, strict=True)) if t != p
+    ]
     first = errors[0]
     assert (first.text, first.true, first.predicted) == ("text 1", "neg", "neu")
     assert first.confidence == pytest.approx(0.525)
@@ -91,7 +95,7 @@ def test_error_analysis_filter_and_sort() -> None:
     by_confidence = ev.sort_errors(errors)
     assert [e.index for e in by_confidence] == [10, 7, 4, 1]
     assert [e.index for e in ev.sort_errors(errors, descending=False)] == [1, 4, 7, 10]
-    assert [e.true for e in ev.sort_errors(errors, "true", descending=False)][0] == "neg"
+    assert ev.sort_errors(errors, "true", descending=False)[0].true == "neg"
     with pytest.raises(ev.EvaluationError, match="Cannot sort errors by 'loss'"):
         ev.sort_errors(errors, "loss")
     with pytest.raises(ev.EvaluationError, match="differ in length"):
@@ -105,6 +109,36 @@ def test_task_names_and_aliases() -> None:
     with pytest.raises(ev.EvaluationError, match="Unknown evaluation task 'ner'") as caught:
         ev.normalize_task("ner")
     assert "seq2seq" in caught.value.hint
+
+
+def test_dataset_labels_become_model_classes(tmp_path: Path) -> None:
+    from datasets import ClassLabel
+
+    from hf_ecosystem.data.errors import DataError
+    from hf_ecosystem.data.sources import resolve
+    from hf_ecosystem.training.evaluation_job import label_indices, pick_split
+
+    model_labels = ["neg", "neu", "pos"]
+    assert label_indices(["pos", 0, 1.0, True], None, model_labels) == [2, 0, 1, 1]
+    # A ClassLabel column stores indices of its own names: mapped by name when the model has them.
+    reordered = ClassLabel(names=["pos", "neg", "neu"])
+    assert label_indices([0, 1, 2], reordered, model_labels) == [2, 0, 1]
+    generic = ClassLabel(names=["a", "b", "c"])  # names the model lacks: indices as they are
+    assert label_indices([0, 2], generic, model_labels) == [0, 2]
+    with pytest.raises(DataError, match="row 1: label 3 is not one of the model's labels"):
+        label_indices([0, 3], None, model_labels)
+    with pytest.raises(DataError, match="row 0: label nan is not one"):
+        label_indices([float("nan")], None, model_labels)
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in ("train.csv", "test.csv", "validation.csv"):
+        (folder / name).write_text("text,label\na,neg\n")
+    source = resolve(str(folder))
+    assert pick_split(source, None, None) == "test"
+    assert pick_split(source, "validation", None) == "validation"
+    with pytest.raises(DataError, match="no split 'dev'"):
+        pick_split(source, "dev", None)
 
 
 # -- generation metrics ----------------------------------------------------------------------
@@ -168,7 +202,9 @@ def test_bleu_and_chrf_match_sacrebleu() -> None:
     # Two references per prediction: sacrebleu's reference streams.
     second = [r.upper() for r in REFERENCES]
     multi = ev.bleu_score(PREDICTIONS, [[a, b] for a, b in zip(REFERENCES, second, strict=True)])
-    assert multi.score == pytest.approx(BLEU().corpus_score(PREDICTIONS, [REFERENCES, second]).score)
+    assert multi.score == pytest.approx(
+        BLEU().corpus_score(PREDICTIONS, [REFERENCES, second]).score
+    )
     assert multi.signature.startswith("nrefs:2|")
 
 
@@ -186,7 +222,7 @@ def test_corpus_scores_refuse_mismatched_inputs(
 def test_confusion_matrix_module_through_evaluate() -> None:
     import evaluate
 
-    module = evaluate.load(metric_path("confusion_matrix"))
+    module: Any = evaluate.load(metric_path("confusion_matrix"))
     out = module.compute(predictions=Y_PRED, references=Y_TRUE, labels=LABELS)
     assert out["confusion_matrix"] == ev.confusion(Y_TRUE, Y_PRED, LABELS).counts
     assert module.compute(predictions=[1, 0], references=[1, 1])["labels"] == ["0", "1"]
@@ -290,8 +326,10 @@ def test_windows_score_each_token_once(n: int, window: int, stride: int) -> None
 
 def test_exports_read_back(tmp_path: Path) -> None:
     report = ev.classification_report(Y_TRUE, Y_PRED, LABELS)
-    errors = ev.error_analysis(["a, \"quoted\"\nline"] * 12, Y_TRUE, Y_PRED, [0.9] * 12, LABELS)
-    data = json.loads(ev.export_json({"report": report, "n": 1}, tmp_path / "a" / "r.json").read_text())
+    errors = ev.error_analysis(['a, "quoted"\nline'] * 12, Y_TRUE, Y_PRED, [0.9] * 12, LABELS)
+    data = json.loads(
+        ev.export_json({"report": report, "n": 1}, tmp_path / "a" / "r.json").read_text()
+    )
     assert data["report"]["macro"]["f1"] == pytest.approx(report.macro.f1)
     assert data["n"] == 1
 

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
         Sort,
     )
     from hf_ecosystem.inference.pipelines import create_pipeline
+    from hf_ecosystem.training.metrics import compute_metrics
+    from hf_ecosystem.training.spec import TrainSpec
+    from hf_ecosystem.training.trainer import create_trainer
 
 __version__ = "0.1.0"
 
@@ -38,6 +41,9 @@ _EXPORTS = {
     "stream_dataset": "hf_ecosystem.data.load",
     "preprocess_text": "hf_ecosystem.data.preprocess",
     "tokenize_batch": "hf_ecosystem.data.preprocess",
+    "TrainSpec": "hf_ecosystem.training.spec",
+    "create_trainer": "hf_ecosystem.training.trainer",
+    "compute_metrics": "hf_ecosystem.training.metrics",
 }
 
 __all__ = [
@@ -48,8 +54,11 @@ __all__ = [
     "RepoDetails",
     "SearchFilters",
     "Sort",
+    "TrainSpec",
     "__version__",
+    "compute_metrics",
     "create_pipeline",
+    "create_trainer",
     "parse_model_card",
     "preprocess_text",
     "search_datasets",

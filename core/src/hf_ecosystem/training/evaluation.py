@@ -395,7 +395,7 @@ def perplexity(
             raise JobCancelled()
         rows: list[tuple[list[int], int]] = []  # (window ids, index of its first scored token)
         for text in texts[start : start + batch_size]:
-            ids = list(tokenizer(text)["input_ids"])
+            ids = list(tokenizer(text, verbose=False)["input_ids"])  # long texts are expected
             if add_start_token and bos is not None and (not ids or ids[0] != bos):
                 ids.insert(0, bos)
             for begin, end, new in windows(len(ids), window, stride):

@@ -65,7 +65,7 @@ def column(data: Any, name: str, what: str) -> list[Any]:
     """A column's values; DataError naming the columns there are when it is missing."""
     if name not in data.column_names:
         raise DataError(
-            f"no {what} column {name!r} in the dataset",
+            f"the {what} column is not in the dataset",
             column=name,
             hint=f"Columns: {', '.join(data.column_names)}. Choose one with --{what}-column.",
         )
@@ -143,7 +143,11 @@ def label_indices(values: Sequence[Any], feature: Any, labels: list[str]) -> lis
     for row, value in enumerate(values):
         if isinstance(value, str) and value in position:
             out.append(position[value])
-        elif isinstance(value, int | float) and value == int(value) and 0 <= value < len(labels):
+        elif (
+            isinstance(value, int | float)
+            and float(value).is_integer()
+            and 0 <= value < len(labels)
+        ):
             out.append(int(value))
         else:
             raise DataError(
@@ -330,6 +334,7 @@ def run_evaluate_job(ctx: JobContext) -> dict[str, Any]:
         "dataset": p["dataset"],
         "split": split,
         "samples": len(data),
+        "run": p.get("run"),
         "metrics": metrics,
         "output_dir": str(out),
         "files": {kind: str(path) for kind, path in files.items()},

@@ -11,6 +11,7 @@ from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.jobs.events import read_events
 from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.jobs.spec import JobSpec
+from hf_ecosystem.jobs.store import JobRecord
 from hf_tui.commands import common_options
 from hf_tui.commands.jobs import add_wait, describe_event, launch_and_report
 from hf_tui.output import print_table
@@ -89,12 +90,17 @@ def evaluate_spec(args: argparse.Namespace, manager: JobManager | None = None) -
     )
 
 
+def _metrics(record: JobRecord) -> dict[str, Any]:
+    """The final metrics at the top of the JSON output."""
+    return {"metrics": (record.result or {}).get("metrics", {})}
+
+
 def run_evaluate(args: argparse.Namespace) -> int:
     """Launch an evaluation; with --wait (and no --json) print its metrics as a table."""
     manager = JobManager()
     spec = evaluate_spec(args, manager)
     if not args.wait or args.json:
-        return launch_and_report(spec, args)
+        return launch_and_report(spec, args, summary=_metrics)
     record = manager.launch(spec)
     path, offset = manager.events_path(record.id), 0
     while True:
