@@ -51,6 +51,7 @@ def plain(model: str, data: Path, out: Path, steps: int, batch: int, length: int
         [sys.executable, "-c", PLAIN_SCRIPT, model, str(data), str(out), str(steps), str(batch),
          str(length)],
         capture_output=True, text=True, check=True,
+        start_new_session=True,  # like a job's worker: its own session (and scheduler autogroup)
     )  # fmt: skip
     line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
     return float(json.loads(line[7:])["train_samples_per_second"])

@@ -39,42 +39,78 @@ class NumberAccumulator:
         self._hist: np.ndarray | None = None  # counts of the values base, base+1, ...
         self._base = 0
         self._histogram = True  # until a float or a wide integer range arrives
+        # The last batch given to `add` as (low, counts of low, low+1, ...) when it was counted
+        # into the histogram: value counts of a narrow integer column come from it for free.
+        self.batch_histogram: tuple[int, np.ndarray] | None = None
 
     def add(self, values: np.ndarray) -> None:
         """Add numbers (nulls and NaN already removed)."""
+        self.batch_histogram = None
         n = int(values.size)
         if n == 0:
             return
         low, high = values.min().item(), values.max().item()
+        if self._fits_histogram(values.dtype, low, high):
+            if low >= 0 and high < HISTOGRAM_SPAN:  # lengths, scores, class ids: count as they are
+                counts = np.bincount(values, minlength=high + 1)[low:]
+            else:
+                if values.itemsize < 8:  # int8 - int8 can wrap; 64-bit differences cannot
+                    values = values.astype(np.int64)
+                offsets = (values - low).astype(np.intp, copy=False)
+                counts = np.bincount(offsets, minlength=high - low + 1)
+            self._histogram_add(counts, low, high)
+            self.batch_histogram = (low, counts)
+            return
+        if self._histogram:
+            self._histogram_to_sample()
+        as_float = values.astype(np.float64, copy=False)
+        batch_mean = float(as_float.mean())
+        self._merge(n, batch_mean, float(np.square(as_float - batch_mean).sum()), low, high)
+        self._sample_add(as_float)
+        self.count += n
+
+    def add_counts(self, values: np.ndarray, counts: np.ndarray) -> None:
+        """Add `counts[i]` times each integer `values[i]` (e.g. the lengths of dictionary entries
+        and how often each entry occurs): no array of one value per row is built."""
+        used = counts > 0
+        values, counts = values[used], counts[used]
+        if values.size == 0:
+            return
+        low, high = values.min().item(), values.max().item()
+        if not self._fits_histogram(values.dtype, low, high):
+            self.add(np.repeat(values, counts))
+            return
+        offsets = (values.astype(np.int64) - low).astype(np.intp, copy=False)
+        weights = counts.astype(np.float64)  # exact below 2**53 rows
+        merged = np.bincount(offsets, weights=weights, minlength=high - low + 1)
+        self._histogram_add(merged.astype(np.int64), low, high)
+
+    def _fits_histogram(self, dtype: np.dtype, low: Any, high: Any) -> bool:
+        """Integers whose whole range so far, with this batch, spans under HISTOGRAM_SPAN."""
+        if not self._histogram or dtype.kind not in "iu":
+            return False
+        lowest = low if self.min is None else min(self.min, low)
+        highest = high if self.max is None else max(self.max, high)
+        return highest - lowest < HISTOGRAM_SPAN
+
+    def _merge(self, n: int, batch_mean: float, batch_m2: float, low: Any, high: Any) -> None:
+        """Chan et al.'s update of count-weighted mean and M2 with one batch's (count not set)."""
         self.min = low if self.min is None else min(self.min, low)
         self.max = high if self.max is None else max(self.max, high)
-        narrow = values.dtype.kind in "iu" and self.max - self.min < HISTOGRAM_SPAN
-        if self._histogram and narrow:
-            batch_mean, batch_m2 = self._histogram_add(values, low, high)
-            as_float = None
-        else:
-            if self._histogram:
-                self._histogram_to_sample()
-            as_float = values.astype(np.float64, copy=False)
-            batch_mean = float(as_float.mean())
-            batch_m2 = float(np.square(as_float - batch_mean).sum())
         total = self.count + n
         delta = batch_mean - self.mean
         self.mean += delta * n / total
         self.m2 += batch_m2 + delta * delta * self.count * n / total
-        if as_float is not None:
-            self._sample_add(as_float)
-        self.count = total
 
-    def _histogram_add(self, values: np.ndarray, low: int, high: int) -> tuple[float, float]:
-        """Count the batch into the histogram; its mean and sum of squared deviations."""
-        if values.itemsize < 8:  # int8 - int8 can wrap; 64-bit differences cannot (small span)
-            values = values.astype(np.int64)
-        counts = np.bincount((values - low).astype(np.intp, copy=False), minlength=high - low + 1)
-        # Moments from the batch histogram: one pass over the values (bincount), not three.
+    def _histogram_add(self, counts: np.ndarray, low: int, high: int) -> None:
+        """Add a batch's histogram (`counts[k]` values equal to low + k)."""
+        n = int(counts.sum())
+        # Moments from the histogram: O(span), not O(rows). (No `@`: BLAS threads spin badly
+        # on a busy machine, for a dot product this small.)
         offsets = np.arange(counts.size, dtype=np.float64)
-        mean_offset = float(counts @ offsets) / values.size
-        m2 = float(counts @ np.square(offsets - mean_offset))
+        mean_offset = float((counts * offsets).sum()) / n
+        m2 = float((counts * np.square(offsets - mean_offset)).sum())
+        self._merge(n, low + mean_offset, m2, low, high)
         if self._hist is None:
             self._base, self._hist = low, np.zeros(high - low + 1, dtype=np.int64)
         top = self._base + self._hist.size - 1
@@ -85,7 +121,7 @@ class NumberAccumulator:
             self._base, self._hist = base, grown
         start = low - self._base
         self._hist[start : start + counts.size] += counts
-        return low + mean_offset, m2
+        self.count += n
 
     def _histogram_to_sample(self) -> None:
         """Leave histogram mode with the reservoir a stream of the same values would hold."""
@@ -110,9 +146,27 @@ class NumberAccumulator:
         rest = values[take:]
         if rest.size:
             # The stream's i-th value (1-based) replaces a random slot with chance capacity / i.
-            seen = np.arange(self.count + take + 1, self.count + values.size + 1, dtype=np.float64)
-            chosen = rest[self._rng.random(rest.size) * seen < capacity]
-            self._sample[self._rng.integers(0, capacity, chosen.size)] = chosen
+            # Drawn by thinning: candidates at the batch's top chance p = capacity / first (gaps
+            # between them are geometric), each then kept with chance first / i, so that
+            # p * first / i = capacity / i: one random number per candidate, not per value.
+            first = self.count + take + 1
+            picks = self._trials(rest.size, capacity / first)
+            kept = picks[self._rng.random(picks.size) * (first + picks) < first]
+            self._sample[self._rng.integers(0, capacity, kept.size)] = rest[kept]
+
+    def _trials(self, n: int, p: float) -> np.ndarray:
+        """Positions of the successes among n Bernoulli(p) trials, in order."""
+        if p >= 0.5:
+            return np.flatnonzero(self._rng.random(n) < p)
+        found: list[np.ndarray] = []
+        at = -1
+        while at < n:
+            expected = (n - at) * p
+            gaps = self._rng.geometric(p, int(expected + 5 * math.sqrt(expected) + 16))
+            positions = at + np.cumsum(gaps)
+            found.append(positions[positions < n])
+            at = int(positions[-1])
+        return np.concatenate(found)
 
     @property
     def exact_quantiles(self) -> bool:
@@ -164,6 +218,7 @@ class ValueCounter:
         self.capped = False
         self._tracked: pa.Array | None = None
         self._counts = np.zeros(0, dtype=np.int64)
+        self._range: dict[str, Any] | None = None  # min and max of the tracked values, once full
 
     def add(self, values: pa.Array) -> None:
         """Count the values of one batch; nulls are not counted."""
@@ -174,11 +229,17 @@ class ValueCounter:
         if tracked is not None and values.type != tracked.type:
             values = values.cast(tracked.type)  # e.g. string in one file, large_string in the next
         if tracked is not None and len(tracked) >= self.cap:
+            if self._outside_tracked(values):
+                self.capped = True  # all new values (ids, timestamps): none can be counted
+                return
             # A null input finds no match (the tracked values hold no null): only the other
             # misses are values past the cap.
             where = pc.call_function("index_in", [values], pc.SetLookupOptions(tracked))
             self.capped = self.capped or where.null_count > nulls
             self._counts += np.bincount(as_numpy(where.drop_null()), minlength=len(tracked))
+            return
+        if pa.types.is_boolean(values.type):
+            self._add_booleans(values, nulls)
             return
         counted = pc.call_function("value_counts", [values])
         keys, freqs = counted.field("values"), counted.field("counts")
@@ -186,6 +247,47 @@ class ValueCounter:
             present = pc.call_function("is_valid", [keys])
             keys, freqs = keys.filter(present), freqs.filter(present)
         self.add_counts(keys, freqs)
+
+    def add_histogram(self, values: pa.Array, low: int, counts: np.ndarray) -> None:
+        """Count a batch of integers from its histogram (`counts[k]` values equal to low + k)
+        when all of them are tracked already, so that no order of first sight can change; else
+        as `add` does."""
+        tracked = self._tracked
+        present = np.flatnonzero(counts)
+        top = low + counts.size
+        if (
+            tracked is None
+            or not pa.types.is_integer(tracked.type)
+            or not -(2**63) <= low < top < 2**63
+        ):
+            self.add(values)
+            return
+        keys = pa.array(present.astype(np.int64) + low).cast(tracked.type)
+        where = pc.call_function("index_in", [keys], pc.SetLookupOptions(tracked))
+        if where.null_count:  # a value not seen before
+            self.add(values)
+            return
+        self._counts[as_numpy(where)] += counts[present]
+
+    def _add_booleans(self, values: pa.Array, nulls: int) -> None:
+        """True and False counts from a bit count, not a hash per value; first seen first."""
+        trues = pc.call_function("sum", [values]).as_py() or 0
+        counts = {True: trues, False: len(values) - nulls - trues}
+        first = {v: pc.index(values, pa.scalar(v, type=values.type)).as_py() for v in counts}
+        order = sorted((v for v in counts if counts[v]), key=first.__getitem__)
+        keys = pa.array(order, type=values.type)
+        self.add_counts(keys, pa.array([counts[v] for v in order], type=pa.int64()))
+
+    def _outside_tracked(self, values: pa.Array) -> bool:
+        """True when a batch of integers lies wholly above or below the (full) tracked values:
+        two comparisons instead of a hash probe per value, for sorted columns like row ids."""
+        if not pa.types.is_integer(values.type) or self._tracked is None:
+            return False
+        if self._range is None:
+            self._range = pc.call_function("min_max", [self._tracked]).as_py()
+        tracked = self._range or {}
+        batch = pc.call_function("min_max", [values]).as_py() or {}
+        return batch["min"] > tracked["max"] or batch["max"] < tracked["min"]
 
     def add_dictionary(self, dictionary: pa.Array, counts: np.ndarray) -> None:
         """Add `counts[i]` occurrences of `dictionary[i]` (a null-free dictionary's index counts).
@@ -259,6 +361,8 @@ def text_lengths(array: pa.Array) -> np.ndarray:
     """Character lengths of the non-null strings of a string array, as numpy."""
     # Byte lengths come from the offsets for free; they are the character lengths when the
     # text is ASCII, which one scan of the bytes tells (~8x cheaper than counting characters).
+    if pa.types.is_string_view(array.type):  # the length kernels take no views
+        array = array.cast(pa.large_string())
     kind = "binary_length" if _is_ascii(array) else "utf8_length"
     lengths = pc.call_function(kind, [array])
     return as_numpy(lengths.drop_null() if lengths.null_count else lengths)
@@ -271,7 +375,7 @@ def _is_ascii(array: pa.Array) -> bool:
     elif pa.types.is_large_string(array.type):
         width = 8
     else:
-        return False  # string_view and others: count characters
+        return False
     offsets_buffer, data = array.buffers()[1], array.buffers()[2]
     if len(array) == 0 or offsets_buffer is None or data is None:
         return True

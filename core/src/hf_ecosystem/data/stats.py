@@ -93,6 +93,8 @@ class _Column:
             if self._add_dictionary(array):
                 return
             array = array.dictionary_decode()
+        if pa.types.is_string_view(array.type):  # few kernels take views (value_counts errs)
+            array = array.cast(pa.large_string())
         nulls = array.null_count
         self.missing += nulls
         if self.numbers is not None:
@@ -116,7 +118,11 @@ class _Column:
             lengths = pc.call_function("list_value_length", [array])
             self.lists.add(as_numpy(lengths.drop_null() if nulls else lengths))
         if self.values is not None:
-            self.values.add(array)
+            histogram = self.numbers.batch_histogram if self.numbers is not None else None
+            if histogram is not None:  # class ids, scores: counts without hashing each value
+                self.values.add_histogram(array, *histogram)
+            else:
+                self.values.add(array)
 
     def _add_dictionary(self, array: pa.DictionaryArray) -> bool:
         """Count a dictionary-encoded text or category batch from its indices; False to decode."""
@@ -129,15 +135,14 @@ class _Column:
         indices = as_numpy(array.indices.drop_null() if nulls else array.indices)
         counts = np.bincount(indices, minlength=len(dictionary))
         if self.chars is not None:
-            # Lengths of each dictionary entry once, then one gather per row.
-            lengths = text_lengths(dictionary)[indices]
-            self.empty += int(np.count_nonzero(lengths == 0))
-            self.chars.add(lengths)
+            # Each entry's length (and tokens) once, weighted by how often the batch uses it.
+            lengths = text_lengths(dictionary)
+            self.empty += int(counts[lengths == 0].sum())
+            self.chars.add_counts(lengths, counts)
             if self.tokens is not None and self._count_tokens is not None and len(indices):
                 used = np.flatnonzero(counts)  # only the entries this batch uses are tokenised
-                per_entry = np.zeros(len(dictionary), dtype=np.int64)
-                per_entry[used] = self._count_tokens(dictionary.take(pa.array(used)).to_pylist())
-                self.tokens.add(per_entry[indices])
+                texts = dictionary.take(pa.array(used)).to_pylist()
+                self.tokens.add_counts(self._count_tokens(texts), counts[used])
         if self.values is not None:
             self.values.add_dictionary(dictionary, counts)
         return True
@@ -194,13 +199,15 @@ def compute_stats(
     offline: bool | None = None,
     cancel: threading.Event | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> DatasetStats:
     """Statistics of one split in one streaming pass.
 
     A thread reads the next batch while the columns of this one are summed in parallel.
     `label_column=None` picks a ClassLabel or a column named like a label; "" turns labels off.
     `tokenizer` (transformers or `tokenizers`) adds token lengths of text columns. `max_rows`
-    stops early, as does `cancel`; the result then says `complete=False`.
+    stops early, as does `cancel`; the result then says `complete=False`. `workers` threads sum
+    the columns (default: one per core, at most 4; 1 sums them in this thread).
     """
     start = time.perf_counter()
     source = spec if isinstance(spec, DataSource) else resolve(spec, offline=offline)
@@ -220,7 +227,9 @@ def compute_stats(
     )
     batches = prefetch(reading)
     # Columns are summed in parallel: pyarrow and numpy release the GIL in their kernels.
-    pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
+    if workers is None:
+        workers = min(4, os.cpu_count() or 1)
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
     try:
         for file, batch in batches:
             if not accs:
@@ -237,8 +246,12 @@ def compute_stats(
                 complete = False
             pairs = zip(batch.schema.names, batch.columns, strict=True)
             work = [(_checked(accs, name, array, file.name), array) for name, array in pairs]
-            for _ in pool.map(lambda job: job[0].add(job[1]), work):
-                pass
+            if pool is None:
+                for acc, array in work:
+                    acc.add(array)
+            else:
+                for _ in pool.map(lambda job: job[0].add(job[1]), work):
+                    pass
             rows += batch.num_rows
             if progress is not None and batch.num_rows:
                 progress(rows)
@@ -247,7 +260,8 @@ def compute_stats(
                 break
     finally:
         batches.close()
-        pool.shutdown()
+        if pool is not None:
+            pool.shutdown()
     if cancel is not None and cancel.is_set():
         complete = False
     results = tuple(acc.result(top_k) for acc in accs.values())
