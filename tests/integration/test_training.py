@@ -354,3 +354,35 @@ def test_create_trainer_from_a_script(
     bundle.trainer.train()
     metrics = bundle.trainer.evaluate()
     assert 0 <= metrics["eval_accuracy"] <= 1 and "eval_f1_macro" in metrics
+
+
+def test_two_processes_train_one_run_with_ddp(
+    tiny_model: Callable[[str], Path], bbc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HFTUI_TRAIN_PROCESSES=2 on a CPU box: torchrun + gloo DDP, rank 0 reports once."""
+    monkeypatch.setenv("HFTUI_TRAIN_PROCESSES", "2")
+    config = {
+        "model": str(tiny_model("text-classification")),
+        "dataset": str(bbc),
+        "text_column": "headline",
+        "max_steps": 6,
+        "batch_size": 8,
+        "max_train_samples": 64,
+        "max_eval_samples": 32,
+        "logging_steps": 2,
+        "report_to": ["none"],
+        "save_strategy": "no",
+        "output_dir": str(tmp_path / "ddp"),
+    }
+    manager = JobManager(load_settings())
+    record = manager.wait(manager.launch(JobSpec.create("train", config=config)).id, timeout=300)
+    assert record.status == "succeeded", record.error
+    assert record.result is not None
+    # 2 processes × batch 8 = 16 rows per step: 6 steps over 64 rows is 1.5 epochs.
+    assert record.result["train_metrics"]["epoch"] == pytest.approx(1.5)
+    events = read_events(manager.events_path(record.id))[0]
+    losses = [e for e in events if e.type == "metric" and "loss" in e.data]
+    assert [e.data["step"] for e in losses] == [2, 4, 6]  # rank 0 only: no duplicates
+    assert any(e.data.get("message") == "training in 2 processes" for e in events)
+    # The evaluation loss is a mean over rows, not scaled by the process count.
+    assert record.result["metrics"]["eval_loss"] < 2.5  # ln(5) ≈ 1.61 for an untrained head

@@ -258,6 +258,12 @@ class HfTuiApp(App[int]):
 
         self.push_screen(EvaluationViewScreen(job_id))
 
+    def open_publish(self, job_id_or_dir: str) -> None:
+        """Push the Publish screen of a training run (by job id) or of a model folder."""
+        from hf_tui.screens.publish import PublishScreen
+
+        self.push_screen(PublishScreen(job_id_or_dir))
+
     def action_help(self) -> None:
         """Show the keys of the app and of the current screen."""
         keys = [
@@ -278,6 +284,11 @@ class HfTuiApp(App[int]):
         yield SystemCommand(
             "New training", "Fine-tune a model: presets, live YAML preview", self.open_new_training
         )
+        publish = getattr(screen, "action_publish", None)
+        if callable(publish):  # the Runs table, a Run view, an Evaluate view, the Publish screen
+            yield SystemCommand(
+                "Publish", "Push this model to the Hub or the local hub, card first", publish
+            )
         if isinstance(screen, ModelsScreen | DatasetsScreen):
             yield SystemCommand("Focus search", "Type a query", screen.action_focus_search)
             yield SystemCommand(

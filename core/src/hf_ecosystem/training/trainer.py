@@ -59,6 +59,12 @@ def pick_precision(requested: str) -> str:
     return "fp32"
 
 
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
 def _model_class(task: str) -> Any:
     import transformers
 
@@ -170,7 +176,13 @@ def training_arguments(spec: TrainSpec, output_dir: Path, precision: str, *, has
         "metric_for_best_model": (spec.metric_for_best_model or "eval_loss") if best else None,
         "dataloader_num_workers": 0,
         "dataloader_pin_memory": precision != "fp32",  # pinning only helps with a GPU
+        # transformers 5.24 scales the evaluation loss by the process count when this is on
+        # (eval_loss doubles under 2-process DDP; measured): per-process mean losses instead.
+        "average_tokens_across_devices": False,
     }
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not _cuda_available():
+        # Several CPU processes (torchrun): DDP over gloo, which needs use_cpu to be detected.
+        kwargs.update(use_cpu=True, ddp_backend="gloo")
     if spec.max_steps is not None:
         kwargs["max_steps"] = spec.max_steps
     else:

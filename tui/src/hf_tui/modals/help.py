@@ -19,6 +19,8 @@ GLOBAL_KEYS = [
     ("f", "show or hide filters"),
     ("n (Runs)", "new training: presets, live YAML preview"),
     ("space / c (Runs)", "mark runs / compare them"),
+    ("e / p (Runs)", "evaluate / publish the selected run (p also in Run and Evaluate views)"),
+    ("ctrl+s (Publish)", "publish with the edited card; ctrl+g regenerates the card"),
     ("ctrl+p", "command palette: every screen and action"),
     ("?", "this help"),
     ("q", "quit"),

@@ -52,6 +52,7 @@ class EvaluationViewScreen(Screen[None]):
         Binding("s", "toggle_sort", "Sort by confidence"),
         Binding("a", "show_all", "All errors"),
         Binding("ctrl+r", "reload", "Reload"),
+        Binding("p", "publish", "Publish"),
     ]
 
     @dataclass
@@ -236,6 +237,14 @@ class EvaluationViewScreen(Screen[None]):
         """Drop the heat-map filter."""
         self.pair = None
         self._fill_errors()
+
+    def action_publish(self) -> None:
+        """Open the Publish screen of the evaluated model (its run's, when it has one)."""
+        if self.record is None:
+            self.notify("Still loading the evaluation.", severity="warning")
+            return
+        params = self.record.spec.params
+        self.hf_app.open_publish(str(params.get("run") or params["model"]))
 
     def action_reload(self) -> None:
         """Read the job again."""

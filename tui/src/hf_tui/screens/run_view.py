@@ -69,6 +69,7 @@ class RunViewScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+r", "reload", "Reload"),
+        Binding("p", "publish", "Publish", show=False),  # listed by help (?)
     ]
 
     @dataclass
@@ -191,6 +192,14 @@ class RunViewScreen(Screen[None]):
         for name in sorted(history.last):
             points = history.steps.get(name) or [(0, history.last[name])]
             latest.add_row(name, f"{history.last[name]:.4g}", str(points[-1][0]), key=name)
+
+    def action_publish(self) -> None:
+        """Open the Publish screen of this run's saved model."""
+        result = (self.record.result if self.record else None) or {}
+        if not (self.history.model_dir or result.get("model_dir")):
+            self.notify("This run has saved no model yet.", severity="warning")
+            return
+        self.hf_app.open_publish(self.job_id)
 
     def action_reload(self) -> None:
         """Read the whole run again."""

@@ -121,6 +121,7 @@ class RunsScreen(Screen[None]):
         Binding("r", "resume", "Resume"),
         Binding("x", "cancel_run", "Cancel"),
         Binding("e", "evaluate", "Evaluate"),
+        Binding("p", "publish", "Publish"),
         Binding("ctrl+r", "poll_now", "Refresh"),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
@@ -342,6 +343,18 @@ class RunsScreen(Screen[None]):
                 params[name] = config[name]
         record = self.hf_app.job_manager().launch(JobSpec.create("evaluate", **params))
         self.app.call_from_thread(self.hf_app.open_evaluation, record.id)
+
+    def action_publish(self) -> None:
+        """Open the Publish screen of the selected run's saved model."""
+        if (row := self._need_run()) is None:
+            return
+        if row.model_dir is None:
+            self.notify(
+                f"Run {row.id} has saved no model yet: publish it once it has finished.",
+                severity="warning",
+            )
+            return
+        self.hf_app.open_publish(row.id)
 
     def action_poll_now(self) -> None:
         """Look again now."""

@@ -1,0 +1,544 @@
+"""The Publish screen: the files to upload, the model card to edit, then the job and its outcome."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import (
+    Button,
+    Checkbox,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    ProgressBar,
+    RichLog,
+    Static,
+    TextArea,
+)
+from textual.worker import Worker, WorkerState
+
+from hf_ecosystem.errors import HfEcoError, InvalidRepoIdError
+from hf_ecosystem.hub.repo_id import validate_repo_id
+from hf_ecosystem.jobs.events import JobEvent, read_events
+from hf_ecosystem.jobs.store import JobRecord
+from hf_ecosystem.training.publish_plan import PublishPlan, SecretFileError
+from hf_tui.commands.jobs import describe_event
+from hf_tui.errors import describe_error
+from hf_tui.output import human_bytes
+from hf_tui.screens.jobs import STATUS_STYLES
+
+if TYPE_CHECKING:
+    from hf_ecosystem.jobs.manager import JobManager
+    from hf_ecosystem.training.runs import RunSummary
+    from hf_tui.app import HfTuiApp
+
+POLL_SECONDS = 0.5
+REGENERATE_SECONDS = 0.4  # the card follows the repo id and license once typing pauses
+# name, label, placeholder
+FIELDS = (
+    ("repo", "repo id", "org/name"),
+    ("tag", "tag", "v1 (optional)"),
+    ("license", "license", "empty: the base model's"),
+    ("message", "commit message", "default: Upload <name>"),
+)
+_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def default_repo_id(user: str | None, model: str) -> str:
+    """`<user or "local">/<model name>-finetuned`, made into a valid repo id."""
+    name = _NOT_IN_NAME.sub("-", Path(model.rstrip("/")).name)
+    name = re.sub(r"[-.]{2,}", "-", name).strip("-._") or "model"
+    return f"{user or 'local'}/{name[:80]}-finetuned"
+
+
+def resolve_source(manager: JobManager, target: str) -> tuple[Path, RunSummary | None]:
+    """The model folder of a train job id (its run too), or the folder itself."""
+    from hf_ecosystem.training.runs import get_run
+
+    folder = Path(target).expanduser()
+    if folder.is_dir():
+        return folder.resolve(), None
+    try:
+        run = get_run(manager, target)
+    except HfEcoError as exc:
+        raise HfEcoError(
+            f"{target!r} is neither a model folder nor a training run",
+            f"Publish a run (p on the Runs screen) or a model folder ({exc.title}).",
+        ) from exc
+    result = run.record.result or {}
+    model_dir = run.history.model_dir or result.get("model_dir")
+    if not model_dir:
+        raise HfEcoError(
+            f"Run {run.record.id} has saved no model yet ({run.record.status})",
+            "Publish it once it has finished.",
+        )
+    return Path(str(model_dir)), run
+
+
+class PublishScreen(Screen[None]):
+    """Plan (files, sizes, refusals), card preview to edit, Publish as a job, watch the outcome."""
+
+    DEFAULT_CSS = """
+    PublishScreen #publish-title { height: auto; padding: 0 1; background: $panel; }
+    PublishScreen #publish-body { height: 1fr; }
+    PublishScreen #publish-form { width: 1fr; padding: 0 1; }
+    PublishScreen #publish-side { width: 1fr; padding: 0 1; border-left: vkey $panel; }
+    PublishScreen #publish-form .bad { border: tall $error; }
+    PublishScreen #publish-refusal {
+        display: none; height: auto; padding: 0 1; border: round $error; color: $error;
+    }
+    PublishScreen #publish-summary, PublishScreen #publish-notes, PublishScreen #card-status {
+        height: auto;
+    }
+    PublishScreen #publish-files { height: auto; max-height: 14; border: round $panel; }
+    PublishScreen #publish-card { height: 1fr; border-title-color: $text-muted; }
+    PublishScreen #publish-actions { height: auto; }
+    PublishScreen #publish-actions Button { margin-right: 1; }
+    PublishScreen #publish-outcome { height: auto; }
+    PublishScreen #publish-log { height: 8; border: round $panel; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("ctrl+s", "publish", "Publish"),
+        Binding("ctrl+g", "regenerate", "Regenerate card"),
+        Binding("ctrl+r", "reload", "Reload files"),
+    ]
+
+    @dataclass
+    class Planned(Message):
+        """The folder was planned: its files, or the secrets that refuse it."""
+
+        source: Path
+        run: RunSummary | None
+        plan: PublishPlan | None
+        refusal: SecretFileError | None
+
+    @dataclass
+    class CardReady(Message):
+        """A model card was generated for the current repo id and license."""
+
+        text: str
+        origin: str
+        license: str | None
+        warnings: tuple[str, ...]
+
+    @dataclass
+    class Launched(Message):
+        """The edited card was saved and the publish job queued."""
+
+        job_id: str
+        card_path: Path
+
+    @dataclass
+    class Polled(Message):
+        """The publish job's record and its events after the previous offset."""
+
+        record: JobRecord
+        events: list[JobEvent]
+        offset: int
+
+    def __init__(self, target: str, *, interval: float = POLL_SECONDS) -> None:
+        super().__init__()
+        self.target = target  # a train job id or a model folder
+        self.interval = interval
+        self.source: Path | None = None
+        self.run: RunSummary | None = None
+        self.plan: PublishPlan | None = None
+        self.job_id: str | None = None
+        self.record: JobRecord | None = None
+        self.card_path: Path | None = None
+        self._generated = ""  # the card as last generated: anything else is the user's edit
+        self._local_touched = False
+        self._offset = 0
+        self._timer: Timer | None = None
+        self._regenerate: Timer | None = None
+
+    @property
+    def hf_app(self) -> HfTuiApp:
+        """The app, typed."""
+        return cast("HfTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text(f"Publish {self.target}", style="bold"), id="publish-title")
+        with Horizontal(id="publish-body"):
+            with VerticalScroll(id="publish-form"):
+                for name, label, placeholder in FIELDS:
+                    with Horizontal(classes="form-row"):
+                        yield Label(label, classes="form-label")
+                        yield Input(placeholder=placeholder, id=f"field-{name}")
+                    yield Static("", id=f"error-{name}", classes="field-error")
+                yield Checkbox("into the local hub (offline, on this machine)", id="field-local")
+                yield Checkbox("private repo (Hub only)", True, id="field-private")
+                yield Static("", id="publish-refusal")
+                yield Static("Planning the upload…", id="publish-summary")
+                yield DataTable(id="publish-files", show_cursor=False, zebra_stripes=True)
+                yield Static("", id="publish-notes")
+                yield Static("", id="publish-outcome")
+                yield ProgressBar(id="publish-progress", show_eta=False)
+                yield RichLog(id="publish-log", wrap=True, markup=False, max_lines=500)
+            with Vertical(id="publish-side"):
+                yield Static("Generating the model card…", id="card-status")
+                yield TextArea("", id="publish-card")
+                with Horizontal(id="publish-actions"):
+                    yield Button("Publish (ctrl+s)", variant="primary", disabled=True, id="publish")
+                    yield Button("Regenerate card (ctrl+g)", id="regenerate")
+                    yield Button("Back (esc)", id="back")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        files = self.query_one("#publish-files", DataTable)
+        files.add_column("file", key="file")
+        files.add_column("size", key="size")
+        files.border_title = "Files to upload"
+        self.query_one("#publish-card", TextArea).border_title = "Model card (README.md): edit me"
+        self.query_one("#publish-log", RichLog).border_title = "Publish job"
+        self.query_one("#publish-progress").display = False
+        self.query_one("#publish-log").display = False
+        with self.prevent(Checkbox.Changed):
+            self.query_one("#field-local", Checkbox).value = self.local_by_default()
+        self.query_one("#field-private", Checkbox).disabled = self.local
+        self.watch(self.app, "backend_choice", self._backend_chosen, init=False)
+        self.load()
+
+    def on_unmount(self) -> None:
+        for timer in (self._timer, self._regenerate):
+            if timer is not None:
+                timer.stop()
+
+    def local_by_default(self) -> bool:
+        """Offline (flag, setting, or the local hub in use): publish into the local hub."""
+        app = self.hf_app
+        choice = app.backend_choice
+        offline_setting = app.settings is not None and app.settings.offline
+        return app.offline or offline_setting or (choice is not None and choice.backend.is_offline)
+
+    def _backend_chosen(self) -> None:
+        if not self._local_touched:
+            with self.prevent(Checkbox.Changed):
+                self.query_one("#field-local", Checkbox).value = self.local_by_default()
+            self.query_one("#field-private", Checkbox).disabled = self.local
+
+    # -- the plan -----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="publish-load")
+    def load(self) -> None:
+        """Find the model folder and plan its upload, off the event loop."""
+        from hf_ecosystem.training.publish_plan import plan_publish
+
+        source, run = resolve_source(self.hf_app.job_manager(), self.target)
+        try:
+            self.post_message(self.Planned(source, run, plan_publish(source), None))
+        except SecretFileError as exc:
+            self.post_message(self.Planned(source, run, None, exc))
+
+    @on(Planned)
+    def _planned(self, message: Planned) -> None:
+        self.source, self.run, self.plan = message.source, message.run, message.plan
+        title = Text(f"Publish {message.source}", style="bold")
+        if message.run is not None:
+            title.append(f"  ·  run {message.run.record.id}", style="dim")
+        self.query_one("#publish-title", Static).update(title)
+        repo = self.query_one("#field-repo", Input)
+        if not repo.value:
+            user = self.hf_app.user_line
+            model = str(message.run.config.get("model", "")) if message.run else ""
+            with self.prevent(Input.Changed):
+                repo.value = default_repo_id(
+                    user[1:] if user.startswith("@") else None, model or str(message.source)
+                )
+        self._show_plan(message.plan, message.refusal)
+        unedited = self.query_one("#publish-card", TextArea).text == self._generated
+        if message.plan is not None and unedited:  # a reload keeps the user's edits
+            self.action_regenerate()
+
+    def _show_plan(self, plan: PublishPlan | None, refusal: SecretFileError | None) -> None:
+        panel = self.query_one("#publish-refusal", Static)
+        files = self.query_one("#publish-files", DataTable)
+        files.clear()
+        files.display = plan is not None
+        panel.display = refusal is not None
+        if refusal is not None:
+            text = Text(f"{refusal.title}\n", style="bold")
+            for path, why in refusal.findings:
+                text.append(f"  {path}: {why}\n")
+            text.append(refusal.hint)
+            panel.update(text)
+            self.query_one("#publish-summary", Static).update("Nothing can be published.")
+            self.query_one("#publish-notes", Static).update("")
+        if plan is not None:
+            for planned in plan.files:
+                files.add_row(planned.path, human_bytes(planned.size), key=planned.path)
+            self.query_one("#publish-summary", Static).update(
+                f"{len(plan.files)} files, {human_bytes(plan.total_bytes)} in all "
+                "(plus the model card)"
+            )
+            notes = Text()
+            for skipped in plan.skipped:
+                notes.append(f"skipped {skipped.path} ({skipped.reason})\n", style="dim")
+            for warning in plan.warnings:
+                notes.append(f"warning: {warning}\n", style="yellow")
+            self.query_one("#publish-notes", Static).update(notes)
+        self._enable_publish()
+
+    def _enable_publish(self) -> None:
+        launching = self.job_id == ""
+        busy = launching or (self.record is not None and self.record.is_active)
+        self.query_one("#publish", Button).disabled = self.plan is None or busy
+        self.query_one("#regenerate", Button).disabled = self.plan is None
+
+    def action_reload(self) -> None:
+        """Plan the folder again (after moving a secret out of it, say)."""
+        self.load()
+
+    # -- the card -----------------------------------------------------------------------------
+
+    def action_regenerate(self, confirmed: bool = False) -> None:
+        """Build the card again from the run and the form (asks first if it was edited)."""
+        from hf_tui.modals.confirm import ConfirmModal
+
+        if self.plan is None:
+            return
+        edited = self.query_one("#publish-card", TextArea).text != self._generated
+        if edited and not confirmed:
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.action_regenerate(confirmed=True)
+
+            question = "Regenerate the model card?\nYour edits to the card are replaced."
+            self.app.push_screen(ConfirmModal(question, "Regenerate"), answered)
+            return
+        repo = self._check_repo()
+        if repo is not None:
+            self.generate_card(self.plan, repo, self._value("license") or None, self.local)
+
+    @on(Button.Pressed, "#regenerate")
+    def _regenerate_pressed(self) -> None:
+        self.action_regenerate()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="publish-card")
+    def generate_card(
+        self, plan: PublishPlan, repo_id: str, license: str | None, local: bool
+    ) -> None:
+        """The card prepare_card would publish (base model card looked up off the event loop)."""
+        from hf_ecosystem.training.publish import prepare_card
+
+        settings = self.hf_app.job_manager().settings
+        card = prepare_card(
+            plan, repo_id, run=self.run, license=license, settings=settings, remote=not local
+        )
+        self.post_message(self.CardReady(card.text, card.origin, card.license, card.warnings))
+
+    @on(CardReady)
+    def _card_ready(self, message: CardReady) -> None:
+        self._generated = message.text
+        self.query_one("#publish-card", TextArea).load_text(message.text)
+        origin = {
+            "generated": "generated from the run and the base model's card",
+            "folder": "the folder's own README.md",
+        }.get(message.origin, message.origin)
+        status = Text(f"Card: {origin} · license {message.license or 'none'}")
+        if message.origin == "generated":
+            status.append("\nEdit 'Intended uses & limitations' before publishing.", style="dim")
+        for warning in message.warnings:
+            status.append(f"\n{warning}", style="yellow")
+        self.query_one("#card-status", Static).update(status)
+
+    @on(Input.Changed, "#field-repo, #field-license")
+    def _identity_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "field-repo":
+            self._check_repo()
+        if self.query_one("#publish-card", TextArea).text != self._generated:
+            return  # the user's edits win; ctrl+g regenerates on request
+        if self._regenerate is not None:
+            self._regenerate.stop()
+        self._regenerate = self.set_timer(REGENERATE_SECONDS, self._regenerate_if_valid)
+
+    def _regenerate_if_valid(self) -> None:
+        if self._check_repo() is not None:
+            self.action_regenerate()
+
+    @on(Checkbox.Changed, "#field-local")
+    def _local_changed(self) -> None:
+        self._local_touched = True
+        self.query_one("#field-private", Checkbox).disabled = self.local
+
+    # -- publishing ---------------------------------------------------------------------------
+
+    @property
+    def local(self) -> bool:
+        """Into the local hub rather than the Hub."""
+        return self.query_one("#field-local", Checkbox).value
+
+    def _value(self, name: str) -> str:
+        return self.query_one(f"#field-{name}", Input).value.strip()
+
+    def _check_repo(self) -> str | None:
+        """The valid repo id, or None with the problem shown under the field."""
+        error = self.query_one("#error-repo", Static)
+        field = self.query_one("#field-repo", Input)
+        try:
+            repo = validate_repo_id(field.value)
+        except InvalidRepoIdError as exc:
+            error.update(f"{exc.title}: {exc.hint}")
+            error.display = True
+            field.set_class(True, "bad")
+            return None
+        error.update("")
+        error.display = False
+        field.set_class(False, "bad")
+        return repo
+
+    @on(Button.Pressed, "#publish")
+    def action_publish(self) -> None:
+        """Save the edited card and launch the publish job (nothing starts while invalid)."""
+        if self.plan is None or self.source is None:
+            self.notify("There is nothing to publish from this folder.", severity="warning")
+            return
+        if self.query_one("#publish", Button).disabled:
+            self.notify("A publish job is already running.", severity="warning")
+            return
+        repo = self._check_repo()
+        if repo is None:
+            self.query_one("#field-repo", Input).focus()
+            return
+        params: dict[str, Any] = {
+            "source": str(self.source),
+            "repo_id": repo,
+            "local": self.local,
+            "private": self.query_one("#field-private", Checkbox).value,
+            "tag": self._value("tag"),
+            "license": self._value("license"),
+            "commit_message": self._value("message"),
+            "run": self.run.record.id if self.run is not None else None,
+        }
+        self.job_id = ""  # launching: Publish stays disabled until the job is known
+        self._enable_publish()
+        text = self.query_one("#publish-card", TextArea).text
+        self.launch({k: v for k, v in params.items() if v not in (None, "")}, text)
+
+    @on(Button.Pressed, "#back")
+    def _back(self) -> None:
+        self.app.pop_screen()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="publish-launch")
+    def launch(self, params: dict[str, Any], card_text: str) -> None:
+        """Check the card, write it to $HFTUI_HOME/publish/<timestamp>/README.md, launch."""
+        from hf_ecosystem.hub.cards import parse_card_text
+        from hf_ecosystem.jobs.spec import JobSpec
+        from hf_ecosystem.training.publish_plan import plan_publish
+
+        parse_card_text(card_text)  # a broken edit stops here (CardError), before any job
+        manager = self.hf_app.job_manager()
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        folder, n = manager.settings.home / "publish" / stamp, 1
+        while folder.exists():
+            folder, n = manager.settings.home / "publish" / f"{stamp}-{n}", n + 1
+        folder.mkdir(parents=True)
+        card = folder / "README.md"
+        card.write_text(card_text, encoding="utf-8")
+        try:
+            plan_publish(params["source"], card=card)  # a token pasted into the card: refused
+        except HfEcoError:
+            card.unlink()
+            raise
+        record = manager.launch(JobSpec.create("publish", **params, card=str(card)))
+        self.post_message(self.Launched(record.id, card))
+
+    @on(Launched)
+    def _launched(self, message: Launched) -> None:
+        self.job_id, self.card_path, self._offset = message.job_id, message.card_path, 0
+        self.query_one("#publish-progress").display = True
+        log = self.query_one("#publish-log", RichLog)
+        log.display = True
+        log.clear()
+        log.write(f"card saved to {message.card_path}")
+        self.notify(f"Job {message.job_id}: progress here and on Jobs (4).", title="Publishing")
+        self.poll(message.job_id, 0)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="publish-poll")
+    def poll(self, job_id: str, offset: int) -> None:
+        """The job's record and new events; a finished local publish refreshes the hub index."""
+        from hf_ecosystem.hub.local import LocalHub
+
+        manager = self.hf_app.job_manager()
+        record = manager.get(job_id)
+        path = manager.store.events_path(record.id)
+        events, offset = read_events(path, offset)
+        if not record.is_active:  # what was written just before it ended
+            more, offset = read_events(path, offset)
+            events += more
+            choice = self.hf_app.backend_choice
+            if record.status == "succeeded" and choice and isinstance(choice.backend, LocalHub):
+                choice.backend.refresh()  # so a search finds the new model at once
+        self.post_message(self.Polled(record, events, offset))
+
+    @on(Polled)
+    def _polled(self, message: Polled) -> None:
+        if message.record.id != self.job_id:
+            return
+        self.record, self._offset = message.record, message.offset
+        log = self.query_one("#publish-log", RichLog)
+        bar = self.query_one("#publish-progress", ProgressBar)
+        for event in message.events:
+            if event.type == "progress" and event.data.get("total"):
+                bar.update(total=event.data["total"], progress=event.data.get("done", 0))
+            elif event.type in ("log", "error", "artifact"):
+                log.write(Text(describe_event(event), style="red" if event.type == "error" else ""))
+        self._show_outcome(message.record)
+        self._enable_publish()
+        if message.record.is_active:
+            job_id = message.record.id
+            self._timer = self.set_timer(self.interval, lambda: self.poll(job_id, self._offset))
+
+    def _show_outcome(self, record: JobRecord) -> None:
+        text = Text(f"Job {record.id} ", style="bold")
+        text.append(record.status, style=STATUS_STYLES.get(record.status, ""))
+        result = record.result or {}
+        if record.error:
+            text.append(f"\n{record.error.get('title', '')}: {record.error.get('hint', '')}", "red")
+        elif record.status == "succeeded":
+            where = result.get("url") or result.get("path") or "?"
+            text.append(f"\nPublished {result.get('repo_id', '')} → {where}", style="green")
+            versions = result.get("revisions") or result.get("tags") or []
+            if versions:
+                text.append(f"\nversions: {', '.join(str(v) for v in versions)}")
+            if result.get("local"):
+                name = str(result.get("repo_id", "")).rsplit("/", 1)[-1]
+                text.append(f"\nFind it on Models (1): search '{name}'.", style="dim")
+            bar = self.query_one("#publish-progress", ProgressBar)
+            bar.update(total=bar.total or 1, progress=bar.total or 1)
+        self.query_one("#publish-outcome", Static).update(text)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR or not event.worker.group.startswith("publish-"):
+            return
+        title, hint = describe_error(event.worker.error)
+        if event.worker.group == "publish-load":
+            self.plan = None
+            self._enable_publish()
+            panel = self.query_one("#publish-refusal", Static)
+            panel.update(Text(f"{title}\n{hint}"))
+            panel.display = True
+            self.query_one("#publish-summary", Static).update("Nothing can be published.")
+        elif event.worker.group == "publish-launch":
+            self.job_id = None
+            self._enable_publish()
+        self.notify(hint or title, title=title, severity="error")
