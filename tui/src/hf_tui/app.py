@@ -177,10 +177,9 @@ class HfTuiApp(App[int]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="seed")
     def launch_seed(self) -> None:
         """Queue the job off the event loop."""
-        from hf_ecosystem.jobs.manager import JobManager
         from hf_ecosystem.jobs.spec import JobSpec
 
-        record = JobManager(self.settings).launch(JobSpec.create("demo-seed"))
+        record = self.job_manager().launch(JobSpec.create("demo-seed"))
         self.call_from_thread(
             self.notify,
             f"Job {record.id} started: see Jobs (4). Refresh the list (ctrl+r) when it is done.",

@@ -233,11 +233,10 @@ class DetailScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="download")
     def launch_download(self) -> None:
         """Queue the download job off the event loop."""
-        from hf_ecosystem.jobs.manager import JobManager
         from hf_ecosystem.jobs.spec import JobSpec
 
         spec = JobSpec.create("download", repo_id=self.repo_id, repo_type=self.kind)
-        record = JobManager(self.hf_app.settings).launch(spec)
+        record = self.hf_app.job_manager().launch(spec)
         self.app.call_from_thread(
             self.notify, f"Job {record.id}: progress on the Jobs screen (4).", title="Downloading"
         )

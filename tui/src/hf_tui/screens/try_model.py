@@ -143,14 +143,13 @@ class TryScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="try")
     def launch(self, text: str, **options: Any) -> None:
         """Queue the job, then watch it (off the event loop)."""
-        from hf_ecosystem.jobs.manager import JobManager
         from hf_ecosystem.jobs.spec import JobSpec
 
         self._last = (text, options)
         spec = JobSpec.create(
             "inference", task=self.spec.name, model=self.repo_id, input=text, **options
         )
-        record = JobManager(self.hf_app.settings).launch(spec)
+        record = self.hf_app.job_manager().launch(spec)
         self.job_id = record.id
         self.poll(record.id, 0)
 
@@ -158,9 +157,8 @@ class TryScreen(Screen[None]):
     def poll(self, job_id: str, offset: int) -> None:
         """Read the job's new events and, once it ended, its record."""
         from hf_ecosystem.jobs.events import read_events
-        from hf_ecosystem.jobs.manager import JobManager
 
-        manager = JobManager(self.hf_app.settings)
+        manager = self.hf_app.job_manager()
         events, offset = read_events(manager.store.events_path(job_id), offset)
         record = manager.get(job_id)
         finished = None if record.is_active else record.to_dict()
