@@ -76,6 +76,9 @@ def test_classification_seq2seq_and_perplexity_jobs(tiny_model, tmp_path: Path) 
                     "task": "summarization", "text_column": "article", "max_samples": 3},
         "perplexity": {"model": str(tiny_model("text-generation")), "dataset": str(reviews),
                        "task": "causal-lm", "max_length": 8, "stride": 4},
+        "translate": {"model": str(tiny_model("translation")), "dataset": str(articles),
+                      "task": "translation", "text_column": "article", "max_samples": 2,
+                      "src_lang": "en", "tgt_lang": "de"},
     }  # fmt: skip
     jobs = {
         n: manager.launch(JobSpec.create("evaluate", **p, **common)).id for n, p in specs.items()
@@ -136,6 +139,8 @@ def test_classification_seq2seq_and_perplexity_jobs(tiny_model, tmp_path: Path) 
         CHRF().corpus_score(hypotheses, references).score
     )
     assert result["signatures"]["bleu"].startswith("nrefs:1|")
+    logs = [e.data.get("message") for e in _events(manager, jobs["translate"])]
+    assert "translation en → de" in logs  # evaluated as translation, with the language pair
     for name in ("rouge1", "rouge2", "rougeL", "rougeLsum"):
         assert result["metrics"][f"{name}_low"] <= result["metrics"][name]
     assert len(result["examples"]) == 3 and "confusion" not in result

@@ -143,6 +143,8 @@ _SCHEMAS: dict[str, dict[str, tuple[bool, Check]]] = {
         "confidence": (False, _float01),  # bootstrap confidence level
         "run": (False, _job_id),  # the train job whose run the results are stored with
         "device": (False, _str),
+        "src_lang": (False, _str),  # seq2seq translation: evaluates as translation src → tgt
+        "tgt_lang": (False, _str),
     },
     "publish": {
         "source": (True, _existing_path),  # a model folder (a run's checkpoint)

@@ -241,8 +241,15 @@ def evaluate_seq2seq(ctx: JobContext, data: Any, out: Path) -> dict[str, Any]:
             hint=f"Columns: {', '.join(data.column_names)}. Name it with --target-column.",
         )
     references = texts_of(column(data, target, "target"))
-    # The summarization task applies the config's summarization prefix (T5), if any.
-    generator = load_model(ctx, "summarization", Seq2SeqGenerator)
+    # With languages, the translation task sets the model's language tags or T5's prefix;
+    # without, the summarization task applies the config's summarization prefix (T5), if any.
+    languages = {"src_lang": p.get("src_lang"), "tgt_lang": p.get("tgt_lang")}
+    task = "translation" if languages["tgt_lang"] else "summarization"
+    if task == "translation":
+        ctx.log(f"translation {languages['src_lang'] or '?'} → {languages['tgt_lang']}")
+    else:
+        languages = {}
+    generator = load_model(ctx, task, Seq2SeqGenerator)
     batch_size = p.get("batch_size", 16)
     report = _reporter(ctx, len(sources))
     predictions: list[str] = []
@@ -251,6 +258,7 @@ def evaluate_seq2seq(ctx: JobContext, data: Any, out: Path) -> dict[str, Any]:
             sources[start : start + batch_size],
             batch_size=batch_size,
             max_new_tokens=p.get("max_length"),
+            **languages,
         )
         predictions += [o["text"] for o in outputs]
         report(len(predictions))

@@ -38,6 +38,8 @@ def add_run_parsers(actions: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument("--text-column", help="input text (default: text)")
     p.add_argument("--label-column", help="class label, for classification (default: label)")
     p.add_argument("--target-column", help="reference output, for seq2seq (e.g. summary)")
+    p.add_argument("--source-lang", help="seq2seq translation: source language code (e.g. en)")
+    p.add_argument("--target-lang", help="seq2seq translation: target language code (e.g. de)")
     p.add_argument("--max-samples", type=int, help="evaluate the first N rows only")
     p.add_argument("--batch-size", type=int)
     p.add_argument("--max-length", type=int, help="input tokens; perplexity window; seq2seq output")
@@ -86,6 +88,8 @@ def evaluate_spec(args: argparse.Namespace, manager: JobManager | None = None) -
         confidence=args.confidence,
         run=args.run,
         device=args.device,
+        src_lang=args.source_lang,
+        tgt_lang=args.target_lang,
         **values,
     )
 
