@@ -14,13 +14,38 @@ Supported routes (everything else answers ``404 {"error": "Not Found"}``):
 * ``HEAD|GET /[datasets/]{repo_id}/resolve/{rev}/{path}`` (``Range`` supported on GET)
 * ``POST /api/validate-yaml``
 * ``POST /api/repos/create`` (409 when the repo exists; the writer must own the namespace)
-* ``POST /api/{models|datasets}/{repo_id}/preupload/{rev}`` (every file is ``"regular"``)
+* ``POST /api/{models|datasets}/{repo_id}/preupload/{rev}`` (every file is ``"regular"`` unless
+  :attr:`FakeHub.lfs_threshold` is set, see below)
 * ``POST /api/{models|datasets}/{repo_id}/commit/{rev}`` (NDJSON: header, ``file`` with base64
-  content, ``deletedFile``, ``deletedFolder``; applied to the :class:`FakeRepo`)
+  content, ``lfsFile``, ``deletedFile``, ``deletedFolder``; applied to the :class:`FakeRepo`)
+* ``POST /[datasets/]{repo_id}.git/info/lfs/objects/batch`` and ``.../objects/verify`` (git-LFS)
+* ``PUT  /lfs-storage/{sha256}?token=...`` (the "pre-signed" upload URL the batch hands out)
 * ``POST /api/{models|datasets}/{repo_id}/tag/{rev}`` and ``GET .../refs``
 
 Revisions: ``main``, the current commit sha, a tag name (``v1`` or ``refs/tags/v1``) or the sha
 of any earlier commit or tag the server has seen.
+
+Git-LFS uploads (with ``HF_HUB_DISABLE_XET=1``, the client's classic HTTP path). By default
+(``lfs_threshold = None``) preupload answers ``"regular"`` for every file, so nothing goes through
+LFS. With ``hub.lfs_threshold = N`` it follows the real Hub's rule with N in place of its 10 MiB:
+a non-empty file is ``"lfs"`` when its path ends with one of the ``.gitattributes`` LFS suffixes
+(``*.safetensors``, ``*.bin``, ...) or it has at least N bytes. The client then
+
+1. ``POST {repo}.git/info/lfs/objects/batch`` (write token; body ``{"operation": "upload",
+   "transfers": ["basic", "multipart"], "objects": [{"oid": sha256, "size"}], "hash_algo":
+   "sha256", "ref": {"name": rev}}``); the answer is ``{"transfer": "basic", "objects": [...]}``,
+   each object with ``actions.upload.href`` (``/lfs-storage/{oid}?token=...``, no auth needed,
+   like a pre-signed S3 URL; no ``chunk_size`` so never multipart) and ``actions.verify.href``,
+   or with no ``actions`` when the object is already stored (the client skips it);
+2. ``PUT``s the bytes to the href (400 unless their size and sha256 match the oid; 403 for an
+   unknown token), then ``POST``s ``{"oid", "size"}`` to the verify href (404 if not stored);
+3. commits ``{"key": "lfsFile", "value": {"path", "algo": "sha256", "oid", "size"}}`` lines,
+   which materialise the stored object (400 when it was never uploaded) as the file; the path is
+   then in :attr:`FakeRepo.lfs_paths` and served as an LFS file (tree/siblings ``lfs`` entries,
+   ``ETag``/``X-Linked-Etag`` = sha256, ``X-Linked-Size``).
+
+Stored objects are in :attr:`FakeHub.lfs_objects` (sha256 -> bytes); :attr:`FakeHub.requests`
+shows which route each upload took.
 """
 
 from __future__ import annotations
@@ -30,13 +55,15 @@ import contextlib
 import functools
 import hashlib
 import json
+import re
+import secrets
 import socket
 import threading
 import traceback
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 __all__ = ["FakeHub", "FakeRepo"]
@@ -67,6 +94,8 @@ _LFS_SUFFIXES = (
     ".tflite",
 )
 _LFS_MIN_SIZE = 10 * 1024 * 1024
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_LFS_JSON = "application/vnd.git-lfs+json"
 
 # Path segments that can follow a repo id in /api/{kind}s/... URLs.
 _API_SUBPATHS = frozenset(
@@ -137,6 +166,9 @@ class FakeRepo:
     git_tags: dict[str, str] = field(default_factory=dict)  # tag name -> commit sha
     snapshots: dict[str, dict[str, bytes]] = field(default_factory=dict)  # sha -> files
     commit_titles: list[str] = field(default_factory=list)  # commits received, oldest first
+    # Paths committed through git-LFS (``lfsFile``); served as LFS at every revision, on top of
+    # the paths LFS by suffix or size.
+    lfs_paths: set[str] = field(default_factory=set)
 
     # -- derived values ------------------------------------------------------------------
 
@@ -220,9 +252,9 @@ class _FileInfo:
         return self.sha256 if self.lfs else self.oid
 
 
-def _file_info(path: str, content: bytes) -> _FileInfo:
+def _file_info(path: str, content: bytes, *, lfs: bool = False) -> _FileInfo:
     git_sha1, sha256 = _digests(content)
-    is_lfs = path.lower().endswith(_LFS_SUFFIXES) or len(content) >= _LFS_MIN_SIZE
+    is_lfs = lfs or path.lower().endswith(_LFS_SUFFIXES) or len(content) >= _LFS_MIN_SIZE
     if not is_lfs:
         return _FileInfo(path, content, git_sha1, sha256, False, 0)
     pointer = (
@@ -311,7 +343,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeHub/1.0"
     sys_version = ""
-    server: _Server
+    server: _Server  # pyright: ignore[reportIncompatibleVariableOverride]
 
     def log_message(self, format: str, *args: Any) -> None:  # silence default logging
         pass
@@ -418,12 +450,19 @@ class FakeHub:
         reject_invalid_tokens: if True, any request carrying an unknown bearer token gets
             ``401 Invalid credentials in Authorization header`` (like the real Hub). By default
             unknown tokens are treated as anonymous (except by ``/api/whoami-v2``).
+        lfs_threshold: None (default): preupload says ``"regular"`` for every file. A size in
+            bytes: non-empty files at least that big, or with an LFS suffix, are ``"lfs"`` (the
+            real Hub's rule with 10 MiB). :meth:`reset` sets it back to None.
+        lfs_objects: git-LFS objects uploaded so far, sha256 hex -> content.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, page_size: int = 50) -> None:
         self.page_size = page_size
         self.tree_page_size = 1000
         self.reject_invalid_tokens = False
+        self.lfs_threshold: int | None = None
+        self.lfs_objects: dict[str, bytes] = {}
+        self._lfs_tickets: dict[str, tuple[str, int]] = {}  # upload token -> (oid, size)
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.server_errors: list[str] = []
         self._lock = threading.RLock()
@@ -488,8 +527,12 @@ class FakeHub:
             self._repos.pop((kind, repo_id), None)
 
     def reset(self) -> None:
-        """Forget repos, tokens, grants, failures, delays and recorded requests."""
+        """Forget repos, tokens, grants, failures, delays, recorded requests and LFS objects;
+        turn LFS answers off again (``lfs_threshold = None``)."""
         with self._lock:
+            self.lfs_threshold = None
+            self.lfs_objects.clear()
+            self._lfs_tickets.clear()
             self._repos.clear()
             self._tokens.clear()
             self._orgs.clear()
@@ -595,6 +638,19 @@ class FakeHub:
             return _json_response({})
         if segs == ["api", "repos", "create"] and method == "POST":
             return self._create_repo(headers, body)
+        if len(segs) == 2 and segs[0] == "lfs-storage":
+            if method != "PUT":
+                raise _HubError(405, "Method not allowed")
+            return self._lfs_store(segs[1], query, body)
+        lfs_route = _lfs_route(segs)
+        if lfs_route is not None:
+            if method != "POST":
+                raise _HubError(405, "Method not allowed")
+            kind, repo_id, action = lfs_route
+            repo = self._writable(kind, repo_id, headers)
+            if action == "batch":
+                return self._lfs_batch(repo, body)
+            return self._lfs_verify(body)
 
         user = self._user(headers)
 
@@ -737,7 +793,7 @@ class FakeHub:
             for path, content in sorted(files.items()):
                 entry: dict[str, Any] = {"rfilename": path}
                 if blobs:
-                    info = _file_info(path, content)
+                    info = _file_info(path, content, lfs=path in repo.lfs_paths)
                     entry["size"] = info.size
                     entry["blobId"] = info.oid
                     if info.lfs:
@@ -871,7 +927,7 @@ class FakeHub:
                 entry["lastCommit"] = commit
             entries.append(entry)
         for p in sorted(x for x in files if wanted(x)):
-            info = _file_info(p, files[p])
+            info = _file_info(p, files[p], lfs=p in repo.lfs_paths)
             entry = {"type": "file", "oid": info.oid, "size": info.size, "path": p}
             if info.lfs:
                 entry["lfs"] = {
@@ -951,20 +1007,23 @@ class FakeHub:
             self._repos[(kind, repo_id)] = repo
         return _json_response({"url": url, "name": repo_id, "id": repo.object_id})
 
+    def _upload_mode(self, path: str, size: object) -> Literal["regular", "lfs"]:
+        threshold = self.lfs_threshold
+        if threshold is None or not isinstance(size, int) or size <= 0:
+            return "regular"
+        lfs = size >= threshold or path.lower().endswith(_LFS_SUFFIXES)
+        return "lfs" if lfs else "regular"
+
     def _preupload(self, repo: FakeRepo, revision: str, body: bytes) -> _Response:
         _, files = self._revision(repo, revision)
         out = []
         for entry in self._json_body(body).get("files", []):
             path = str(entry.get("path", ""))
+            mode = self._upload_mode(path, entry.get("size"))
             current = files.get(path)
-            out.append(
-                {
-                    "path": path,
-                    "uploadMode": "regular",
-                    "shouldIgnore": False,
-                    "oid": _digests(current)[0] if current is not None else None,
-                }
-            )
+            # The client skips a file whose oid is unchanged: git blob sha1, or sha256 for LFS.
+            oid = None if current is None else _digests(current)[0 if mode == "regular" else 1]
+            out.append({"path": path, "uploadMode": mode, "shouldIgnore": False, "oid": oid})
         return _json_response({"files": out, "commitOid": self._revision(repo, revision)[0]})
 
     def _commit(self, repo: FakeRepo, revision: str, body: bytes) -> _Response:
@@ -982,6 +1041,7 @@ class FakeHub:
             if parent and parent != repo.sha:
                 raise _HubError(412, "A commit has happened since. Please refresh and try again.")
             files = repo.file_bytes()
+            lfs_paths = set(repo.lfs_paths)
             for line in lines[1:]:
                 key, value = line.get("key"), line.get("value") or {}
                 path = str(value.get("path", "")).strip("/")
@@ -989,17 +1049,22 @@ class FakeHub:
                     if value.get("encoding") != "base64":
                         raise _HubError(400, f"Unsupported encoding for {path}")
                     files[path] = base64.b64decode(value.get("content", ""))
+                    lfs_paths.discard(path)
+                elif key == "lfsFile":
+                    files[path] = self._lfs_object(path, value)
+                    lfs_paths.add(path)
                 elif key == "deletedFile":
                     if path not in files:
                         raise _HubError(404, f"A file with this name doesn't exist: {path}")
                     del files[path]
+                    lfs_paths.discard(path)
                 elif key == "deletedFolder":
                     files = {p: c for p, c in files.items() if not p.startswith(f"{path}/")}
-                elif key == "lfsFile":
-                    raise _HubError(400, f"FakeHub takes no LFS uploads ({path}); use 'regular'")
+                    lfs_paths = {p for p in lfs_paths if not p.startswith(f"{path}/")}
                 else:
                     raise _HubError(400, f"Unknown commit operation: {key}")
             repo.files = dict(files)
+            repo.lfs_paths = lfs_paths
             repo.last_modified = datetime.now(UTC)
             repo.commit_titles.append(str(header.get("summary", "")))
             sha = repo.remember()
@@ -1011,6 +1076,100 @@ class FakeHub:
                 "commitUrl": f"{self.url}/{prefix}{repo.repo_id}/commit/{sha}",
             }
         )
+
+    # -- git-LFS -----------------------------------------------------------------------
+
+    def _lfs_object(self, path: str, value: dict[str, Any]) -> bytes:
+        """The stored content an ``lfsFile`` commit line points at (400 if it is missing)."""
+        if value.get("algo", "sha256") != "sha256":
+            raise _HubError(400, f"Unsupported LFS hash algorithm for {path}: {value.get('algo')}")
+        oid = str(value.get("oid", ""))
+        with self._lock:
+            content = self.lfs_objects.get(oid)
+        if content is None:
+            raise _HubError(
+                400, f"Your push was rejected: the LFS object {oid} of {path} was never uploaded"
+            )
+        size = value.get("size")
+        if size is not None and size != len(content):
+            raise _HubError(400, f"LFS object {oid} of {path} has {len(content)} bytes, not {size}")
+        return content
+
+    def _lfs_batch(self, repo: FakeRepo, body: bytes) -> _Response:
+        data = self._json_body(body)
+        if data.get("operation") != "upload":
+            raise _HubError(400, "FakeHub's LFS batch endpoint only takes operation 'upload'")
+        transfers = data.get("transfers") or ["basic"]
+        if not isinstance(transfers, list) or "basic" not in transfers:
+            raise _HubError(422, "FakeHub only offers the 'basic' LFS transfer")
+        ref = data.get("ref")
+        if isinstance(ref, dict) and ref.get("name"):
+            self._revision(repo, str(ref["name"]))
+        objects = data.get("objects")
+        if not isinstance(objects, list):
+            raise _HubError(400, "'objects' must be a list")
+        prefix = "" if repo.kind == "model" else "datasets/"
+        verify = f"{self.url}/{prefix}{repo.repo_id}.git/info/lfs/objects/verify"
+        out: list[dict[str, Any]] = []
+        for obj in objects:
+            obj = obj if isinstance(obj, dict) else {}
+            oid, size = obj.get("oid"), obj.get("size")
+            if not (isinstance(oid, str) and _SHA256.match(oid)) or not _is_size(size):
+                out.append(
+                    {
+                        "oid": str(oid),
+                        "size": size if _is_size(size) else 0,
+                        "error": {"code": 422, "message": "Invalid oid or size"},
+                    }
+                )
+                continue
+            with self._lock:
+                stored = self.lfs_objects.get(oid)
+                if stored is not None and len(stored) == size:
+                    out.append({"oid": oid, "size": size})  # no actions: already uploaded
+                    continue
+                ticket = secrets.token_hex(16)
+                self._lfs_tickets[ticket] = (oid, size)
+            upload = {"href": f"{self.url}/lfs-storage/{oid}?token={ticket}", "expires_in": 3600}
+            out.append(
+                {
+                    "oid": oid,
+                    "size": size,
+                    "authenticated": True,
+                    "actions": {"upload": upload, "verify": {"href": verify}},
+                }
+            )
+        return _json_response(
+            {"transfer": "basic", "objects": out}, headers={"Content-Type": _LFS_JSON}
+        )
+
+    def _lfs_store(self, oid: str, query: dict[str, list[str]], body: bytes) -> _Response:
+        """The upload href: no Authorization (like a pre-signed URL), the batch's token instead."""
+        token = query.get("token", [""])[0]
+        with self._lock:
+            ticket = self._lfs_tickets.get(token)
+        if ticket is None or ticket[0] != oid:
+            raise _HubError(403, "Invalid or expired upload URL")
+        size = ticket[1]
+        if len(body) != size:
+            raise _HubError(400, f"Size mismatch: expected {size} bytes, got {len(body)}")
+        if hashlib.sha256(body).hexdigest() != oid:
+            raise _HubError(400, f"Content does not match sha256 {oid}")
+        with self._lock:
+            self.lfs_objects[oid] = bytes(body)
+            self._lfs_tickets.pop(token, None)
+        return _Response(
+            200, b"", {"ETag": f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"'}
+        )
+
+    def _lfs_verify(self, body: bytes) -> _Response:
+        data = self._json_body(body)
+        oid, size = data.get("oid"), data.get("size")
+        with self._lock:
+            stored = self.lfs_objects.get(oid) if isinstance(oid, str) else None
+        if stored is None or len(stored) != size:
+            raise _HubError(404, f"LFS object {oid} of size {size} not found")
+        return _json_response({}, headers={"Content-Type": _LFS_JSON})
 
     def _tag(self, repo: FakeRepo, revision: str, body: bytes) -> _Response:
         name = self._json_body(body).get("tag")
@@ -1073,7 +1232,7 @@ class FakeHub:
             raise _HubError(
                 404, f"Entry not found: {filename}", "EntryNotFound", {"X-Repo-Commit": sha}
             )
-        info = _file_info(filename, files[filename])
+        info = _file_info(filename, files[filename], lfs=filename in repo.lfs_paths)
         basename = filename.rsplit("/", 1)[-1]
         out_headers = {
             "Content-Type": "application/octet-stream",
@@ -1082,6 +1241,9 @@ class FakeHub:
             "X-Repo-Commit": sha,
             "Content-Disposition": f"inline; filename*=UTF-8''{quote(basename)};",
         }
+        if info.lfs:  # what the real Hub adds (on its redirect to the LFS storage)
+            out_headers["X-Linked-Etag"] = f'"{info.sha256}"'
+            out_headers["X-Linked-Size"] = str(info.size)
         content = info.content
         range_header = headers.get("range")
         if method == "GET" and range_header:
@@ -1094,6 +1256,25 @@ class FakeHub:
             out_headers["Content-Range"] = f"bytes {first}-{last}/{len(content)}"
             return _Response(206, content[first : last + 1], out_headers)
         return _Response(200, content, out_headers)
+
+
+def _is_size(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _lfs_route(segs: list[str]) -> tuple[str, str, str] | None:
+    """(kind, repo id, "batch" | "verify") of a ``[datasets/]{repo}.git/info/lfs/objects/*``
+    path, else None."""
+    if len(segs) < 5 or segs[-4:-1] != ["info", "lfs", "objects"]:
+        return None
+    if segs[-1] not in ("batch", "verify"):
+        return None
+    repo, kind = segs[:-4], "model"
+    if len(repo) > 1 and repo[0] == "datasets":
+        repo, kind = repo[1:], "dataset"
+    if not 1 <= len(repo) <= 2 or not repo[-1].endswith(".git"):
+        return None
+    return kind, "/".join(repo).removesuffix(".git"), segs[-1]
 
 
 def _matches_filter(repo: FakeRepo, tag: str) -> bool:
