@@ -92,26 +92,6 @@ def resolve_source(manager: JobManager, target: str) -> tuple[Path, RunSummary |
 class PublishScreen(Screen[None]):
     """Plan (files, sizes, refusals), card preview to edit, Publish as a job, watch the outcome."""
 
-    DEFAULT_CSS = """
-    PublishScreen #publish-title { height: auto; padding: 0 1; background: $panel; }
-    PublishScreen #publish-body { height: 1fr; }
-    PublishScreen #publish-form { width: 1fr; padding: 0 1; }
-    PublishScreen #publish-side { width: 1fr; padding: 0 1; border-left: vkey $panel; }
-    PublishScreen #publish-form .bad { border: tall $error; }
-    PublishScreen #publish-refusal {
-        display: none; height: auto; padding: 0 1; border: round $error; color: $error;
-    }
-    PublishScreen #publish-summary, PublishScreen #publish-notes, PublishScreen #card-status {
-        height: auto;
-    }
-    PublishScreen #publish-files { height: auto; max-height: 14; border: round $panel; }
-    PublishScreen #publish-card { height: 1fr; border-title-color: $text-muted; }
-    PublishScreen #publish-actions { height: auto; }
-    PublishScreen #publish-actions Button { margin-right: 1; }
-    PublishScreen #publish-outcome { height: auto; }
-    PublishScreen #publish-log { height: 8; border: round $panel; }
-    """
-
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+s", "publish", "Publish"),

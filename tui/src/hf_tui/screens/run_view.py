@@ -69,7 +69,7 @@ class RunViewScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+r", "reload", "Reload"),
-        Binding("p", "publish", "Publish", show=False),  # listed by help (?)
+        Binding("p", "publish", "Publish"),
     ]
 
     @dataclass
