@@ -37,7 +37,8 @@ def _wait(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-
 @pytest.mark.parametrize(
     ("kind", "params", "message"),
     [
-        ("train", {}, "unknown kind"),
+        ("fly", {}, "unknown kind"),
+        ("train", {}, "'config' is required"),
         ("download", {}, "'repo_id' is required"),
         ("download", {"repo_id": "bad id!"}, "'repo_id' is not a repo id"),
         ("download", {"repo_id": "a/b", "colour": 1}, "unknown field 'colour'"),
