@@ -245,6 +245,12 @@ class HfTuiApp(App[int]):
 
         self.push_screen(NewTrainingScreen(model))
 
+    def open_evaluate_form(self, model: str | None = None) -> None:
+        """Push the Evaluate form (pre-filled with `model` when given)."""
+        from hf_tui.screens.evaluate_form import EvaluateFormScreen
+
+        self.push_screen(EvaluateFormScreen(model))
+
     def open_run(self, job_id: str) -> None:
         """Push the Run view of a training job."""
         from hf_tui.screens.run_view import RunViewScreen
@@ -282,6 +288,13 @@ class HfTuiApp(App[int]):
         )
         yield SystemCommand(
             "New training", "Fine-tune a model: presets, live YAML preview", self.open_new_training
+        )
+        # On a model's Detail page the form starts with that model.
+        model = getattr(screen, "repo_id", None) if getattr(screen, "kind", "") == "model" else None
+        yield SystemCommand(
+            "Evaluate a model",
+            "Any model on any dataset: metrics, confusion, errors",
+            lambda: self.open_evaluate_form(model),
         )
         publish = getattr(screen, "action_publish", None)
         if callable(publish):  # the Runs table, a Run view, an Evaluate view, the Publish screen

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, ItemGrid, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Markdown, Static
@@ -44,6 +44,7 @@ class DetailScreen(Screen[None]):
         Binding("ctrl+r", "reload", "Reload"),
         Binding("t", "try", "Try it"),
         Binding("f", "fine_tune", "Fine-tune"),
+        Binding("e", "evaluate", "Evaluate"),
     ]
 
     @dataclass
@@ -84,7 +85,8 @@ class DetailScreen(Screen[None]):
                 yield LicensePanel(id="license")
                 yield DataTable(id="eval-results", show_cursor=False)
                 yield DataTable(id="files", cursor_type="row", zebra_stripes=True)
-                with Horizontal(id="actions"):
+                # A grid: the buttons wrap to a second row when the pane is narrow.
+                with ItemGrid(min_column_width=17, id="actions"):
                     yield Button("Try", disabled=True, id="action-try", tooltip="Loading…")
                     yield Button(
                         "Download",
@@ -96,6 +98,12 @@ class DetailScreen(Screen[None]):
                         "Fine-tune",
                         disabled=True,
                         id="action-fine-tune",
+                        tooltip="Loading…",
+                    )
+                    yield Button(
+                        "Evaluate",
+                        disabled=True,
+                        id="action-evaluate",
                         tooltip="Loading…",
                     )
         yield Footer()
@@ -200,6 +208,9 @@ class DetailScreen(Screen[None]):
         fine_tune = self.query_one("#action-fine-tune", Button)
         fine_tune.disabled = self.kind != "model"
         fine_tune.tooltip = "Open the training form with this model filled in"
+        evaluate = self.query_one("#action-evaluate", Button)
+        evaluate.disabled = self.kind != "model"
+        evaluate.tooltip = "Evaluate this model on a dataset: metrics, confusion, errors"
         download = self.query_one("#action-download", Button)
         download.disabled = bool(details.local_path)  # already on this machine
         if details.local_path:
@@ -214,8 +225,8 @@ class DetailScreen(Screen[None]):
             self.app.push_screen(TryScreen(self.repo_id, self.model_task))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Fine-tuning is for models: the key is hidden on a dataset's page."""
-        if action == "fine_tune":
+        """Fine-tuning and evaluating are for models: the keys are hidden on a dataset's page."""
+        if action in ("fine_tune", "evaluate"):
             return self.kind == "model"
         return True
 
@@ -224,6 +235,12 @@ class DetailScreen(Screen[None]):
         """Open the New-training form with this model filled in."""
         if self.kind == "model" and not self.query_one("#action-fine-tune", Button).disabled:
             self.hf_app.open_new_training(self.repo_id)
+
+    @on(Button.Pressed, "#action-evaluate")
+    def action_evaluate(self) -> None:
+        """Open the Evaluate form with this model filled in."""
+        if self.kind == "model" and not self.query_one("#action-evaluate", Button).disabled:
+            self.hf_app.open_evaluate_form(self.repo_id)
 
     @on(Button.Pressed, "#action-download")
     def action_download(self) -> None:
