@@ -15,7 +15,7 @@ run: setup
 	$(UV) run --no-sync hf-tui
 
 test: setup
-	$(UV) run --no-sync pytest --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
+	$(UV) run --no-sync pytest --cov --cov-report=term --cov-fail-under=90 --durations=15 $(PYTEST_ARGS)
 
 lint: setup
 	$(UV) run --no-sync ruff check .
