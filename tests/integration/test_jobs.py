@@ -190,3 +190,13 @@ def test_a_job_that_dies_while_being_cancelled_counts_as_cancelled(tmp_path: Pat
     manager.store.update(record.id, status="running", pid=gone.pid, cancel_requested=1)
     assert manager.refresh() == []  # not reported as lost
     assert manager.get(record.id).status == "cancelled"
+
+
+def test_concurrent_jobs_share_the_cores() -> None:
+    from hf_ecosystem.jobs.manager import thread_limits
+
+    cores = len(os.sched_getaffinity(0))
+    assert thread_limits(1, {}) == {}  # one job at a time: torch picks its own
+    assert thread_limits(2, {}) == {"OMP_NUM_THREADS": str(max(1, cores // 2))}
+    assert thread_limits(cores * 4, {}) == {"OMP_NUM_THREADS": "1"}
+    assert thread_limits(2, {"OMP_NUM_THREADS": "3"}) == {}  # the user's setting wins

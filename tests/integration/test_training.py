@@ -96,16 +96,16 @@ def _resume_config(bbc: Path, minilm_path: Path, out: Path) -> dict[str, Any]:
         "model": str(minilm_path),
         "dataset": str(bbc),
         "text_column": "headline",
-        "max_train_samples": 480,
-        "max_eval_samples": 120,
-        "max_steps": 30,
+        "max_train_samples": 320,
+        "max_eval_samples": 64,
+        "max_steps": 20,
         "batch_size": 16,
         "max_length": 24,
         "learning_rate": 1e-4,
         "eval_strategy": "steps",
-        "eval_steps": 30,
+        "eval_steps": 20,
         "save_strategy": "steps",
-        "save_steps": 6,
+        "save_steps": 10,
         "logging_steps": 5,
         "report_to": ["none"],
         "output_dir": str(out),
@@ -141,7 +141,7 @@ def test_a_killed_run_resumes_to_the_same_metrics(
         JobSpec.create("train", config=_resume_config(bbc, minilm_path, tmp_path / "b"))
     )
 
-    _wait_for_checkpoint(manager, killed.id, "checkpoint-12", timeout=240)
+    _wait_for_checkpoint(manager, killed.id, "checkpoint-10", timeout=240)
     pid = manager.get(killed.id).pid
     assert pid is not None
     os.kill(pid, signal.SIGKILL)
@@ -161,7 +161,7 @@ def test_a_killed_run_resumes_to_the_same_metrics(
     a, b = first.result["metrics"], second.result["metrics"]
     assert b["eval_accuracy"] == pytest.approx(a["eval_accuracy"], abs=1e-6)
     assert b["eval_loss"] == pytest.approx(a["eval_loss"], rel=1e-4)
-    assert second.result["global_step"] == 30
+    assert second.result["global_step"] == 20
     logs = [e.data.get("message", "") for e in read_events(manager.events_path(resumed.id))[0]]
     assert any(m.startswith("resuming from checkpoint-") for m in logs)
 
