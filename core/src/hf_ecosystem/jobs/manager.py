@@ -12,6 +12,7 @@ from pathlib import Path
 
 from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.jobs.events import JobEvent, read_events
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord, JobStore, pid_alive
 
@@ -155,6 +156,16 @@ class JobManager:
         """One job, after lost detection."""
         self.refresh()
         return self.store.get(job_id)
+
+    def read_new(self, job_id: str, offset: int = 0) -> tuple[JobRecord, list[JobEvent], int]:
+        """The record and the events written after byte `offset`, and the offset to go on from.
+
+        The record is looked at before the events are read, so once it says the job ended the
+        events returned with it are the job's last ones: a follower can stop there.
+        """
+        record = self.get(job_id)
+        events, offset = read_events(self.store.events_path(record.id), offset)
+        return record, events, offset
 
     def events_path(self, job_id: str) -> Path:
         """The job's events file."""

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 from typing import Any
 
-from hf_ecosystem.errors import HfEcoError
-from hf_ecosystem.jobs.events import read_events
 from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
 from hf_tui.commands import common_options
-from hf_tui.commands.jobs import add_wait, describe_event, launch_and_report
+from hf_tui.commands.jobs import add_wait, launch_and_report
 from hf_tui.output import print_table
 
 # Options that default to the run's training config when --run is given.
@@ -99,30 +95,16 @@ def _metrics(record: JobRecord) -> dict[str, Any]:
     return {"metrics": (record.result or {}).get("metrics", {})}
 
 
-def run_evaluate(args: argparse.Namespace) -> int:
-    """Launch an evaluation; with --wait (and no --json) print its metrics as a table."""
-    manager = JobManager()
-    spec = evaluate_spec(args, manager)
-    if not args.wait or args.json:
-        return launch_and_report(spec, args, summary=_metrics)
-    record = manager.launch(spec)
-    path, offset = manager.events_path(record.id), 0
-    while True:
-        events, offset = read_events(path, offset)
-        for event in events:
-            if event.type in ("progress", "log", "error"):
-                sys.stderr.write(describe_event(event) + "\n")
-        record = manager.get(record.id)
-        if not record.is_active:
-            break
-        time.sleep(0.2)
-    if record.status != "succeeded":
-        error = record.error or {}
-        raise HfEcoError(f"Evaluation {record.id} {record.status}: {error.get('title', '')}",
-                         error.get("hint") or f"See `hf-tui jobs logs {record.id}`.")  # fmt: skip
+def _report(record: JobRecord) -> None:
+    """A succeeded evaluation for people: its metrics as a table and where the files are."""
     result = record.result or {}
     metrics: dict[str, float] = result.get("metrics", {})
     print(f"{record.id} succeeded · {result.get('samples')} examples of {result.get('split')}")
     print_table(["metric", "value"], [[k, f"{v:.4f}"] for k, v in metrics.items()])
     print(f"files: {result.get('output_dir')}")
-    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    """Launch an evaluation; with --wait, its metrics as a table (or JSON with --json)."""
+    spec = evaluate_spec(args, JobManager())
+    return launch_and_report(spec, args, summary=_metrics, report=_report)

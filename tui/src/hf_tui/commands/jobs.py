@@ -115,12 +115,10 @@ def run_logs(args: argparse.Namespace) -> int:
     """Print events (and follow them)."""
     manager = JobManager()
     record = manager.get(args.job_id)
-    path = manager.events_path(record.id)
     offset = 0
     while True:
-        # Looked at before reading, so the read after the job ended still gets its last events.
-        active = args.follow and manager.get(record.id).is_active
-        events, offset = read_events(path, offset)
+        record, events, offset = manager.read_new(record.id, offset)
+        active = args.follow and record.is_active
         for event in events:
             if event.type == "heartbeat":
                 continue
@@ -172,10 +170,12 @@ def launch_and_report(
     spec: JobSpec,
     args: argparse.Namespace,
     summary: Callable[[JobRecord], dict[str, Any]] | None = None,
+    report: Callable[[JobRecord], None] | None = None,
 ) -> int:
     """Launch; without --wait print the id, with it follow progress and exit with its outcome.
 
-    `summary` adds top-level keys to the final JSON (e.g. a training run's final metrics).
+    `summary` adds top-level keys to the final JSON (e.g. a training run's final metrics);
+    `report` prints a succeeded job for people (default: its id and result).
     """
     manager = JobManager()
     record = manager.launch(spec)
@@ -185,15 +185,13 @@ def launch_and_report(
         else:
             print(record.id)
         return 0
-    path = manager.events_path(record.id)
     offset = 0
     while True:
-        events, offset = read_events(path, offset)
+        record, events, offset = manager.read_new(record.id, offset)
         if not args.json:
             for event in events:
                 if event.type in ("progress", "log", "error"):
                     sys.stderr.write(describe_event(event) + "\n")
-        record = manager.get(record.id)
         if not record.is_active:
             break
         time.sleep(0.2)
@@ -201,10 +199,15 @@ def launch_and_report(
         extra = summary(record) if summary is not None else {}
         print_json({"ok": record.status == "succeeded", **record.to_dict(), **extra})
     elif record.status == "succeeded":
-        print(f"{record.id} succeeded: {record.result}")
+        if report is not None:
+            report(record)
+        else:
+            print(f"{record.id} succeeded: {record.result}")
     else:
         error = record.error or {}
-        sys.stderr.write(f"error: job {record.id} {record.status}: {error.get('title', '')}\n")
+        hint = error.get("hint") or f"See `hf-tui jobs logs {record.id}`."
+        sys.stderr.write(f"error: job {record.id} {record.status}: {error.get('title', '')}")
+        sys.stderr.write(f" — {hint}\n")
     return 0 if record.status == "succeeded" else 1
 
 

@@ -17,7 +17,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, ProgressBar, RichLog, Static
 from textual.worker import Worker, WorkerState
 
-from hf_ecosystem.jobs.events import JobEvent, read_events
+from hf_ecosystem.jobs.events import JobEvent
 from hf_ecosystem.jobs.store import JobRecord
 from hf_tui.commands.jobs import describe_event
 from hf_tui.errors import describe_error
@@ -119,13 +119,7 @@ class EvaluationViewScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="eval-poll")
     def poll(self, generation: int, offset: int) -> None:
         """The record and new events, off the event loop."""
-        manager = self.hf_app.job_manager()
-        record = manager.get(self.job_id)
-        path = manager.store.events_path(record.id)
-        events, offset = read_events(path, offset)
-        if not record.is_active:
-            more, offset = read_events(path, offset)
-            events += more
+        record, events, offset = self.hf_app.job_manager().read_new(self.job_id, offset)
         self.post_message(self.Polled(generation, record, events, offset))
 
     @on(Polled)

@@ -33,7 +33,7 @@ from textual.worker import Worker, WorkerState
 
 from hf_ecosystem.errors import HfEcoError, InvalidRepoIdError
 from hf_ecosystem.hub.repo_id import validate_repo_id
-from hf_ecosystem.jobs.events import JobEvent, read_events
+from hf_ecosystem.jobs.events import JobEvent
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.training.publish_plan import PublishPlan, SecretFileError
 from hf_tui.commands.jobs import describe_event
@@ -457,13 +457,8 @@ class PublishScreen(Screen[None]):
         """The job's record and new events; a finished local publish refreshes the hub index."""
         from hf_ecosystem.hub.local import LocalHub
 
-        manager = self.hf_app.job_manager()
-        record = manager.get(job_id)
-        path = manager.store.events_path(record.id)
-        events, offset = read_events(path, offset)
-        if not record.is_active:  # what was written just before it ended
-            more, offset = read_events(path, offset)
-            events += more
+        record, events, offset = self.hf_app.job_manager().read_new(job_id, offset)
+        if not record.is_active:
             choice = self.hf_app.backend_choice
             if record.status == "succeeded" and choice and isinstance(choice.backend, LocalHub):
                 choice.backend.refresh()  # so a search finds the new model at once

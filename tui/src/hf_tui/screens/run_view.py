@@ -17,7 +17,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, ProgressBar, RichLog, Static
 from textual.worker import Worker, WorkerState
 
-from hf_ecosystem.jobs.events import JobEvent, read_events
+from hf_ecosystem.jobs.events import JobEvent
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.training.runs import RunHistory
 from hf_tui.commands.jobs import describe_event
@@ -129,13 +129,7 @@ class RunViewScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="run-tail")
     def tail(self, generation: int, offset: int) -> None:
         """The record and the events written since `offset`, off the event loop."""
-        manager = self.hf_app.job_manager()
-        record = manager.get(self.job_id)
-        path = manager.store.events_path(record.id)
-        events, offset = read_events(path, offset)
-        if not record.is_active:  # what was written just before it ended
-            more, offset = read_events(path, offset)
-            events += more
+        record, events, offset = self.hf_app.job_manager().read_new(self.job_id, offset)
         self.post_message(self.Tailed(generation, record, events, offset))
 
     @on(Tailed)

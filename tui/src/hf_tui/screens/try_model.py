@@ -156,15 +156,8 @@ class TryScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="try-poll")
     def poll(self, job_id: str, offset: int) -> None:
         """Read the job's new events and, once it ended, its record."""
-        from hf_ecosystem.jobs.events import read_events
-
-        manager = self.hf_app.job_manager()
-        events, offset = read_events(manager.store.events_path(job_id), offset)
-        record = manager.get(job_id)
+        record, events, offset = self.hf_app.job_manager().read_new(job_id, offset)
         finished = None if record.is_active else record.to_dict()
-        if finished is not None:  # what was written just before it ended
-            more, offset = read_events(manager.store.events_path(job_id), offset)
-            events += more
         self.post_message(self.Progressed(job_id, events, offset, finished))
 
     @on(Progressed)
