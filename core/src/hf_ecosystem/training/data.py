@@ -145,11 +145,11 @@ def _single_label(
 ) -> PreparedData:
     label = _require(train, spec.label_column, "label", spec.dataset)
     names = _names_of(train.features[label])
+    is_class_label = names is not None
     if names is None:
         values = list(train[label]) + (list(evaluation[label]) if evaluation is not None else [])
         names = _class_names([v for v in values if v is not None])
     index = {name: i for i, name in enumerate(names)}
-    is_class_label = _names_of(train.features[label]) is not None
 
     def encode(batch: dict[str, list[Any]], rows: list[int]) -> Any:
         out = _tokenize(spec, tokenizer, batch)
@@ -166,20 +166,23 @@ def _single_label(
         out["labels"] = ids
         return out
 
-    keep = train.column_names
-    train_enc = train.map(encode, batched=True, remove_columns=keep, **_idx())
-    eval_enc = None
     if evaluation is not None:
         _require(evaluation, label, "label", f"{spec.dataset} (evaluation)")
-        eval_enc = evaluation.map(
-            encode, batched=True, remove_columns=evaluation.column_names, **_idx()
-        )
+    train_enc, eval_enc = _encode(train, evaluation, encode)
     return PreparedData(train_enc, eval_enc, names, list(train_enc["labels"]))
 
 
-def _idx() -> dict[str, Any]:
-    """map() passes each batch's row indices (for errors naming the row)."""
-    return {"with_indices": True, "batch_size": 1000}
+def _encode(
+    train: Any, evaluation: Any | None, encode: Any, *, indexed: bool = True
+) -> tuple[Any, Any | None]:
+    """Both splits through `encode` (batched; with `indexed`, it also gets each batch's row
+    indices, for errors naming the row), their raw columns replaced by the encoded ones."""
+    options: dict[str, Any] = {"batched": True, "batch_size": 1000, "with_indices": indexed}
+
+    def run(dataset: Any) -> Any:
+        return dataset.map(encode, remove_columns=dataset.column_names, **options)
+
+    return run(train), run(evaluation) if evaluation is not None else None
 
 
 def _multi_label(
@@ -214,12 +217,7 @@ def _multi_label(
         out["labels"] = hot
         return out
 
-    train_enc = train.map(encode, batched=True, remove_columns=train.column_names, **_idx())
-    eval_enc = None
-    if evaluation is not None:
-        eval_enc = evaluation.map(
-            encode, batched=True, remove_columns=evaluation.column_names, **_idx()
-        )
+    train_enc, eval_enc = _encode(train, evaluation, encode)
     return PreparedData(train_enc, eval_enc, names)
 
 
@@ -245,7 +243,7 @@ def _token_labels(
                 raise DataError(
                     f"{len(words[i])} tokens but {len(tags)} tags", row=rows[i], column=label
                 )
-            ids = [index[names[t]] if class_label else index.get(str(t), -1) for t in tags]
+            ids = [t if class_label else index.get(str(t), -1) for t in tags]
             if -1 in ids:
                 raise DataError("unknown tag", row=rows[i], column=label)
             previous = None
@@ -257,12 +255,7 @@ def _token_labels(
         out["labels"] = all_labels
         return out
 
-    train_enc = train.map(encode, batched=True, remove_columns=train.column_names, **_idx())
-    eval_enc = None
-    if evaluation is not None:
-        eval_enc = evaluation.map(
-            encode, batched=True, remove_columns=evaluation.column_names, **_idx()
-        )
+    train_enc, eval_enc = _encode(train, evaluation, encode)
     ids = [t for row in train_enc["labels"] for t in row if t != -100]
     return PreparedData(train_enc, eval_enc, names, ids)
 
@@ -273,11 +266,7 @@ def _causal(
     def encode(batch: dict[str, list[Any]]) -> Any:
         return _tokenize(spec, tokenizer, batch)
 
-    train_enc = train.map(encode, batched=True, remove_columns=train.column_names)
-    eval_enc = None
-    if evaluation is not None:
-        eval_enc = evaluation.map(encode, batched=True, remove_columns=evaluation.column_names)
-    return PreparedData(train_enc, eval_enc)
+    return PreparedData(*_encode(train, evaluation, encode, indexed=False))
 
 
 def _seq2seq(
@@ -290,8 +279,4 @@ def _seq2seq(
         targets = [str(t) if t is not None else "" for t in batch[target]]
         return tokenizer(sources, text_target=targets, truncation=True, max_length=spec.max_length)
 
-    train_enc = train.map(encode, batched=True, remove_columns=train.column_names)
-    eval_enc = None
-    if evaluation is not None:
-        eval_enc = evaluation.map(encode, batched=True, remove_columns=evaluation.column_names)
-    return PreparedData(train_enc, eval_enc)
+    return PreparedData(*_encode(train, evaluation, encode, indexed=False))
