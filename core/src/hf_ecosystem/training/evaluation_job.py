@@ -319,7 +319,7 @@ def run_evaluate_job(ctx: JobContext) -> dict[str, Any]:
     found = RUNNERS[task](ctx, data, out)
     metrics = {k: float(v) for k, v in found["metrics"].items()}
     ctx.metric(samples=len(data), **metrics)
-    summary = {
+    head = {
         "task": task,
         "model": p["model"],
         "dataset": p["dataset"],
@@ -327,23 +327,16 @@ def run_evaluate_job(ctx: JobContext) -> dict[str, Any]:
         "samples": len(data),
         "run": p.get("run"),
         "metrics": metrics,
-        **found["details"],
     }
     files = {
-        "evaluation": ev.export_json(summary, out / "evaluation.json"),
+        "evaluation": ev.export_json({**head, **found["details"]}, out / "evaluation.json"),
         "metrics": ev.export_csv(metrics, out / "metrics.csv"),
         **found["files"],
     }
     for kind, path in files.items():
         ctx.artifact(path, kind=kind)
     return {
-        "task": task,
-        "model": p["model"],
-        "dataset": p["dataset"],
-        "split": split,
-        "samples": len(data),
-        "run": p.get("run"),
-        "metrics": metrics,
+        **head,
         "output_dir": str(out),
         "files": {kind: str(path) for kind, path in files.items()},
         **found.get("extra", {}),

@@ -6,7 +6,8 @@ Runs in job processes; torch/transformers are imported inside the functions.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,20 @@ def pick_precision(requested: str) -> str:
     if torch.cuda.is_available():
         return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
     return "fp32"
+
+
+@contextmanager
+def _environ(name: str, value: str) -> Iterator[None]:
+    """`name=value` in the environment for the block only (a library must not leave it set)."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
 
 
 def _cuda_available() -> bool:
@@ -287,8 +302,6 @@ def create_trainer(
     if spec.lora is not None:
         model = apply_lora(spec, model)
     precision = pick_precision(spec.precision)
-    if "tensorboard" in spec.report_to:
-        os.environ["TENSORBOARD_LOGGING_DIR"] = str(folder / "tensorboard")
     args = training_arguments(spec, folder, precision, has_eval=data.eval is not None)
     extra = list(callbacks)
     if args.load_best_model_at_end and spec.early_stopping_patience is not None:
@@ -296,15 +309,17 @@ def create_trainer(
     compute = None
     if data.labels and data.eval is not None:
         compute = build_compute_metrics(spec.task, spec.metrics, threshold=spec.threshold)
-    trainer = _trainer_class()(
-        model=model,
-        args=args,
-        train_dataset=data.train,
-        eval_dataset=data.eval,
-        data_collator=_collator(spec, tokenizer, model),
-        processing_class=tokenizer,
-        compute_metrics=compute,
-        callbacks=extra,
-        loss_fn=_loss_fn(spec, data),
-    )
+    # transformers' TensorBoard callback takes its folder from this variable when it is built.
+    with _environ("TENSORBOARD_LOGGING_DIR", str(folder / "tensorboard")):
+        trainer = _trainer_class()(
+            model=model,
+            args=args,
+            train_dataset=data.train,
+            eval_dataset=data.eval,
+            data_collator=_collator(spec, tokenizer, model),
+            processing_class=tokenizer,
+            compute_metrics=compute,
+            callbacks=extra,
+            loss_fn=_loss_fn(spec, data),
+        )
     return TrainerBundle(trainer, spec, data, model_path, precision, spec.lora is not None)
