@@ -246,6 +246,7 @@ async def test_resume_launches_from_the_checkpoint_or_explains(
     store = job_store()
     run_dir = tmp_path / "run"
     (run_dir / "checkpoint-20").mkdir(parents=True)
+    (run_dir / "checkpoint-20" / "trainer_state.json").write_text("{}")  # a finished save
     resumable = make_run(
         store, train_config(), [("artifact", {"path": str(run_dir), "kind": "run-dir"})],
         status="lost",

@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from hf_ecosystem.jobs.context import JobCancelled, JobContext
-from hf_ecosystem.training.runs import RunError, default_run_dir
+from hf_ecosystem.training.runs import (
+    RunError,
+    checkpoints,
+    default_run_dir,
+    last_complete_checkpoint,
+)
 from hf_ecosystem.training.spec import TrainSpec
 
 RESULT_FILE = "train_result.json"
@@ -26,26 +31,6 @@ def run_dir_for(ctx: JobContext, spec: TrainSpec) -> Path:
     if spec.output_dir:
         return Path(spec.output_dir).expanduser().resolve()
     return default_run_dir(ctx.settings, ctx.job_id)
-
-
-def checkpoints(folder: Path) -> list[Path]:
-    """checkpoint-N folders, oldest first."""
-    try:
-        found = [p for p in folder.iterdir() if p.is_dir() and p.name.startswith("checkpoint-")]
-    except OSError:
-        return []
-    return sorted(found, key=lambda p: int(p.name.split("-")[-1] or 0))
-
-
-def last_complete_checkpoint(folder: Path) -> Path | None:
-    """The newest checkpoint the Trainer finished writing.
-
-    A run killed mid-save leaves a folder with weights but no optimizer state; resuming from it
-    would silently restart the optimizer. The Trainer writes trainer_state.json last, so only
-    folders holding it count.
-    """
-    done = [p for p in checkpoints(folder) if (p / "trainer_state.json").is_file()]
-    return done[-1] if done else None
 
 
 def run_train_job(ctx: JobContext) -> dict[str, Any]:

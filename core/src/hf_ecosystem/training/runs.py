@@ -196,7 +196,7 @@ def resume_spec(manager: JobManager, job_id: str) -> JobSpec:
     run_dir = run.history.run_dir or run.config.get("output_dir")
     if not run_dir:
         run_dir = str(default_run_dir(manager.settings, run.record.id))
-    if not _has_checkpoint(Path(run_dir)):
+    if last_complete_checkpoint(Path(run_dir)) is None:
         raise RunError(
             f"Run {run.record.id} has no checkpoint to resume from in {run_dir}",
             "Start it again instead; checkpoints are saved by save_strategy.",
@@ -205,8 +205,21 @@ def resume_spec(manager: JobManager, job_id: str) -> JobSpec:
     return JobSpec.create("train", config=config, resume_from=run.record.id)
 
 
-def _has_checkpoint(folder: Path) -> bool:
+def checkpoints(folder: Path) -> list[Path]:
+    """checkpoint-N folders, oldest first."""
     try:
-        return any(p.name.startswith("checkpoint-") and p.is_dir() for p in folder.iterdir())
+        found = [p for p in folder.iterdir() if p.is_dir() and p.name.startswith("checkpoint-")]
     except OSError:
-        return False
+        return []
+    return sorted(found, key=lambda p: int(p.name.split("-")[-1] or 0))
+
+
+def last_complete_checkpoint(folder: Path) -> Path | None:
+    """The newest checkpoint the Trainer finished writing.
+
+    A run killed mid-save leaves a folder with weights but no optimizer state; resuming from it
+    would silently restart the optimizer. The Trainer writes trainer_state.json last, so only
+    folders holding it count.
+    """
+    done = [p for p in checkpoints(folder) if (p / "trainer_state.json").is_file()]
+    return done[-1] if done else None
