@@ -17,7 +17,7 @@ from hf_ecosystem.hub.cards import parse_card_text
 from hf_ecosystem.jobs.events import EventWriter, read_events
 from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.jobs.spec import JobSpec
-from hf_ecosystem.training.publish import (
+from hf_ecosystem.publishing.hub import (
     PublishError,
     list_local_revisions,
     local_repo_path,

@@ -16,7 +16,7 @@ import pytest
 from models import fixtures
 
 from fakehub import FakeHub, FakeRepo
-from hf_ecosystem.training.publish import plan_publish, publish_to_hub
+from hf_ecosystem.publishing.hub import plan_publish, publish_to_hub
 
 tiny_model = fixtures.tiny_model
 TOKEN = "hf_LfsAliceWriteToken0123456789abcdef"

@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from models import fixtures
 
+from hf_ecosystem.evaluation import analysis as ev
+from hf_ecosystem.evaluation import perplexity as ppl
 from hf_ecosystem.jobs.context import JobCancelled
-from hf_ecosystem.training import evaluation as ev
-from hf_ecosystem.training.metric_modules import metric_path
+from hf_ecosystem.metrics.modules import metric_path
 
 tiny_model = fixtures.tiny_model
 
@@ -116,7 +117,7 @@ def test_dataset_labels_become_model_classes(tmp_path: Path) -> None:
 
     from hf_ecosystem.data.errors import DataError
     from hf_ecosystem.data.sources import resolve
-    from hf_ecosystem.training.evaluation_job import label_indices, pick_split
+    from hf_ecosystem.evaluation.job import label_indices, pick_split
 
     model_labels = ["neg", "neu", "pos"]
     assert label_indices(["pos", 0, 1.0, True], None, model_labels) == [2, 0, 1, 1]
@@ -264,7 +265,7 @@ def test_perplexity_sliding_window_matches_token_by_token(tiny_model) -> None:  
     tokenizer = AutoTokenizer.from_pretrained(folder)
     texts = [LONG_TEXT, "Short one.", "Roads and schools."]
     seen: list[tuple[int, int]] = []
-    result = ev.perplexity(
+    result = ppl.perplexity(
         model, tokenizer, texts, max_length=16, stride=6, batch_size=2,
         progress=lambda done, total: seen.append((done, total)),
     )  # fmt: skip
@@ -292,7 +293,7 @@ def test_perplexity_in_one_window_is_the_models_own_loss(tiny_model) -> None:  #
     with torch.no_grad():
         loss = float(model(ids, labels=ids).loss)
     # A stride longer than the window is cut to it (else tokens between windows would be skipped).
-    result = ev.perplexity(model, tokenizer, [LONG_TEXT], stride=10_000)
+    result = ppl.perplexity(model, tokenizer, [LONG_TEXT], stride=10_000)
     assert result.max_length == 128 == result.stride  # the model's n_positions
     assert result.perplexity == pytest.approx(math.exp(loss), rel=1e-4)
     assert result.flat() == {
@@ -303,19 +304,19 @@ def test_perplexity_in_one_window_is_the_models_own_loss(tiny_model) -> None:  #
     assert out["perplexity"] == pytest.approx(result.perplexity, rel=1e-4)
 
     with pytest.raises(ev.EvaluationError, match="No tokens to score"):
-        ev.perplexity(model, tokenizer, ["", ""], add_start_token=False)
+        ppl.perplexity(model, tokenizer, ["", ""], add_start_token=False)
     with pytest.raises(ev.EvaluationError, match="cannot score"):
-        ev.perplexity(model, tokenizer, [LONG_TEXT], max_length=1)
+        ppl.perplexity(model, tokenizer, [LONG_TEXT], max_length=1)
     stop = threading.Event()
     stop.set()
     with pytest.raises(JobCancelled):
-        ev.perplexity(model, tokenizer, [LONG_TEXT], cancel=stop)
+        ppl.perplexity(model, tokenizer, [LONG_TEXT], cancel=stop)
 
 
 @pytest.mark.parametrize(("n", "window", "stride"), [(1, 4, 2), (10, 4, 2), (10, 4, 4), (9, 5, 3)])
 def test_windows_score_each_token_once(n: int, window: int, stride: int) -> None:
     scored: list[int] = []
-    for begin, end, new in ev.windows(n, window, stride):
+    for begin, end, new in ppl.windows(n, window, stride):
         assert end - begin <= window and new <= end - begin
         scored += range(end - new, end)
     assert scored == list(range(n))

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from hf_ecosystem.hub.cards import parse_card_text
-from hf_ecosystem.training.card import (
+from hf_ecosystem.publishing.card import (
     build_model_card,
     eval_results,
     hyperparameters,
     pipeline_tag_for,
     resolve_license,
 )
-from hf_ecosystem.training.publish_plan import (
+from hf_ecosystem.publishing.plan import (
     PublishError,
     SecretFileError,
     contains_token,

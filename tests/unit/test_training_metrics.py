@@ -18,15 +18,15 @@ from sklearn.metrics import (
     recall_score,
 )
 
-from hf_ecosystem.training import metrics as m
-from hf_ecosystem.training.metric_modules import available_metrics
-from hf_ecosystem.training.metrics import (
+from hf_ecosystem.metrics import compute as m
+from hf_ecosystem.metrics.compute import (
     MetricError,
     build_compute_metrics,
     compute_metrics,
     default_metrics,
     known_metric_names,
 )
+from hf_ecosystem.metrics.modules import available_metrics
 
 # sklearn's inferred annotation of zero_division is str ("warn"); 0 is documented too.
 ZERO: Any = 0
@@ -61,7 +61,7 @@ def sklearn_multi_label(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, flo
 
 def test_importing_metrics_pulls_in_neither_evaluate_nor_torch() -> None:
     code = (
-        "import sys, hf_ecosystem.training.metrics\n"
+        "import sys, hf_ecosystem.metrics.compute\n"
         "print(sorted(n for n in ('evaluate', 'torch', 'transformers', 'datasets', 'sklearn')"
         " if n in sys.modules))"
     )

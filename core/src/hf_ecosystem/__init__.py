@@ -19,7 +19,7 @@ if TYPE_CHECKING:
         Sort,
     )
     from hf_ecosystem.inference.pipelines import create_pipeline
-    from hf_ecosystem.training.metrics import compute_metrics
+    from hf_ecosystem.metrics.compute import compute_metrics
     from hf_ecosystem.training.spec import TrainSpec
     from hf_ecosystem.training.trainer import create_trainer
 
@@ -43,7 +43,7 @@ _EXPORTS = {
     "tokenize_batch": "hf_ecosystem.data.preprocess",
     "TrainSpec": "hf_ecosystem.training.spec",
     "create_trainer": "hf_ecosystem.training.trainer",
-    "compute_metrics": "hf_ecosystem.training.metrics",
+    "compute_metrics": "hf_ecosystem.metrics.compute",
 }
 
 __all__ = [

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from hf_ecosystem.inference.errors import UnknownTaskError
+from hf_ecosystem.tasks import inference_task_name
 
 InputKind = Literal[
     "text",
@@ -180,9 +181,9 @@ TASKS: dict[str, TaskSpec] = {t.name: t for t in _TASKS}
 
 
 def get_task(name: str) -> TaskSpec:
-    """The spec of a task; raises UnknownTaskError naming the known ones."""
+    """The spec of a task or alias (`ner`, `sentiment-analysis`); UnknownTaskError otherwise."""
     try:
-        return TASKS[name]
+        return TASKS[inference_task_name(name)]
     except KeyError:
         raise UnknownTaskError(
             f"Unknown task {name!r}", f"Known tasks: {', '.join(sorted(TASKS))}."

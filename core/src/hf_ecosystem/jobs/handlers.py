@@ -67,13 +67,13 @@ def _train(ctx: JobContext) -> dict[str, Any]:
 
 
 def _evaluate(ctx: JobContext) -> dict[str, Any]:
-    from hf_ecosystem.training.evaluation_job import run_evaluate_job
+    from hf_ecosystem.evaluation.job import run_evaluate_job
 
     return run_evaluate_job(ctx)
 
 
 def _publish(ctx: JobContext) -> dict[str, Any]:
-    from hf_ecosystem.training.publish import run_publish_job
+    from hf_ecosystem.publishing.hub import run_publish_job
 
     return run_publish_job(ctx)
 

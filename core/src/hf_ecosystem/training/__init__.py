@@ -1,1 +1,1 @@
-"""Training, evaluation and publishing (imported in job processes; heavy imports stay inside)."""
+"""Training: spec, trainer factory, data preparation, losses, callbacks, runs and resume."""

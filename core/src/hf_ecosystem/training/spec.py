@@ -9,21 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.tasks import TrainTask, training_task
 
-TrainTask = Literal[
-    "text-classification",
-    "multi-label-classification",
-    "token-classification",
-    "causal-lm",
-    "seq2seq",
-]
-TASK_ALIASES = {
-    "sequence-classification": "text-classification",
-    "multi-label": "multi-label-classification",
-    "text-generation": "causal-lm",
-    "summarization": "seq2seq",
-    "translation": "seq2seq",
-}
 Strategy = Literal["no", "steps", "epoch"]
 Scheduler = Literal[
     "linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup"
@@ -105,8 +92,8 @@ class TrainSpec(BaseModel):
         if isinstance(data, Mapping):
             data = dict(data)  # pyright: ignore[reportUnknownArgumentType]
             task = data.get("task")
-            if isinstance(task, str) and task in TASK_ALIASES:
-                data["task"] = TASK_ALIASES[task]
+            if isinstance(task, str):
+                data["task"] = training_task(task) or task
         return data
 
     @model_validator(mode="after")

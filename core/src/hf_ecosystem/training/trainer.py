@@ -281,7 +281,7 @@ def create_trainer(
     """
     from transformers import EarlyStoppingCallback
 
-    from hf_ecosystem.training.metrics import build_compute_metrics
+    from hf_ecosystem.metrics.compute import build_compute_metrics
 
     spec = spec if isinstance(spec, TrainSpec) else TrainSpec.parse(spec)
     folder = Path(output_dir or spec.output_dir or "runs/hf-ecosystem").expanduser()

@@ -48,7 +48,7 @@ def add_run_parsers(actions: argparse._SubParsersAction[argparse.ArgumentParser]
 
 def evaluate_spec(args: argparse.Namespace, manager: JobManager | None = None) -> JobSpec:
     """The job spec from the options, with --run filling in what was not given."""
-    from hf_ecosystem.training.evaluation import EvaluationError, normalize_task
+    from hf_ecosystem.evaluation.analysis import EvaluationError, normalize_task
 
     values: dict[str, Any] = {name: getattr(args, name, None) for name in _FROM_RUN}
     model, task, split = args.model, args.task, args.split

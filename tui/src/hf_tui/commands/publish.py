@@ -10,7 +10,7 @@ from typing import Any
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.jobs.spec import JobSpec
-from hf_ecosystem.training.publish_plan import PublishPlan, plan_publish
+from hf_ecosystem.publishing.plan import PublishPlan, plan_publish
 from hf_tui.commands import common_options
 from hf_tui.commands.jobs import add_wait, launch_and_report
 from hf_tui.output import human_bytes, print_json, print_table

@@ -18,8 +18,8 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.evaluation.analysis import normalize_task  # light: no torch/evaluate at import
 from hf_ecosystem.jobs.spec import JobSpec
-from hf_ecosystem.training.evaluation import normalize_task  # light: no torch/evaluate at import
 from hf_tui.errors import describe_error
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast, get_args
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -19,7 +19,8 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Sele
 from textual.worker import Worker, WorkerState
 
 from hf_ecosystem.config import default_home
-from hf_ecosystem.training.spec import TrainSpec, TrainSpecError, TrainTask
+from hf_ecosystem.tasks import TRAIN_TASKS
+from hf_ecosystem.training.spec import TrainSpec, TrainSpecError
 from hf_tui.errors import describe_error
 
 if TYPE_CHECKING:
@@ -142,7 +143,7 @@ class NewTrainingScreen(Screen[None]):
                     "task",
                     "task",
                     Select(
-                        [(task, task) for task in get_args(TrainTask)],
+                        [(task, task) for task in TRAIN_TASKS],
                         value="text-classification",
                         allow_blank=False,
                         id="field-task",

@@ -35,7 +35,7 @@ from hf_ecosystem.errors import HfEcoError, InvalidRepoIdError
 from hf_ecosystem.hub.repo_id import validate_repo_id
 from hf_ecosystem.jobs.events import JobEvent
 from hf_ecosystem.jobs.store import JobRecord
-from hf_ecosystem.training.publish_plan import PublishPlan, SecretFileError
+from hf_ecosystem.publishing.plan import PublishPlan, SecretFileError
 from hf_tui.commands.jobs import describe_event
 from hf_tui.errors import describe_error
 from hf_tui.output import human_bytes
@@ -219,7 +219,7 @@ class PublishScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="publish-load")
     def load(self) -> None:
         """Find the model folder and plan its upload, off the event loop."""
-        from hf_ecosystem.training.publish_plan import plan_publish
+        from hf_ecosystem.publishing.plan import plan_publish
 
         source, run = resolve_source(self.hf_app.job_manager(), self.target)
         try:
@@ -317,7 +317,7 @@ class PublishScreen(Screen[None]):
         self, plan: PublishPlan, repo_id: str, license: str | None, local: bool
     ) -> None:
         """The card prepare_card would publish (base model card looked up off the event loop)."""
-        from hf_ecosystem.training.publish import prepare_card
+        from hf_ecosystem.publishing.hub import prepare_card
 
         settings = self.hf_app.job_manager().settings
         card = prepare_card(
@@ -422,7 +422,7 @@ class PublishScreen(Screen[None]):
         """Check the card, write it to $HFTUI_HOME/publish/<timestamp>/README.md, launch."""
         from hf_ecosystem.hub.cards import parse_card_text
         from hf_ecosystem.jobs.spec import JobSpec
-        from hf_ecosystem.training.publish_plan import plan_publish
+        from hf_ecosystem.publishing.plan import plan_publish
 
         parse_card_text(card_text)  # a broken edit stops here (CardError), before any job
         manager = self.hf_app.job_manager()

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from hf_ecosystem.data.errors import DataError
+from hf_ecosystem.evaluation import analysis as ev
+from hf_ecosystem.evaluation import perplexity as ppl
 from hf_ecosystem.jobs.context import JobContext
-from hf_ecosystem.training import evaluation as ev
 
 ERRORS_IN_RESULT = 200  # enough for a UI table; every error is in errors.csv
 EXAMPLES_IN_RESULT = 20
@@ -289,7 +290,7 @@ def evaluate_causal_lm(ctx: JobContext, data: Any, out: Path) -> dict[str, Any]:
     p = ctx.spec.params
     texts = texts_of(column(data, p.get("text_column", "text"), "text"))
     model, tokenizer = load_model(ctx, "text-generation", _auto("AutoModelForCausalLM"))
-    result = ev.perplexity(
+    result = ppl.perplexity(
         model,
         tokenizer,
         texts,

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hf_ecosystem.training.eval_base import EvaluationError
-from hf_ecosystem.training.eval_base import Plain as _Plain
+from hf_ecosystem.evaluation.base import EvaluationError
+from hf_ecosystem.evaluation.base import Plain as _Plain
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from typing import Any
 import datasets
 import evaluate
 
-from hf_ecosystem.training import evaluation
+from hf_ecosystem.evaluation import perplexity as ppl
 
 _DESCRIPTION = "Token-weighted perplexity, each text scored with a sliding window of context."
 _INPUTS = """
@@ -46,7 +46,7 @@ class Perplexity(evaluate.Metric):
         model: Any = AutoModelForCausalLM.from_pretrained(model_id)
         model = model.to(where).eval()
         tokenizer = AutoTokenizer.from_pretrained(model_id)
-        result = evaluation.perplexity(
+        result = ppl.perplexity(
             model,
             tokenizer,
             list(predictions),

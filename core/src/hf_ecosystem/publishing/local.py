@@ -20,7 +20,7 @@ from typing import Any
 
 from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.hub.repo_id import validate_repo_id
-from hf_ecosystem.training.publish_plan import PublishError, PublishPlan, PublishResult
+from hf_ecosystem.publishing.plan import PublishError, PublishPlan, PublishResult
 
 REVISIONS_DIR = ".revisions"
 REVISION_META = ".publish.json"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 import numpy as np
 
 from hf_ecosystem.errors import HfEcoError
-from hf_ecosystem.training.metric_modules import metric_path
+from hf_ecosystem.metrics.modules import metric_path
 
 if TYPE_CHECKING:
     import evaluate

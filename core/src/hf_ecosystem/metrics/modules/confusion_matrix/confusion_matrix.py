@@ -3,7 +3,7 @@
 import datasets
 import evaluate
 
-from hf_ecosystem.training import evaluation
+from hf_ecosystem.evaluation import analysis as evaluation
 
 _DESCRIPTION = "Confusion matrix: rows are the true class, columns the predicted class."
 _INPUTS = """

@@ -16,29 +16,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hf_ecosystem.training.eval_base import EvaluationError
-from hf_ecosystem.training.eval_base import Plain as _Plain
+from hf_ecosystem.evaluation.base import EvaluationError
+from hf_ecosystem.evaluation.base import Plain as _Plain
+from hf_ecosystem.tasks import EVAL_TASKS, evaluation_task
 
-# Evaluation tasks and the names that mean the same (the training task names included).
-TASKS = ("text-classification", "seq2seq", "causal-lm")
-TASK_ALIASES = {
-    "sequence-classification": "text-classification",
-    "summarization": "seq2seq",
-    "translation": "seq2seq",
-    "text2text-generation": "seq2seq",
-    "text-generation": "causal-lm",
-    "perplexity": "causal-lm",
-}
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 
 
 def normalize_task(task: str) -> str:
     """The evaluation task for a task name or alias; EvaluationError when unknown."""
-    name = TASK_ALIASES.get(task.strip(), task.strip())
-    if name not in TASKS:
+    name = evaluation_task(task)
+    if name is None:
         raise EvaluationError(
             f"Unknown evaluation task {task!r}",
-            f"Use one of: {', '.join(TASKS)} (or summarization, translation, text-generation).",
+            f"Use one of: {', '.join(EVAL_TASKS)}"
+            " (or summarization, translation, text-generation).",
         )
     return name
 
@@ -220,7 +212,7 @@ def load_metric(name: str) -> Any:
     """A shipped metric module loaded through `evaluate` (offline); loaded once per process."""
     import evaluate
 
-    from hf_ecosystem.training.metric_modules import metric_path
+    from hf_ecosystem.metrics.modules import metric_path
 
     return evaluate.load(metric_path(name))
 
@@ -383,9 +375,3 @@ def confusion_png(result: ConfusionResult, path: Path | str, *, normalized: bool
     out.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(out)
     return out
-
-
-# Perplexity lives in its own module; re-exported so `evaluation.perplexity` keeps working.
-from hf_ecosystem.training.perplexity import PerplexityResult as PerplexityResult  # noqa: E402
-from hf_ecosystem.training.perplexity import perplexity as perplexity  # noqa: E402
-from hf_ecosystem.training.perplexity import windows as windows  # noqa: E402

@@ -17,13 +17,13 @@ from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.errors import AuthError, HfEcoError
 from hf_ecosystem.hub.cards import parse_card_text
 from hf_ecosystem.hub.repo_id import validate_repo_id
-from hf_ecosystem.training.local_publish import (
+from hf_ecosystem.publishing.local import (
     LocalRevision,
     list_local_revisions,
     local_repo_path,
     publish_to_local_hub,
 )
-from hf_ecosystem.training.publish_plan import (
+from hf_ecosystem.publishing.plan import (
     PublishError,
     PublishPlan,
     PublishResult,
@@ -146,7 +146,7 @@ def prepare_card(
     """The card to publish: the edited file, else the folder's own (no run, no license given),
     else one generated from the run (config, metrics) and the base model's card (looked up in
     the local hub, then on the Hub when `remote`)."""
-    from hf_ecosystem.training.card import build_model_card, hyperparameters, resolve_license
+    from hf_ecosystem.publishing.card import build_model_card, hyperparameters, resolve_license
 
     settings = settings or load_settings()
     if plan.card is not None:

@@ -1,0 +1,1 @@
+"""Evaluation: confusion matrix, reports, error analysis, ROUGE/BLEU/chrF, perplexity, the job."""
