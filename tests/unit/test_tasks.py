@@ -1,4 +1,4 @@
-"""One task vocabulary: the course's aliases mean the same task in inference, training, evaluation."""
+"""One task vocabulary: the course's aliases mean the same task everywhere."""
 
 from __future__ import annotations
 
