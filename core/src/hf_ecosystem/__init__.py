@@ -9,8 +9,8 @@ if TYPE_CHECKING:
     from hf_ecosystem.data.load import stream_dataset
     from hf_ecosystem.data.preprocess import preprocess_text, tokenize_batch
     from hf_ecosystem.errors import HfEcoError
-    from hf_ecosystem.hub.cards import ParsedCard, parse_model_card
-    from hf_ecosystem.hub.search import search_datasets, search_models
+    from hf_ecosystem.hub.cards import ParsedCard
+    from hf_ecosystem.hub.search import parse_model_card, search_datasets, search_models
     from hf_ecosystem.hub.types import (
         DatasetSummary,
         ModelSummary,
@@ -29,7 +29,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "HfEcoError": "hf_ecosystem.errors",
     "ParsedCard": "hf_ecosystem.hub.cards",
-    "parse_model_card": "hf_ecosystem.hub.cards",
+    "parse_model_card": "hf_ecosystem.hub.search",
     "search_models": "hf_ecosystem.hub.search",
     "search_datasets": "hf_ecosystem.hub.search",
     "DatasetSummary": "hf_ecosystem.hub.types",

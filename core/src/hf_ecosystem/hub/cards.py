@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
-from hf_ecosystem.errors import CardError, HfEcoError
+from hf_ecosystem.errors import CardError
 from hf_ecosystem.hub.types import RepoKind
-
-if TYPE_CHECKING:
-    from hf_ecosystem.hub.backend import HubBackend
 
 # Same shape as huggingface_hub's REGEX_YAML_BLOCK: front matter between two `---` lines.
 _FRONT_MATTER = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_REPO_ID_SHAPE = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$|^[A-Za-z0-9][\w.\-]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,35 +188,3 @@ def _parse_card_text(text: str, kind: RepoKind) -> ParsedCard:
         model_name=_opt_str(getattr(data, "model_name", None)),
         results=tuple(results),
     )
-
-
-def parse_model_card(
-    source: str | Path,
-    *,
-    kind: RepoKind = "model",
-    backend: HubBackend | None = None,
-) -> ParsedCard:
-    """Parse a card given as text, a file path, or a repo id (read through `backend`)."""
-    if isinstance(source, Path):
-        return parse_card_text(_read_card_file(source), kind)
-    if "\n" in source or source.lstrip().startswith("---"):
-        return parse_card_text(source, kind)
-    path = Path(source).expanduser()
-    if source.endswith(".md") or path.is_file():
-        return parse_card_text(_read_card_file(path), kind)
-    if _REPO_ID_SHAPE.match(source.strip()) and "/" in source:
-        if backend is None:
-            from hf_ecosystem.hub.selection import select_backend
-
-            backend = select_backend().backend
-        return parse_card_text(backend.card(source.strip(), kind), kind)
-    return parse_card_text(source, kind)
-
-
-def _read_card_file(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CardError(f"{path} is not UTF-8 text", raw="") from exc
-    except OSError as exc:
-        raise HfEcoError(f"Cannot read card file {path}", exc.strerror or str(exc)) from exc

@@ -1,12 +1,18 @@
-"""The course's search functions: one call, a backend chosen from settings unless one is given."""
+"""The hub's public front: search models and datasets, read a card from text, file or repo."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+from hf_ecosystem.errors import CardError, HfEcoError
 from hf_ecosystem.hub.backend import HubBackend
-from hf_ecosystem.hub.types import DatasetSummary, ModelSummary, SearchFilters, Sort
+from hf_ecosystem.hub.cards import ParsedCard, parse_card_text
+from hf_ecosystem.hub.types import DatasetSummary, ModelSummary, RepoKind, SearchFilters, Sort
+
+_REPO_ID_SHAPE = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$|^[A-Za-z0-9][\w.\-]*$")
 
 
 def _filters(query: str, filters: SearchFilters | None, **fields: Any) -> SearchFilters:
@@ -69,3 +75,31 @@ def search_datasets(
         author=author, tags=tags,
     )  # fmt: skip
     return _backend(backend, offline).search_datasets(f, Sort(sort), limit)
+
+
+def parse_model_card(
+    source: str | Path,
+    *,
+    kind: RepoKind = "model",
+    backend: HubBackend | None = None,
+) -> ParsedCard:
+    """Parse a card given as text, a file path, or a repo id (read through `backend`)."""
+    if isinstance(source, Path):
+        return parse_card_text(_read_card_file(source), kind)
+    if "\n" in source or source.lstrip().startswith("---"):
+        return parse_card_text(source, kind)
+    path = Path(source).expanduser()
+    if source.endswith(".md") or path.is_file():
+        return parse_card_text(_read_card_file(path), kind)
+    if _REPO_ID_SHAPE.match(source.strip()) and "/" in source:
+        return parse_card_text(_backend(backend, None).card(source.strip(), kind), kind)
+    return parse_card_text(source, kind)
+
+
+def _read_card_file(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CardError(f"{path} is not UTF-8 text", raw="") from exc
+    except OSError as exc:
+        raise HfEcoError(f"Cannot read card file {path}", exc.strerror or str(exc)) from exc
