@@ -20,6 +20,7 @@ test: setup
 lint: setup
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
+	$(UV) run --no-sync lint-imports
 	$(UV) run --no-sync pyright --project pyproject.toml
 
 format: setup

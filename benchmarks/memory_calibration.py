@@ -299,7 +299,7 @@ def _row(name: str, scenario: str, measured: int, estimated: int, extra: str = "
 
 def saved_tensor_report(batch: int, seq: int) -> list[tuple[str, int, int]]:
     """(model, measured saved-activation bytes, estimated) for the CPU models, full and LoRA."""
-    from hf_ecosystem.device.memory import activation_bytes
+    from hf_ecosystem.device.activations import activation_bytes
     from hf_ecosystem.device.model_shape import shape_from_config
 
     rows: list[tuple[str, int, int]] = []

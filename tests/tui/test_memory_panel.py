@@ -8,7 +8,8 @@ from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.widgets import Static
 
-from hf_ecosystem.device.memory import GIB, estimate_memory, fit_verdict
+from hf_ecosystem.device.fit import GIB, fit_verdict
+from hf_ecosystem.device.memory import estimate_memory
 from hf_ecosystem.device.model_shape import shape_from_config
 from hf_ecosystem.device.types import CpuSnapshot, DeviceSnapshot, GpuSnapshot, MemorySnapshot
 from hf_tui.widgets.memory_panel import MemoryPanel

@@ -11,14 +11,12 @@ from typing import Any
 
 import pytest
 
+from hf_ecosystem.device.activations import activation_bytes, kv_cache_bytes
+from hf_ecosystem.device.fit import GIB, fit_verdict
 from hf_ecosystem.device.memory import (
     BREAKDOWN_KEYS,
-    GIB,
     MemoryEstimateError,
-    activation_bytes,
     estimate_memory,
-    fit_verdict,
-    kv_cache_bytes,
     weights_bytes,
 )
 from hf_ecosystem.device.model_shape import ModelShape, shape_from_config

@@ -13,7 +13,20 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from hf_ecosystem.device.model_shape import ModelShape, load_repo_model, shape_from_config
+from hf_ecosystem.device.activations import (
+    MIB,
+    TARGETS,
+    Target,
+    Train,
+    activation_bytes,
+    inference_working_bytes,
+    kv_cache_bytes,
+    layer_bytes,
+    outside_bytes,
+)
+from hf_ecosystem.device.fit import GIB, FitVerdict, fit_verdict
+from hf_ecosystem.device.model_shape import ModelShape, shape_from_config
+from hf_ecosystem.device.repo_model import load_repo_model
 from hf_ecosystem.errors import HfEcoError
 
 if TYPE_CHECKING:
@@ -21,8 +34,6 @@ if TYPE_CHECKING:
     from hf_ecosystem.hub.backend import HubBackend
 
 DType = Literal["fp32", "fp16", "bf16", "int8", "int4"]
-Train = Literal["full", "lora"]
-Target = Literal["cuda", "cpu"]
 DTYPES: tuple[DType, ...] = ("fp32", "fp16", "bf16", "int8", "int4")
 BREAKDOWN_KEYS = (
     "weights", "kv_cache", "activations", "logits", "gradients", "optimizer_states", "overhead",
@@ -31,13 +42,9 @@ BREAKDOWN_LABELS = {
     "weights": "weights", "kv_cache": "KV cache", "activations": "activations", "logits": "logits",
     "gradients": "gradients", "optimizer_states": "optimizer states", "overhead": "overhead",
 }  # fmt: skip
-GIB = 1024**3
-MIB = 1024**2
 _BYTES: dict[str, float] = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1, "int4": 0.5}
 # bitsandbytes NF4 keeps one fp32 absmax per block of 64 weights (no double quantisation).
 _INT4_SCALES = 4 / 64
-# The CUDA context and allocator slack live outside max_memory_allocated; keep this much free.
-GPU_RESERVE = 512 * MIB
 
 
 class MemoryEstimateError(HfEcoError):
@@ -47,33 +54,6 @@ class MemoryEstimateError(HfEcoError):
     default_hint = (
         "Use --dtype fp32|fp16|bf16|int8|int4, --batch >= 1, --seq >= 1, --train full|lora."
     )
-
-
-@dataclass(frozen=True, slots=True)
-class _Target:
-    """What one device's autocast and kernels keep: CUDA is what the estimate is for."""
-
-    mask_bytes: int | None  # bytes a dropout keeps per element; None: the input's dtype (CPU)
-    fp32_ops: bool  # autocast runs pow and layer_norm in fp32 (CUDA's op list, not CPU's)
-    workspace: int  # cuBLAS workspace per handle: 32 MiB on Hopper (8 MiB on older GPUs)
-
-
-_TARGETS = {"cuda": _Target(1, True, 32 * MIB), "cpu": _Target(None, False, 0)}
-
-
-@dataclass(frozen=True, slots=True)
-class FitVerdict:
-    """Where a job of `needed_bytes` fits on this machine: a GPU, CPU RAM, or nowhere."""
-
-    kind: Literal["gpu", "cpu", "none"]
-    gpu_index: int | None
-    needed_bytes: int
-    available_bytes: int
-    text: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping."""
-        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,35 +89,8 @@ class MemoryEstimate:
         return data
 
 
-def _gib(value: float) -> str:
-    return f"{value / GIB:.1f}"
-
-
 def _size(value: float) -> str:
     return f"{value / GIB:.1f} GiB" if value >= GIB else f"{value / MIB:.0f} MiB"
-
-
-def fit_verdict(needed_bytes: int, snapshot: DeviceSnapshot) -> FitVerdict:
-    """Whether `needed_bytes` fits on the GPU with the most free memory, else in CPU RAM."""
-    gpus = sorted(snapshot.gpus, key=lambda g: (-g.memory_free_bytes, g.index))
-    ram = snapshot.memory.available_bytes
-    if gpus and needed_bytes + GPU_RESERVE <= gpus[0].memory_free_bytes:
-        gpu = gpus[0]
-        name = gpu.name.removeprefix("NVIDIA ").strip() or "GPU"
-        text = (
-            f"fits on GPU {gpu.index} ({name}: {_gib(gpu.memory_free_bytes)} of "
-            f"{_gib(gpu.memory_total_bytes)} GiB free)"
-        )
-        return FitVerdict("gpu", gpu.index, needed_bytes, gpu.memory_free_bytes, text)
-    if needed_bytes <= ram:
-        text = f"fits in CPU RAM ({_gib(ram)} of {_gib(snapshot.memory.total_bytes)} GiB available)"
-        if gpus:
-            text += f"; largest GPU has {_gib(gpus[0].memory_free_bytes)} GiB free"
-        return FitVerdict("cpu", None, needed_bytes, ram, text)
-    gpu_part = f"largest GPU has {_gib(gpus[0].memory_free_bytes)} free" if gpus else "no GPU"
-    text = f"does not fit: needs {_gib(needed_bytes)} GiB, {gpu_part}, RAM {_gib(ram)} available"
-    best = max([ram, *(g.memory_free_bytes for g in gpus)])
-    return FitVerdict("none", None, needed_bytes, best, text)
 
 
 # --- weights ---------------------------------------------------------------------------------
@@ -167,127 +120,6 @@ def weights_by_dtype(parameters: int, shape: ModelShape | None = None) -> dict[s
     return {dtype: weights_bytes(parameters, dtype, shape) for dtype in DTYPES}
 
 
-# --- what autograd saves, per token, counted op by op ----------------------------------------
-# Full fine-tuning runs fp32 weights under bf16 autocast: the residual stream is fp32, every
-# matmul keeps a bf16 copy of its input, norms keep their fp32 input. LoRA runs a frozen bf16
-# base: frozen matmuls keep no input, so only norms, activations functions, SDPA and the
-# adapters' inputs are kept. h: hidden, i: intermediate, q/kv: query/key widths, r: LoRA rank.
-
-
-def _mask(t: _Target, dtype_bytes: int) -> int:
-    return t.mask_bytes if t.mask_bytes is not None else dtype_bytes
-
-
-def _norm(s: ModelShape, lora: bool, t: _Target) -> int:
-    h = s.hidden_size
-    if s.norm == "layernorm":  # input (fp32 under CUDA autocast) plus mean and rstd
-        return (4 if t.fp32_ops or not lora else 2) * h + 8
-    if lora:  # RMSNorm with a frozen weight keeps its fp32 input (T5's also its bf16 one)
-        return (6 if s.family == "t5" else 4) * h + 4
-    return 8 * h + 4  # fp32 input and the fp32 normalised output the weight multiplies
-
-
-def _attention(s: ModelShape, lora: bool, r: int) -> int:
-    h, q, kv = s.hidden_size, s.q_dim, s.kv_dim
-    sdpa = 2 * q + 4 * s.num_heads  # SDPA's output and fp32 log-sum-exp; no seq^2 matrix
-    if s.fused_qkv:  # q, k, v are views that keep the whole projection; RoPE makes new q, k
-        kept = 2 * (q + 2 * kv) + (2 * q + 2 * kv if s.rope else 0)
-        inputs = 2 * h + 2 * r if lora else 2 * h
-    else:
-        kept = 2 * q + 4 * kv
-        inputs = 2 * (2 * h + 2 * r) if lora else 6 * h  # per adapter, or per projection
-    return kept + inputs + sdpa
-
-
-def _mlp(s: ModelShape, lora: bool, t: _Target) -> int:
-    h, i, relu = s.hidden_size, s.intermediate_size, s.activation == "relu"
-    if s.gated_mlp:  # act(gate)'s input and output, up, and (full) the product into down
-        act = (6 if lora else 8) * i
-    elif s.activation == "gelu_new":  # GELU written out in Python; CUDA autocast's pow is fp32
-        act = ((14 if lora else 16) if t.fp32_ops else (8 if lora else 10)) * i
-    elif relu:  # relu keeps its output, which is also down's input
-        act = 2 * i
-    else:
-        act = (2 if lora else 4) * i
-    if s.family == "t5":  # dropout inside the feed-forward; wo's input is cast to fp32 and back
-        act += (_mask(t, 2) * i if s.dropout else 0) + (2 * i if relu and not lora else 0)
-    return act + (0 if lora else (4 if s.gated_mlp else 2) * h)
-
-
-def _layer(s: ModelShape, lora: bool, t: _Target, r: int, cross: bool = False) -> int:
-    blocks = 3 if cross else 2
-    dropout = blocks * _mask(t, 2) * s.hidden_size if s.dropout else 0
-    attention = _attention(s, lora, r) * (2 if cross else 1)
-    return blocks * _norm(s, lora, t) + attention + _mlp(s, lora, t) + dropout
-
-
-def _outside(s: ModelShape, lora: bool, t: _Target) -> int:
-    h = s.hidden_size
-    encoder_only = s.family in ("bert", "distilbert")
-    finals = 2 if s.is_encoder_decoder else (0 if encoder_only else 1)
-    total = finals * _norm(s, lora, t)
-    if encoder_only:  # masked-LM head: dense, GELU, LayerNorm, decoder
-        total += (4 if t.fp32_ops else 2) * h + 8 + (2 if lora else 6) * h
-    if lora:  # nothing before the first adapter needs a gradient
-        return total
-    total += 24 if s.is_encoder_decoder else 16  # int64 ids and labels
-    if not encoder_only:
-        total += 2 * h  # the LM head's bf16 input
-    if s.dropout and s.family in ("gpt2", "bert", "distilbert", "t5"):
-        total += _mask(t, 4) * h  # dropout on the fp32 embeddings
-    if encoder_only:
-        total += 4 * h + 8  # embedding LayerNorm
-    return total
-
-
-def activation_bytes(
-    shape: ModelShape,
-    batch: int,
-    seq: int,
-    *,
-    mode: Train = "full",
-    lora_r: int = 16,
-    target: Target = "cuda",
-) -> int:
-    """Bytes autograd keeps for backward after one forward pass (weights and logits excluded)."""
-    lora, t = mode == "lora", _TARGETS[target]
-    per_token = (
-        shape.num_layers * _layer(shape, lora, t, lora_r)
-        + shape.num_decoder_layers * _layer(shape, lora, t, lora_r, cross=True)
-        + _outside(shape, lora, t)
-    )
-    if lora and shape.family not in ("bert", "distilbert"):  # the first pre-norm needs no grad
-        per_token -= (2 if shape.is_encoder_decoder else 1) * _norm(shape, lora, t)
-    total = batch * seq * per_token
-    if shape.rope:  # cos and sin tables, shared by the layers
-        total += (4 if lora else 8) * seq * shape.head_dim
-    if shape.family == "t5":  # relative position bias: a batch x heads x seq^2 mask per attention
-        calls = shape.num_layers + 2 * shape.num_decoder_layers
-        total += (calls * batch * 2 + 2 * 4) * shape.num_heads * seq * seq
-    return total
-
-
-def kv_cache_bytes(shape: ModelShape, batch: int, seq: int, dtype_bytes: int = 2) -> int:
-    """Keys and values a DynamicCache holds after one forward pass (GQA: kv heads only)."""
-    if shape.is_encoder_decoder:  # self-attention plus cross-attention over the encoder's output
-        return 2 * 2 * shape.num_decoder_layers * batch * seq * shape.kv_dim * dtype_bytes
-    if not shape.is_decoder:
-        return 0
-    return 2 * shape.num_layers * batch * seq * shape.kv_dim * dtype_bytes
-
-
-def inference_working_bytes(shape: ModelShape, batch: int, seq: int, dtype_bytes: int = 2) -> int:
-    """The largest set of temporaries one layer holds in a no-grad forward pass."""
-    s = shape
-    mult = 3 if s.gated_mlp else 4 if s.activation == "gelu_new" else 2
-    # Beside the MLP's temporaries: the embeddings, the residual stream and the normed input.
-    hidden = {"gpt2": 5, "bert": 3, "distilbert": 3}.get(s.family, 4)
-    total = batch * seq * dtype_bytes * (mult * s.intermediate_size + hidden * s.hidden_size)
-    if s.family == "t5":  # the position bias (fp32) and one layer's mask
-        total += (2 * 4 + batch * dtype_bytes) * s.num_heads * seq * seq
-    return total
-
-
 # --- the estimate ----------------------------------------------------------------------------
 
 
@@ -309,7 +141,7 @@ def _check(dtype: str, batch: int, seq: int, train: str | None, lora_r: int) -> 
 def _backward_work(s: ModelShape, tokens: int, target: Target) -> int:
     """Gradients one MLP's backward holds at once (three intermediate-sized bf16 tensors)."""
     mult = 6 if s.gated_mlp else 4
-    if s.activation == "gelu_new" and _TARGETS[target].fp32_ops:
+    if s.activation == "gelu_new" and TARGETS[target].fp32_ops:
         mult *= 2  # its written-out GELU runs in fp32 under CUDA autocast
     return mult * tokens * s.intermediate_size
 
@@ -332,7 +164,7 @@ def _training(
     work = _backward_work(s, n, t) if s else 0
     cast = p - (s.embedding_parameters() if s else 0)  # weights autocast copies to bf16
     logits = 12 * n * vocab  # fp32 log-softmax, the loss's gradient and log-softmax's gradient
-    handles = 2 * _TARGETS[t].workspace
+    handles = 2 * TARGETS[t].workspace
     if mode == "lora":
         lp = s.lora_parameters(r) if s else 0
         base = weights_bytes(p, dtype, s) + (2 * cast if dtype == "fp32" else 0)
@@ -364,7 +196,7 @@ def _training(
 def _inference(
     s: ModelShape | None, w: int, dtype: str, batch: int, seq: int, t: Target
 ) -> tuple[dict[str, int], list[str]]:
-    handles = _TARGETS[t].workspace
+    handles = TARGETS[t].workspace
     if s is None:
         return _moment(weights=w, overhead=handles), []
     act_b = 4 if dtype == "fp32" else 2  # int8/int4 compute in bf16
@@ -470,11 +302,11 @@ def _training_notes(s: ModelShape | None, train: str, r: int, dtype: str, tg: Ta
         ]
     if s is None:
         return notes
-    lora, t = train == "lora", _TARGETS[tg]
+    lora, t = train == "lora", TARGETS[tg]
     notes += [
-        f"saved activations: {s.total_layers} layers x {_layer(s, lora, t, r) / 1024:.1f} KiB "
-        f"per token + {_outside(s, lora, t) / 1024:.1f} KiB per token outside them (counted op "
-        f"by op for a {s.family}-shaped block)",
+        f"saved activations: {s.total_layers} layers x {layer_bytes(s, lora, t, r) / 1024:.1f} "
+        f"KiB per token + {outside_bytes(s, lora, t) / 1024:.1f} KiB per token outside them "
+        f"(counted op by op for a {s.family}-shaped block)",
         "training logits: 12 bytes x tokens x vocab (fp32 log-softmax and two gradients)",
     ]
     if s.dropout:

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from hf_ecosystem.device.memory import BREAKDOWN_LABELS, DTYPES, MemoryEstimate, estimate_for_repo
-from hf_ecosystem.device.model_shape import looks_like_path
+from hf_ecosystem.device.repo_model import looks_like_path
 from hf_tui.commands import common_options
 from hf_tui.output import human_bytes, human_count, print_json, print_table
 
