@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from hf_tui.cli import main
 
 GOLDEN = Path(__file__).with_name("cli_json_golden.json")
 T0 = 1_760_000_000.0
+CONFIG = {"model": "acme/tiny-bert", "dataset": "acme/reviews", "max_steps": 40}
 
 
 def _train_result(run_dir: Path) -> dict[str, Any]:
@@ -61,7 +62,7 @@ def _evaluate_result(out: Path, run_id: str) -> dict[str, Any]:
                 "predicted": "positive",
                 "confidence": 0.9,
             },
-        ],  # fmt: skip
+        ],
         "errors_total": 1,
     }
 
@@ -75,6 +76,43 @@ def _events(store: JobStore, job_id: str, events: list[tuple[str, dict[str, Any]
     with store.events_path(job_id).open("a", encoding="utf-8") as handle:
         for i, (kind, data) in enumerate(events):
             handle.write(JobEvent(kind, data, T0 + i).to_json() + "\n")  # type: ignore[arg-type]
+
+
+def _more_jobs(add: Callable[..., str], root: Path, model: Path, inputs: Path, train: str) -> None:
+    """A publish, download, inference, batch, seed job and a failed run."""
+    publish = {
+        "repo_id": "acme/tiny-clf", "local": True, "files": ["README.md", "config.json"],
+        "total_bytes": 1234, "commit": "v1", "path": str(root / "hub/models/acme/tiny-clf"),
+        "revisions": ["v1"], "skipped": ["optimizer.pt"], "warnings": [], "card": "generated",
+        "license": "apache-2.0",
+    }  # fmt: skip
+    add("publish", JobSpec.create("publish", source=str(model), repo_id="acme/tiny-clf",
+                                  local=True, run=train), result=publish)  # fmt: skip
+    snapshot = root / "hf_home/hub/models--acme--bert/snapshots/abc"
+    add("download", JobSpec.create("download", repo_id="acme/bert"),
+        result={"path": str(snapshot), "repo_id": "acme/bert"})  # fmt: skip
+    add("inference", JobSpec.create("inference", task="text-classification", model=str(model),
+                                    input="great"),
+        result={"task": "text-classification", "model": str(model),
+                "output": [{"label": "positive", "score": 0.9}], "device": "cpu",
+                "dtype": "float32"})  # fmt: skip
+    output = str(root / "out.jsonl")
+    add(
+        "batch",
+        JobSpec.create(
+            "batch-inference",
+            task="text-classification",
+            model=str(model),
+            input=str(inputs),
+            output=output,
+        ),
+        result={"output": output, "rows": 1, "computed": 1, "resumed": 0, "batches": 1},
+    )
+    add("seed", JobSpec.create("demo-seed"),
+        result={"root": str(root / "hftui_home/hub"), "created": ["acme/a"],
+                "skipped": []})  # fmt: skip
+    add("failed", JobSpec.create("train", config=CONFIG), status="failed", exit_code=1,
+        error={"title": "Out of memory", "hint": "Lower batch_size."})  # fmt: skip
 
 
 @pytest.fixture
@@ -95,9 +133,8 @@ def jobs(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
         ids[name] = record.id
         return record.id
 
-    config = {"model": "acme/tiny-bert", "dataset": "acme/reviews", "max_steps": 40}
     run_dir = isolated_env / "runs" / "job-01"
-    train = add("train", JobSpec.create("train", config=config), result=_train_result(run_dir))
+    train = add("train", JobSpec.create("train", config=CONFIG), result=_train_result(run_dir))
     _events(store, train, [
         ("artifact", {"path": str(run_dir), "kind": "run-dir"}),
         ("progress", {"done": 40, "total": 40, "unit": "steps", "rate": 2.0, "eta": 0.0}),
@@ -111,31 +148,7 @@ def jobs(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
     )
     evaluation = add("evaluate", spec, result=_evaluate_result(out, train))
     _events(store, evaluation, [("metric", {"samples": 4, "accuracy": 0.75})])
-    publish = {
-        "repo_id": "acme/tiny-clf", "local": True, "files": ["README.md", "config.json"],
-        "total_bytes": 1234, "commit": "v1", "path": str(isolated_env / "hub/models/acme/tiny-clf"),
-        "revisions": ["v1"], "skipped": ["optimizer.pt"], "warnings": [], "card": "generated",
-        "license": "apache-2.0",
-    }  # fmt: skip
-    add("publish", JobSpec.create("publish", source=str(model), repo_id="acme/tiny-clf",
-                                  local=True, run=train), result=publish)  # fmt: skip
-    snapshot = isolated_env / "hf_home/hub/models--acme--bert/snapshots/abc"
-    add("download", JobSpec.create("download", repo_id="acme/bert"),
-        result={"path": str(snapshot), "repo_id": "acme/bert"})  # fmt: skip
-    add("inference", JobSpec.create("inference", task="text-classification", model=str(model),
-                                    input="great"),
-        result={"task": "text-classification", "model": str(model),
-                "output": [{"label": "positive", "score": 0.9}], "device": "cpu",
-                "dtype": "float32"})  # fmt: skip
-    output = str(isolated_env / "out.jsonl")
-    add("batch", JobSpec.create("batch-inference", task="text-classification", model=str(model),
-                                input=str(inputs), output=output),
-        result={"output": output, "rows": 1, "computed": 1, "resumed": 0, "batches": 1})  # fmt: skip
-    add("seed", JobSpec.create("demo-seed"),
-        result={"root": str(isolated_env / "hftui_home/hub"), "created": ["acme/a"],
-                "skipped": []})  # fmt: skip
-    add("failed", JobSpec.create("train", config=config), status="failed", exit_code=1,
-        error={"title": "Out of memory", "hint": "Lower batch_size."})  # fmt: skip
+    _more_jobs(add, isolated_env, model, inputs, train)
     yield ids
     store.close()
 
