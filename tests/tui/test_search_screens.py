@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, Markdown, Select
 
 from fakehub import FakeHub, FakeRepo
@@ -195,3 +196,26 @@ async def test_empty_local_hub_offers_the_demo_and_refresh_reindexes(isolated_en
         add_local_repo(isolated_env / "hftui_home" / "hub", "me/new-model", "# new\n")
         await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: table_ids(pilot) == ["me/new-model"])
+
+
+async def test_search_worker_error_is_redacted_and_not_markup(
+    fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    populate(fake_hub, 3, 0)
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_until(pilot, lambda: len(table_ids(pilot)) == 3)
+        backend = app.backend_choice.backend  # type: ignore[union-attr]
+
+        def broken(*_args: object, **_kwargs: object) -> None:
+            raise RuntimeError("token hf_abcdefghijklmnop rejected: [bold]odd[/bold]")
+
+        monkeypatch.setattr(type(backend), "iter_model_pages", broken)
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: "RuntimeError" in text_of(pilot, "#status"))
+        status = text_of(pilot, "#status")
+        assert "hf_abcdefghijklmnop" not in status and "***" in status
+        assert "[bold]odd[/bold]" in status  # shown as typed, not read as markup
+        shown = [n for n in app._notifications if n.title == "RuntimeError"]  # type: ignore[attr-defined]
+        assert len(shown) == 1 and not shown[0].markup
+        assert "***" in shown[0].message and "hf_abcdefghijklmnop" not in shown[0].message

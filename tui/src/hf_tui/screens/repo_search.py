@@ -4,33 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import get_current_worker
 
-from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.hub.selection import BackendChoice
 from hf_ecosystem.hub.types import RepoKind, RepoSummary, SearchFilters, Sort
+from hf_tui.screens.base import HfScreen
 from hf_tui.widgets.filter_sidebar import FilterSidebar
 from hf_tui.widgets.results_table import ResultsTable
-
-if TYPE_CHECKING:
-    from hf_tui.app import HfTuiApp
 
 DEBOUNCE_SECONDS = 0.25
 PAGE_SIZE = 50
 Pages = Iterator[list[RepoSummary]]
 
 
-class RepoSearchScreen(Screen[None]):
+class RepoSearchScreen(HfScreen):
     """Search-as-you-type over the active backend, with filters, sorts and paging."""
 
     KIND: RepoKind = "model"
@@ -53,14 +48,8 @@ class RepoSearchScreen(Screen[None]):
         super().__init__()
         self.generation = 0
         self._pages: Pages | None = None
-        self._debounce: Timer | None = None
         self._last_query: tuple[SearchFilters, Sort, BackendChoice] | None = None
         self._reindex = False
-
-    @property
-    def hf_app(self) -> HfTuiApp:
-        """The app, typed."""
-        return cast("HfTuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         noun = f"{self.KIND}s"
@@ -85,14 +74,11 @@ class RepoSearchScreen(Screen[None]):
     @on(Input.Changed, "#search")
     @on(FilterSidebar.Changed)
     def _debounced(self) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.start_search)
+        self.rearm(DEBOUNCE_SECONDS, self.start_search, name="debounce")
 
     @on(Input.Submitted, "#search")
     def _submitted(self) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
+        self.disarm("debounce")
         self.start_search()
         self.query_one(ResultsTable).focus()
 
@@ -180,18 +166,11 @@ class RepoSearchScreen(Screen[None]):
         )
         return f"{table.row_count} {noun}{more}{where}"
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR or event.worker.group not in {"search", "search-more"}:
-            return
-        self.query_one(ResultsTable).loading = False
-        error = event.worker.error
-        if isinstance(error, HfEcoError):
-            title, hint = error.title, error.hint
-        else:
-            title, hint = f"Search failed: {type(error).__name__}", str(error)
-        self.query_one("#status", Static).update(f"[b]{title}[/b] — {hint}")
-        self.notify(hint or title, title=title, severity="error")
+    def worker_failed(self, group: str, title: str, hint: str) -> None:
+        if group in {"search", "search-more"}:
+            self.query_one(ResultsTable).loading = False
+            # Text, not markup: an error's own brackets are shown as they are.
+            self.query_one("#status", Static).update(Text.assemble((title, "bold"), f" — {hint}"))
 
     @on(ResultsTable.Selected)
     def _open(self, message: ResultsTable.Selected) -> None:

@@ -1,0 +1,75 @@
+"""HfScreen: what every screen of the app shares (typed app, worker errors, timers)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState
+
+from hf_tui.errors import describe_error
+
+if TYPE_CHECKING:
+    from hf_tui.app import HfTuiApp
+
+
+class HfScreen(Screen[None]):
+    """A screen that reports its workers' failures once, redacted, and stops its timers on leaving.
+
+    A failed worker's error goes through `describe_error` (redacted, no traceback), is shown in
+    place by `worker_failed` and then notified as plain text (never read as markup), unless its
+    group is in `QUIET_GROUPS` (errors a panel shows by itself).
+    """
+
+    QUIET_GROUPS: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self._timers_by_name: dict[str, Timer] = {}
+
+    @property
+    def hf_app(self) -> HfTuiApp:
+        """The app, typed."""
+        return cast("HfTuiApp", self.app)
+
+    # -- timers: one per name, re-armed after each use, all stopped when the screen goes ----------
+
+    def rearm(self, delay: float, callback: Callable[[], object], *, name: str = "poll") -> None:
+        """Run `callback` once after `delay`, replacing the timer of that name (no pile-ups)."""
+        self.disarm(name)
+        self._timers_by_name[name] = self.set_timer(delay, callback, name=name)
+
+    def disarm(self, name: str = "poll") -> None:
+        """Stop the timer of that name, if armed."""
+        timer = self._timers_by_name.pop(name, None)
+        if timer is not None:
+            timer.stop()
+
+    def stop_timers(self) -> None:
+        """Stop every named timer."""
+        for name in list(self._timers_by_name):
+            self.disarm(name)
+
+    def on_unmount(self) -> None:
+        self.stop_timers()
+
+    # -- worker failures ---------------------------------------------------------------------------
+
+    @on(Worker.StateChanged)
+    async def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        title, hint = describe_error(event.worker.error)
+        shown = self.worker_failed(event.worker.group, title, hint)
+        if inspect.isawaitable(shown):
+            await shown
+        if event.worker.group not in self.QUIET_GROUPS:
+            self.notify(hint or title, title=title, severity="error", markup=False)
+
+    def worker_failed(self, group: str, title: str, hint: str) -> Awaitable[None] | None:
+        """Show a failed worker's (already redacted) error in place; the base then notifies it."""
+        return None
