@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -13,17 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
-from textual.worker import Worker, WorkerState
 
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.evaluation.analysis import normalize_task  # light: no torch/evaluate at import
 from hf_ecosystem.jobs.spec import JobSpec
-from hf_tui.errors import describe_error
-
-if TYPE_CHECKING:
-    from hf_tui.app import HfTuiApp
+from hf_tui.screens.base import HfScreen
 
 # value (a task name `hf-tui run evaluate --task` accepts), label
 TASKS = (
@@ -80,7 +75,7 @@ def command_line(task: str, values: dict[str, str]) -> str:
     return " ".join(words)
 
 
-class EvaluateFormScreen(Screen[None]):
+class EvaluateFormScreen(HfScreen):
     """Pick a model, a dataset and a task; the command it equals updates as you type."""
 
     # #form-error and #command-preview are styled in app.tcss (shared with the training form).
@@ -101,11 +96,6 @@ class EvaluateFormScreen(Screen[None]):
         self.model = model or ""
         self.spec: JobSpec | None = None
         self.errors: dict[str, str] = {}
-
-    @property
-    def hf_app(self) -> HfTuiApp:
-        """The app, typed."""
-        return cast("HfTuiApp", self.app)
 
     @property
     def picked_task(self) -> str:
@@ -261,11 +251,8 @@ class EvaluateFormScreen(Screen[None]):
         self.app.notify("Progress and results follow here.", title=f"Evaluation {message.job_id}")
         self.app.switch_screen(EvaluationViewScreen(message.job_id))
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR or event.worker.group != "evaluate-launch":
-            return
-        title, hint = describe_error(event.worker.error)
-        self.query_one("#evaluate", Button).disabled = False
-        self.query_one("#form-error", Static).update(Text(f"{title}\n{hint}", style="bold red"))
-        self.notify(hint or title, title=title, severity="error")
+    def worker_failed(self, group: str, title: str, hint: str) -> None:
+        if group == "evaluate-launch":
+            self.query_one("#evaluate", Button).disabled = False
+            error = Text(f"{title}\n{hint}", style="bold red")
+            self.query_one("#form-error", Static).update(error)

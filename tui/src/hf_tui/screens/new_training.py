@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -14,17 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
-from textual.worker import Worker, WorkerState
 
 from hf_ecosystem.config import default_home
 from hf_ecosystem.tasks import TRAIN_TASKS
 from hf_ecosystem.training.spec import TrainSpec, TrainSpecError
-from hf_tui.errors import describe_error
-
-if TYPE_CHECKING:
-    from hf_tui.app import HfTuiApp
+from hf_tui.screens.base import HfScreen
 
 # name, label, placeholder
 FIELDS = (
@@ -98,7 +93,7 @@ def field_errors(data: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
-class NewTrainingScreen(Screen[None]):
+class NewTrainingScreen(HfScreen):
     """Fill in a run (or pick a preset); the YAML it becomes updates as you type."""
 
     BINDINGS = [
@@ -118,11 +113,6 @@ class NewTrainingScreen(Screen[None]):
         self.model = model
         self.spec: TrainSpec | None = None
         self.errors: dict[str, str] = {}
-
-    @property
-    def hf_app(self) -> HfTuiApp:
-        """The app, typed."""
-        return cast("HfTuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -307,11 +297,8 @@ class NewTrainingScreen(Screen[None]):
         )
         self.app.switch_screen(RunViewScreen(message.job_id))
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR or event.worker.group != "train-start":
-            return
-        title, hint = describe_error(event.worker.error)
-        self.query_one("#start", Button).disabled = False
-        self.query_one("#form-error", Static).update(Text(f"{title}\n{hint}", style="bold red"))
-        self.notify(hint or title, title=title, severity="error")
+    def worker_failed(self, group: str, title: str, hint: str) -> None:
+        if group == "train-start":
+            self.query_one("#start", Button).disabled = False
+            error = Text(f"{title}\n{hint}", style="bold red")
+            self.query_one("#form-error", Static).update(error)

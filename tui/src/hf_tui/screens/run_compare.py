@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
-from textual.worker import Worker, WorkerState
 
-from hf_tui.errors import describe_error
+from hf_tui.screens.base import HfScreen
 from hf_tui.widgets.metric_curves import MetricCurves
 
-if TYPE_CHECKING:
-    from hf_tui.app import HfTuiApp
 
-
-class RunCompareScreen(Screen[None]):
+class RunCompareScreen(HfScreen):
     """compare_rows as a table, plus one loss curve per run on a shared plot."""
 
     BINDINGS = [
@@ -40,11 +34,6 @@ class RunCompareScreen(Screen[None]):
     def __init__(self, job_ids: list[str]) -> None:
         super().__init__()
         self.job_ids = job_ids
-
-    @property
-    def hf_app(self) -> HfTuiApp:
-        """The app, typed."""
-        return cast("HfTuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -87,10 +76,6 @@ class RunCompareScreen(Screen[None]):
         """Read the runs again."""
         self.load()
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR or event.worker.group != "compare":
-            return
-        title, hint = describe_error(event.worker.error)
-        self.query_one("#compare-title", Static).update(Text(f"{title}\n{hint}", style="red"))
-        self.notify(hint or title, title=title, severity="error")
+    def worker_failed(self, group: str, title: str, hint: str) -> None:
+        if group == "compare":
+            self.query_one("#compare-title", Static).update(Text(f"{title}\n{hint}", style="red"))
