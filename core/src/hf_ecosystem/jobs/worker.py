@@ -7,13 +7,17 @@ import signal
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 from hf_ecosystem.config import load_settings
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.jobs.context import JobCancelled, JobContext
 from hf_ecosystem.jobs.events import EventWriter
+from hf_ecosystem.jobs.kinds import get_kind
 from hf_ecosystem.jobs.manager import HEARTBEAT_SECONDS, JobManager
+from hf_ecosystem.jobs.params import resolve
 from hf_ecosystem.jobs.store import JobStore
 from hf_ecosystem.redact import redact
 
@@ -44,9 +48,8 @@ def run(job_id: str) -> int:
     threading.Thread(target=_heartbeat, args=(events, stop), daemon=True).start()
     code = 1
     try:
-        from hf_ecosystem.jobs.handlers import HANDLERS
-
-        result = HANDLERS[record.kind](ctx)
+        handler: Callable[[JobContext], Any] = resolve(get_kind(record.kind).handler)
+        result = handler(ctx)
         events.emit("result", **result)
         store.finish(job_id, "succeeded", exit_code=0, result=result)
         code = 0

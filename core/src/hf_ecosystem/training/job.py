@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hf_ecosystem.jobs.context import JobCancelled, JobContext
+from hf_ecosystem.jobs.params import JobSpecError
 from hf_ecosystem.training.runs import (
     RunError,
     checkpoints,
@@ -24,6 +25,13 @@ from hf_ecosystem.training.runs import (
 from hf_ecosystem.training.spec import TrainSpec
 
 RESULT_FILE = "train_result.json"
+
+
+def check_config(name: str, value: Any) -> dict[str, Any]:
+    """The `config` parameter of a train job: a TrainSpec as plain data (JobSpecError if not)."""
+    if not isinstance(value, dict):
+        raise JobSpecError(f"Invalid job: {name!r} must be a mapping of training fields")
+    return TrainSpec.parse(value).to_dict()  # pyright: ignore[reportUnknownArgumentType]
 
 
 def run_dir_for(ctx: JobContext, spec: TrainSpec) -> Path:
