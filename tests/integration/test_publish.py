@@ -303,6 +303,19 @@ def test_cli_target_errors(model_dir: Path, capsys: pytest.CaptureFixture[str]) 
     assert "has no final model folder" in capsys.readouterr().out
 
 
+def test_cli_publishes_the_model_folder_a_run_result_names(
+    model_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The run's result names its model (no `model` event was kept): the CLI publishes that."""
+    manager = JobManager()
+    config = {"model": "a/b", "dataset": "c", "output_dir": str(tmp_path / "elsewhere")}
+    record = manager.store.create(JobSpec.create("train", config=config))
+    manager.store.finish(record.id, "succeeded", result={"model_dir": str(model_dir)})
+    assert main(["publish", record.id, "--repo", "org/name", "--dry-run", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["spec"]["source"] == str(model_dir) and data["spec"]["run"] == record.id
+
+
 def test_cli_hub_publish_job_keeps_the_token_out_of_its_logs(
     alice: FakeHub, model_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -213,8 +213,8 @@ async def test_invalid_repo_id_and_bad_cards_launch_nothing(model_dir: Path) -> 
         await pilot.press("escape")
         unfinished = make_run(job_store(), train_config())
         for target, said in (
-            (unfinished, "saved no model yet"),
-            ("nosuchjob", "neither a model folder nor a training run"),
+            (unfinished, "has no final model folder"),
+            ("nosuchjob", "neither a folder nor a training run"),
         ):
             failed = await open_publish(pilot, target)
             panel = failed.query_one("#publish-refusal")

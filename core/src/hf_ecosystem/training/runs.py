@@ -111,6 +111,11 @@ class RunSummary:
             return {str(k): float(v) for k, v in stored.items() if isinstance(v, int | float)}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
         return self.history.final_metrics
 
+    @property
+    def model_dir(self) -> Path | None:
+        """The folder holding the run's final model, None until it has saved one."""
+        return run_model_dir(self.record, self.history)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
         return {
@@ -122,6 +127,17 @@ class RunSummary:
             "model_dir": self.history.model_dir,
             "checkpoints": self.history.checkpoints,
         }
+
+
+def run_model_dir(record: JobRecord, history: RunHistory) -> Path | None:
+    """Where a run saved its final model: its `model` artifact, else its result's model_dir.
+
+    The one answer for every view and command (the events can be cut short, the result not).
+    """
+    if history.model_dir:
+        return Path(history.model_dir)
+    saved = (record.result or {}).get("model_dir")
+    return Path(str(saved)) if saved else None
 
 
 def read_history(manager: JobManager, job_id: str) -> RunHistory:

@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hf_ecosystem.errors import HfEcoError
-from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.publishing.plan import PublishPlan, plan_publish
+from hf_ecosystem.publishing.staging import publish_source
 from hf_tui.commands import common_options
 from hf_tui.commands.jobs import add_wait, launch_and_report
 from hf_tui.output import human_bytes, print_json, print_table
@@ -43,28 +42,6 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.set_defaults(handler=run_publish)
 
 
-def resolve_target(target: str) -> tuple[Path, str | None]:
-    """(model folder, train job id or None) for a folder or a training run's id."""
-    folder = Path(target).expanduser()
-    if folder.is_dir():
-        return folder.resolve(), None
-    from hf_ecosystem.training.runs import get_run
-
-    try:
-        run = get_run(JobManager(), target)
-    except HfEcoError as exc:
-        raise HfEcoError(
-            f"{target!r} is neither a folder nor a training run",
-            f"Give a model folder or a train job id ({exc.title}).",
-        ) from exc
-    if not run.history.model_dir:
-        raise HfEcoError(
-            f"Run {run.record.id} has no final model folder ({run.record.status})",
-            "Wait for it to finish, or publish a checkpoint folder instead.",
-        )
-    return Path(run.history.model_dir), run.record.id
-
-
 def _print_plan(plan: PublishPlan, repo: str, where: str) -> None:
     rows = [[f.path, human_bytes(f.size)] for f in plan.files]
     print_table(["file", "size"], rows, title=f"{repo} → {where}")
@@ -78,7 +55,7 @@ def _print_plan(plan: PublishPlan, repo: str, where: str) -> None:
 def run_publish(args: argparse.Namespace) -> int:
     """Plan, show, then launch the publish job."""
     local = bool(args.local or args.offline)
-    source, run_id = resolve_target(args.target)
+    source, run = publish_source(args.target)
     plan = plan_publish(source, card=args.card)  # refuses secrets before any job exists
     params: dict[str, Any] = {
         "source": str(source),
@@ -89,7 +66,7 @@ def run_publish(args: argparse.Namespace) -> int:
         "commit_message": args.message,
         "license": args.license,
         "card": str(Path(args.card).expanduser().resolve()) if args.card else None,
-        "run": run_id,
+        "run": run.record.id if run is not None else None,
     }
     spec = JobSpec.create("publish", **{k: v for k, v in params.items() if v is not None})
     where = "local hub" if local else f"Hub ({'private' if args.private else 'public'})"

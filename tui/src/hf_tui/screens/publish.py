@@ -42,7 +42,6 @@ from hf_tui.output import human_bytes
 from hf_tui.screens.jobs import STATUS_STYLES
 
 if TYPE_CHECKING:
-    from hf_ecosystem.jobs.manager import JobManager
     from hf_ecosystem.training.runs import RunSummary
     from hf_tui.app import HfTuiApp
 
@@ -63,30 +62,6 @@ def default_repo_id(user: str | None, model: str) -> str:
     name = _NOT_IN_NAME.sub("-", Path(model.rstrip("/")).name)
     name = re.sub(r"[-.]{2,}", "-", name).strip("-._") or "model"
     return f"{user or 'local'}/{name[:80]}-finetuned"
-
-
-def resolve_source(manager: JobManager, target: str) -> tuple[Path, RunSummary | None]:
-    """The model folder of a train job id (its run too), or the folder itself."""
-    from hf_ecosystem.training.runs import get_run
-
-    folder = Path(target).expanduser()
-    if folder.is_dir():
-        return folder.resolve(), None
-    try:
-        run = get_run(manager, target)
-    except HfEcoError as exc:
-        raise HfEcoError(
-            f"{target!r} is neither a model folder nor a training run",
-            f"Publish a run (p on the Runs screen) or a model folder ({exc.title}).",
-        ) from exc
-    result = run.record.result or {}
-    model_dir = run.history.model_dir or result.get("model_dir")
-    if not model_dir:
-        raise HfEcoError(
-            f"Run {run.record.id} has saved no model yet ({run.record.status})",
-            "Publish it once it has finished.",
-        )
-    return Path(str(model_dir)), run
 
 
 class PublishScreen(Screen[None]):
@@ -220,8 +195,9 @@ class PublishScreen(Screen[None]):
     def load(self) -> None:
         """Find the model folder and plan its upload, off the event loop."""
         from hf_ecosystem.publishing.plan import plan_publish
+        from hf_ecosystem.publishing.staging import publish_source
 
-        source, run = resolve_source(self.hf_app.job_manager(), self.target)
+        source, run = publish_source(self.target, self.hf_app.job_manager())
         try:
             self.post_message(self.Planned(source, run, plan_publish(source), None))
         except SecretFileError as exc:

@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from hf_ecosystem.jobs.events import JobEvent
 from hf_ecosystem.jobs.store import JobRecord
-from hf_ecosystem.training.runs import RunHistory
+from hf_ecosystem.training.runs import RunHistory, run_model_dir
 from hf_tui.commands.jobs import describe_event
 from hf_tui.errors import describe_error
 from hf_tui.screens.jobs import STATUS_STYLES
@@ -166,8 +166,8 @@ class RunViewScreen(Screen[None]):
             status.append(
                 f"\n{record.error.get('title', '')}: {record.error.get('hint', '')}", style="red"
             )
-        elif history.model_dir:
-            status.append(f"\nmodel: {history.model_dir}", style="green")
+        elif (saved := run_model_dir(record, history)) is not None:
+            status.append(f"\nmodel: {saved}", style="green")
         self.query_one("#run-status", Static).update(status)
         bar = self.query_one("#run-progress", ProgressBar)
         if history.progress is not None and history.progress[1]:
@@ -189,8 +189,7 @@ class RunViewScreen(Screen[None]):
 
     def action_publish(self) -> None:
         """Open the Publish screen of this run's saved model."""
-        result = (self.record.result if self.record else None) or {}
-        if not (self.history.model_dir or result.get("model_dir")):
+        if self.record is None or run_model_dir(self.record, self.history) is None:
             self.notify("This run has saved no model yet.", severity="warning")
             return
         self.hf_app.open_publish(self.job_id)

@@ -71,12 +71,6 @@ def progress_line(record: JobRecord, history: RunHistory) -> str:
     return f"{share} ({done:g} steps)"
 
 
-def model_dir(run: RunSummary) -> str | None:
-    """The saved model of a run: its `model` artifact, else its result's model_dir."""
-    result = run.record.result or {}
-    return run.history.model_dir or (str(result["model_dir"]) if result.get("model_dir") else None)
-
-
 @dataclass(frozen=True)
 class RunRow:
     """One run as the table shows it, plus what its actions need."""
@@ -106,7 +100,7 @@ class RunRow:
             progress=progress_line(run.record, run.history),
             metric=headline(run.metrics),
             config=config,
-            model_dir=model_dir(run),
+            model_dir=str(run.model_dir) if run.model_dir else None,
         )
 
 
