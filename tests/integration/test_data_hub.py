@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import subprocess
 import sys
@@ -121,6 +122,32 @@ def test_preview_reads_a_few_pages_of_a_big_parquet(fake_hub: FakeHub) -> None:
             first, _, last = headers["range"].removeprefix("bytes=").partition("-")
             served += int(last or len(content) - 1) - int(first) + 1
     assert 0 < served < len(content) // 2, (served, len(content))
+
+
+def test_remote_parquet_is_read_front_to_back(fake_hub: FakeHub) -> None:
+    """Column chunks of a remote file are fetched in file order, each byte once: threaded
+    column reads used to seek backwards now and then (more often on a busy machine), missing
+    the read-ahead block and fetching it again."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({f"c{i}": rng.random(20_000) for i in range(8)})
+    content = _parquet(frame, row_group_size=20_000)
+    fake_hub.add(FakeRepo("me/wide", kind="dataset", files={"data.parquet": content}))
+    cpus = pa.cpu_count()
+    pa.set_cpu_count(8)  # more reader threads than columns make a shuffled order likely
+    try:
+        for _ in range(10):
+            fake_hub.requests.clear()
+            preview("me/wide", rows=10)
+            ranges = [
+                tuple(int(n) for n in h["range"].removeprefix("bytes=").split("-"))
+                for method, path, h in fake_hub.requests
+                if method == "GET" and "/resolve/" in path
+            ]
+            body = ranges[1:]  # the first request is the footer, at the end of the file
+            assert body == sorted(body), ranges
+            assert all(a[1] < b[0] for a, b in itertools.pairwise(body)), ranges
+    finally:
+        pa.set_cpu_count(cpus)
 
 
 def test_datasets_streaming_from_the_fake_hub(

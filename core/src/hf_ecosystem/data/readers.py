@@ -124,8 +124,12 @@ def _parquet_batches(
         schema = pf.schema_arrow
         check_columns(schema.names, columns, file.name)
         yield empty_batch(_select_schema(schema, columns))
+        # A remote file is read through one Python file object, one read at a time: threads
+        # would only shuffle the column reads, and a backward seek misses fsspec's read-ahead
+        # block, fetching the same bytes twice.
+        threads = isinstance(src, str)
         try:
-            yield from pf.iter_batches(batch_size=batch_rows, columns=columns)
+            yield from pf.iter_batches(batch_size=batch_rows, columns=columns, use_threads=threads)
         except (pa.ArrowInvalid, OSError) as exc:
             raise DataError(f"damaged Parquet data: {exc}", file=file.name) from exc
 
