@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from hf_ecosystem.data.errors import DataError
@@ -125,11 +125,6 @@ def stream_dataset(
     return stream  # type: ignore[return-value]
 
 
-def take_rows(spec: str | DataSource, n: int, **kwargs: Any) -> list[dict[str, Any]]:
-    """The first `n` rows of a split through `stream_dataset` (reads only what they need)."""
-    return list(stream_dataset(spec, **kwargs).take(n))
-
-
 def _kind(value: Any) -> str | None:
     if value is None:
         return None
@@ -190,49 +185,4 @@ def dataset_from_dict(
     try:
         return Dataset.from_dict(dict(mapping), features=features)
     except (ValueError, TypeError) as exc:
-        raise DataError(f"cannot build the dataset: {exc}") from exc
-
-
-def dataset_from_generator(
-    generator: Callable[..., Iterator[Mapping[str, Any]]],
-    *,
-    features: Features | None = None,
-    gen_kwargs: Mapping[str, Any] | None = None,
-    keep_in_memory: bool = True,
-) -> Dataset:
-    """A Dataset from a generator of row dicts; a bad row or a failing generator names the row."""
-    from datasets import Dataset
-    from datasets.exceptions import DatasetGenerationError
-
-    def rows(**kw: Any) -> Iterator[Mapping[str, Any]]:
-        keys: set[str] | None = None
-        index = -1
-        try:
-            for index, row in enumerate(generator(**kw)):
-                if not isinstance(row, Mapping):
-                    raise DataError(f"the generator yielded a {type(row).__name__}", row=index)
-                if keys is None:
-                    keys = set(row)
-                elif set(row) != keys:
-                    diff = sorted(keys ^ set(row))
-                    raise DataError(f"keys differ from the first row's: {diff}", row=index)
-                yield row
-        except DataError:
-            raise
-        except Exception as exc:
-            raise DataError(f"the generator failed: {exc!r}", row=index + 1) from exc
-
-    try:
-        return Dataset.from_generator(
-            rows,
-            features=features,
-            gen_kwargs=dict(gen_kwargs or {}),
-            keep_in_memory=keep_in_memory,
-        )
-    except DatasetGenerationError as exc:
-        cause: BaseException | None = exc
-        while cause is not None:
-            if isinstance(cause, DataError):
-                raise cause from exc
-            cause = cause.__cause__ or cause.__context__
         raise DataError(f"cannot build the dataset: {exc}") from exc

@@ -10,8 +10,6 @@ from typing import Any
 from hf_ecosystem.data.errors import DataError
 from hf_ecosystem.training.spec import TrainSpec
 
-CLASSIFICATION = ("text-classification", "multi-label-classification", "token-classification")
-
 
 @dataclass
 class PreparedData:
