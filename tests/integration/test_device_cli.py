@@ -9,9 +9,9 @@ import psutil
 import pynvml
 import pytest
 
+from fakes.nvml import FakeGpu, FakeNvml
 from hf_ecosystem.device import nvml
 from hf_ecosystem.device.inventory import cpu_model
-from hf_ecosystem.device.nvml import FakeGpu, FakeNvml
 from hf_ecosystem.device.types import GIB
 from hf_tui.cli import main
 

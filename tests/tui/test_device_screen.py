@@ -19,9 +19,10 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 import hf_tui
+from fakes.nvml import FakeGpu, FakeNvml
 from helpers import wait_until
 from hf_ecosystem.device import snapshot
-from hf_ecosystem.device.nvml import FakeGpu, FakeNvml, read_gpus
+from hf_ecosystem.device.nvml import read_gpus
 from hf_ecosystem.device.types import (
     GIB,
     CpuSnapshot,

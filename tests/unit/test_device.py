@@ -11,9 +11,10 @@ import psutil
 import pynvml
 import pytest
 
+from fakes.nvml import FakeGpu, FakeNvml
 from hf_ecosystem.device import inventory, nvml, snapshot
 from hf_ecosystem.device.inventory import GpuHistory, describe_accelerator
-from hf_ecosystem.device.nvml import FakeGpu, FakeNvml, PynvmlBackend, read_gpus
+from hf_ecosystem.device.nvml import PynvmlBackend, read_gpus
 from hf_ecosystem.device.types import GIB, CpuSnapshot, DeviceSnapshot, GpuSnapshot, MemorySnapshot
 
 TIMES = "\N{MULTIPLICATION SIGN}"

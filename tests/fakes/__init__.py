@@ -1,0 +1,1 @@
+"""Test doubles for hardware and services core reads (import as `fakes.<name>`)."""
