@@ -167,6 +167,11 @@ class JobManager:
         events, offset = read_events(self.store.events_path(record.id), offset)
         return record, events, offset
 
+    def new_events(self, job_id: str, offset: int = 0) -> tuple[list[JobEvent], int]:
+        """The events of a listed job written after byte `offset`, and the offset to go on from
+        (no lost detection: lists call `list()` once, then this per job)."""
+        return read_events(self.store.events_path(job_id), offset)
+
     def events_path(self, job_id: str) -> Path:
         """The job's events file."""
         return self.store.events_path(self.store.get(job_id).id)

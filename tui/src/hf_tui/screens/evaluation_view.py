@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, ProgressBar, RichLog, Static
-from textual.worker import Worker, WorkerState
 
-from hf_ecosystem.jobs.events import JobEvent
+from hf_ecosystem.evaluation.analysis import ErrorExample
+from hf_ecosystem.evaluation.results import EvaluationResult
+from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.store import JobRecord
 from hf_tui.commands.jobs import describe_event
-from hf_tui.errors import describe_error
+from hf_tui.messages import JobUpdated
+from hf_tui.screens.base import HfScreen
 from hf_tui.screens.jobs import STATUS_STYLES
 from hf_tui.widgets.confusion_matrix import ConfusionMatrix
-
-if TYPE_CHECKING:
-    from hf_tui.app import HfTuiApp
+from hf_tui.widgets.job_follower import JobFollower
 
 POLL_SECONDS = 0.5
 ERROR_COLUMNS = ("index", "true", "predicted", "confidence", "text")
@@ -38,13 +34,7 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
-def confidence_of(error: dict[str, Any]) -> float:
-    """An error's confidence for sorting (missing ones sort last)."""
-    value = error.get("confidence")
-    return float(value) if isinstance(value, int | float) else -1.0
-
-
-class EvaluationViewScreen(Screen[None]):
+class EvaluationViewScreen(HfScreen):
     """Watches an evaluate job; once done, its results (click a heat-map cell to filter errors)."""
 
     BINDINGS = [
@@ -55,32 +45,14 @@ class EvaluationViewScreen(Screen[None]):
         Binding("p", "publish", "Publish"),
     ]
 
-    @dataclass
-    class Polled(Message):
-        """The job's record and the events after the previous offset."""
-
-        generation: int
-        record: JobRecord
-        events: list[JobEvent]
-        offset: int
-
     def __init__(self, job_id: str, *, interval: float = POLL_SECONDS) -> None:
         super().__init__()
         self.job_id = job_id
         self.interval = interval
         self.record: JobRecord | None = None
-        self.errors: list[dict[str, Any]] = []
-        self.errors_total = 0  # the job keeps the first errors in its result, all in errors.csv
+        self.result = EvaluationResult()  # keeps the first errors; all are in errors.csv
         self.pair: tuple[str, str | None] | None = None  # the heat-map cell filtering errors
         self.descending = True
-        self._offset = 0
-        self._generation = 0  # bumped by a reload: older polls are then ignored
-        self._timer: Timer | None = None
-
-    @property
-    def hf_app(self) -> HfTuiApp:
-        """The app, typed."""
-        return cast("HfTuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -96,6 +68,7 @@ class EvaluationViewScreen(Screen[None]):
             with Vertical(id="eval-right"):
                 yield Static("", id="errors-status")
                 yield DataTable(id="eval-errors", cursor_type="row", zebra_stripes=True)
+        yield JobFollower(interval=self.interval)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -110,23 +83,11 @@ class EvaluationViewScreen(Screen[None]):
         for column in ERROR_COLUMNS:
             errors.add_column(column, key=column)
         errors.border_title = "Errors"
-        self.poll(self._generation, 0)
+        self.query_one(JobFollower).follow(self.job_id)
 
-    def on_unmount(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="eval-poll")
-    def poll(self, generation: int, offset: int) -> None:
-        """The record and new events, off the event loop."""
-        record, events, offset = self.hf_app.job_manager().read_new(self.job_id, offset)
-        self.post_message(self.Polled(generation, record, events, offset))
-
-    @on(Polled)
-    def _polled(self, message: Polled) -> None:
-        if message.generation != self._generation:
-            return
-        self.record, self._offset = message.record, message.offset
+    @on(JobUpdated)
+    def _updated(self, message: JobUpdated) -> None:
+        self.record = message.record
         log = self.query_one("#eval-log", RichLog)
         bar = self.query_one("#eval-progress", ProgressBar)
         for event in message.events:
@@ -135,12 +96,9 @@ class EvaluationViewScreen(Screen[None]):
             elif event.type in ("log", "error", "artifact"):
                 log.write(Text(describe_event(event), style="red" if event.type == "error" else ""))
         self._show_status(message.record)
-        if message.record.is_active:
-            generation = self._generation
-            self._timer = self.set_timer(self.interval, lambda: self.poll(generation, self._offset))
-        elif message.record.status == "succeeded":
+        if message.record.status == "succeeded":
             bar.update(total=bar.total or 1, progress=bar.total or 1)
-            self._show_result(message.record.result or {})
+            self._show_result(result_as(message.record, EvaluationResult) or EvaluationResult())
 
     def _show_status(self, record: JobRecord) -> None:
         params = record.spec.params
@@ -154,51 +112,38 @@ class EvaluationViewScreen(Screen[None]):
             text.append(
                 f"\n{record.error.get('title', '')}: {record.error.get('hint', '')}", style="red"
             )
-        elif record.result and record.result.get("output_dir"):
-            text.append(f"\nresults in {record.result['output_dir']}", style="dim")
+        elif (result := result_as(record, EvaluationResult)) is not None and result.output_dir:
+            text.append(f"\nresults in {result.output_dir}", style="dim")
         self.query_one("#eval-status", Static).update(text)
 
-    def _show_result(self, result: dict[str, Any]) -> None:
+    def _show_result(self, result: EvaluationResult) -> None:
+        self.result = result
         metrics = self.query_one("#eval-metrics", DataTable)
         metrics.clear()
-        for name, value in sorted((result.get("metrics") or {}).items()):
+        for name, value in sorted(result.metrics.items()):
             metrics.add_row(name, show_value(value), key=name)
-        confusion = result.get("confusion")
         matrix = self.query_one(ConfusionMatrix)
-        if isinstance(confusion, dict) and confusion.get("labels"):
-            matrix.show(confusion["labels"], confusion.get("counts") or [])
+        if result.confusion is not None and result.confusion.labels:
+            matrix.show(result.confusion.labels, result.confusion.counts)
             matrix.display = True
-        errors = result.get("errors")
-        self.errors = [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
-        total = result.get("errors_total")
-        self.errors_total = total if isinstance(total, int) else len(self.errors)
         self._fill_errors()
 
-    def visible_errors(self) -> list[dict[str, Any]]:
+    def visible_errors(self) -> list[ErrorExample]:
         """The errors of the selected heat-map cell (all without one), sorted by confidence."""
-        rows = self.errors
-        if self.pair is not None:
-            true, predicted = self.pair
-            rows = [
-                e
-                for e in rows
-                if str(e.get("true")) == true
-                and (predicted is None or str(e.get("predicted")) == predicted)
-            ]
-        return sorted(rows, key=confidence_of, reverse=self.descending)
+        true, predicted = self.pair or (None, None)
+        return self.result.find_errors(true=true, predicted=predicted, descending=self.descending)
 
     def _fill_errors(self) -> None:
         table = self.query_one("#eval-errors", DataTable)
         table.clear()
         rows = self.visible_errors()
         for i, error in enumerate(rows):
-            confidence = error.get("confidence")
             table.add_row(
-                str(error.get("index", i)),
-                str(error.get("true", "")),
-                str(error.get("predicted", "")),
-                show_value(confidence) if confidence is not None else "—",
-                " ".join(str(error.get("text", "")).split())[:200],
+                str(error.index),
+                error.true,
+                error.predicted,
+                show_value(error.confidence) if error.confidence >= 0 else "—",
+                " ".join(error.text.split())[:200],
                 key=f"e{i}",
             )
         order = "highest" if self.descending else "lowest"
@@ -207,9 +152,10 @@ class EvaluationViewScreen(Screen[None]):
             true, predicted = self.pair
             where = f" · true {true}" + (f", predicted {predicted}" if predicted else "")
             where += " (a: all)"
-        status = f"{len(rows)} of {len(self.errors)} errors{where} · {order} confidence first (s)"
-        if self.errors_total > len(self.errors):
-            status += f"\n{self.errors_total} errors in all: every one is in errors.csv"
+        kept = len(self.result.errors or ())
+        status = f"{len(rows)} of {kept} errors{where} · {order} confidence first (s)"
+        if self.result.errors_in_all > kept:
+            status += f"\n{self.result.errors_in_all} errors in all: every one is in errors.csv"
         self.query_one("#errors-status", Static).update(status)
 
     @on(ConfusionMatrix.PairSelected)
@@ -242,16 +188,9 @@ class EvaluationViewScreen(Screen[None]):
 
     def action_reload(self) -> None:
         """Read the job again."""
-        if self._timer is not None:
-            self._timer.stop()
-        self._generation += 1
         self.query_one("#eval-log", RichLog).clear()
-        self.poll(self._generation, 0)
+        self.query_one(JobFollower).follow(self.job_id)
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR or event.worker.group != "eval-poll":
-            return
-        title, hint = describe_error(event.worker.error)
-        self.query_one("#eval-status", Static).update(Text(f"{title}\n{hint}", style="red"))
-        self.notify(hint or title, title=title, severity="error")
+    def worker_failed(self, group: str, title: str, hint: str) -> None:
+        if group == JobFollower.GROUP:
+            self.query_one("#eval-status", Static).update(Text(f"{title}\n{hint}", style="red"))

@@ -12,16 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, RichLog, Static
-from textual.worker import Worker, WorkerState
 
-from hf_ecosystem.jobs.events import JobEvent, read_events
+from hf_ecosystem.jobs.events import JobEvent
 from hf_ecosystem.jobs.store import JobRecord
 from hf_tui.commands.jobs import describe_event
-from hf_tui.errors import describe_error
 from hf_tui.modals.confirm import ConfirmModal
+from hf_tui.screens.base import HfScreen
 
 POLL_SECONDS = 1.0
 STATUS_STYLES = {
@@ -53,7 +50,7 @@ def _progress_text(event: JobEvent | None) -> tuple[str, str]:
     return pct, eta
 
 
-class JobsScreen(Screen[None]):
+class JobsScreen(HfScreen):
     """Live jobs table; the selected job's events stream on the right."""
 
     BINDINGS = [
@@ -81,7 +78,6 @@ class JobsScreen(Screen[None]):
         self._offset = 0
         self._progress_offsets: dict[str, int] = {}
         self._last_progress: dict[str, JobEvent] = {}
-        self._timer: Timer | None = None
         self.records: list[JobRecord] = []
 
     def compose(self) -> ComposeResult:
@@ -102,8 +98,7 @@ class JobsScreen(Screen[None]):
         self.poll()
 
     def on_screen_suspend(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
+        self.disarm()
 
     def on_screen_resume(self) -> None:
         self.poll()
@@ -122,14 +117,14 @@ class JobsScreen(Screen[None]):
             if not record.is_active and record.id in self._last_progress:
                 continue
             offset = self._progress_offsets.get(record.id, 0)
-            events, offset = read_events(manager.store.events_path(record.id), offset)
+            events, offset = manager.new_events(record.id, offset)
             self._progress_offsets[record.id] = offset
             for event in events:
                 if event.type == "progress":
                     progress[record.id] = event
         selected, events, offset = self.selected, [], self._offset
         if selected is not None:
-            events, offset = read_events(manager.store.events_path(selected), self._offset)
+            events, offset = manager.new_events(selected, self._offset)
         self.post_message(self.Polled(records, progress, selected, events, offset))
 
     def app_settings(self) -> Any:
@@ -151,10 +146,10 @@ class JobsScreen(Screen[None]):
         self._rearm()
 
     def _rearm(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
         if self.is_current:
-            self._timer = self.set_timer(self.interval, self.poll)
+            self.rearm(self.interval, self.poll)
+        else:
+            self.disarm()
 
     def _fill_table(self, records: list[JobRecord]) -> None:
         table = self.query_one("#jobs-table", DataTable)
@@ -277,12 +272,6 @@ class JobsScreen(Screen[None]):
         """Previous job."""
         self.query_one("#jobs-table", DataTable).action_cursor_up()
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR or event.worker.group not in {"jobs", "jobs-action"}:
-            return
-        error = event.worker.error
-        title, hint = describe_error(error)
-        self.notify(hint or title, title=title, severity="error")
-        if event.worker.group == "jobs":
+    def worker_failed(self, group: str, title: str, hint: str) -> None:
+        if group == "jobs":
             self._rearm()

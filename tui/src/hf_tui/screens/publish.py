@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -14,8 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import (
     Button,
     Checkbox,
@@ -29,21 +26,22 @@ from textual.widgets import (
     Static,
     TextArea,
 )
-from textual.worker import Worker, WorkerState
 
-from hf_ecosystem.errors import HfEcoError, InvalidRepoIdError
+from hf_ecosystem.errors import InvalidRepoIdError
 from hf_ecosystem.hub.repo_id import validate_repo_id
-from hf_ecosystem.jobs.events import JobEvent
+from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.publishing.plan import PublishPlan, SecretFileError
+from hf_ecosystem.publishing.results import PublishJobResult
 from hf_tui.commands.jobs import describe_event
-from hf_tui.errors import describe_error
 from hf_tui.output import human_bytes
+from hf_tui.messages import JobLaunched, JobUpdated
+from hf_tui.screens.base import HfScreen
 from hf_tui.screens.jobs import STATUS_STYLES
+from hf_tui.widgets.job_follower import JobFollower
 
 if TYPE_CHECKING:
     from hf_ecosystem.training.runs import RunSummary
-    from hf_tui.app import HfTuiApp
 
 POLL_SECONDS = 0.5
 REGENERATE_SECONDS = 0.4  # the card follows the repo id and license once typing pauses
@@ -64,7 +62,7 @@ def default_repo_id(user: str | None, model: str) -> str:
     return f"{user or 'local'}/{name[:80]}-finetuned"
 
 
-class PublishScreen(Screen[None]):
+class PublishScreen(HfScreen):
     """Plan (files, sizes, refusals), card preview to edit, Publish as a job, watch the outcome."""
 
     BINDINGS = [
@@ -92,21 +90,6 @@ class PublishScreen(Screen[None]):
         license: str | None
         warnings: tuple[str, ...]
 
-    @dataclass
-    class Launched(Message):
-        """The edited card was saved and the publish job queued."""
-
-        job_id: str
-        card_path: Path
-
-    @dataclass
-    class Polled(Message):
-        """The publish job's record and its events after the previous offset."""
-
-        record: JobRecord
-        events: list[JobEvent]
-        offset: int
-
     def __init__(self, target: str, *, interval: float = POLL_SECONDS) -> None:
         super().__init__()
         self.target = target  # a train job id or a model folder
@@ -119,14 +102,6 @@ class PublishScreen(Screen[None]):
         self.card_path: Path | None = None
         self._generated = ""  # the card as last generated: anything else is the user's edit
         self._local_touched = False
-        self._offset = 0
-        self._timer: Timer | None = None
-        self._regenerate: Timer | None = None
-
-    @property
-    def hf_app(self) -> HfTuiApp:
-        """The app, typed."""
-        return cast("HfTuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -154,6 +129,7 @@ class PublishScreen(Screen[None]):
                     yield Button("Publish (ctrl+s)", variant="primary", disabled=True, id="publish")
                     yield Button("Regenerate card (ctrl+g)", id="regenerate")
                     yield Button("Back (esc)", id="back")
+        yield JobFollower(interval=self.interval, when_finished=self._refresh_local_hub)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -170,11 +146,6 @@ class PublishScreen(Screen[None]):
         self.query_one("#field-private", Checkbox).disabled = self.local
         self.watch(self.app, "backend_choice", self._backend_chosen, init=False)
         self.load()
-
-    def on_unmount(self) -> None:
-        for timer in (self._timer, self._regenerate):
-            if timer is not None:
-                timer.stop()
 
     def local_by_default(self) -> bool:
         """Offline (flag, setting, or the local hub in use): publish into the local hub."""
@@ -322,9 +293,7 @@ class PublishScreen(Screen[None]):
             self._check_repo()
         if self.query_one("#publish-card", TextArea).text != self._generated:
             return  # the user's edits win; ctrl+g regenerates on request
-        if self._regenerate is not None:
-            self._regenerate.stop()
-        self._regenerate = self.set_timer(REGENERATE_SECONDS, self._regenerate_if_valid)
+        self.rearm(REGENERATE_SECONDS, self._regenerate_if_valid, name="regenerate")
 
     def _regenerate_if_valid(self) -> None:
         if self._check_repo() is not None:
@@ -395,56 +364,40 @@ class PublishScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="publish-launch")
     def launch(self, params: dict[str, Any], card_text: str) -> None:
-        """Check the card, write it to $HFTUI_HOME/publish/<timestamp>/README.md, launch."""
-        from hf_ecosystem.hub.cards import parse_card_text
+        """Save the edited card (a broken card or a pasted token stops here), then launch."""
         from hf_ecosystem.jobs.spec import JobSpec
-        from hf_ecosystem.publishing.plan import plan_publish
+        from hf_ecosystem.publishing.staging import stage_card
 
-        parse_card_text(card_text)  # a broken edit stops here (CardError), before any job
         manager = self.hf_app.job_manager()
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        folder, n = manager.settings.home / "publish" / stamp, 1
-        while folder.exists():
-            folder, n = manager.settings.home / "publish" / f"{stamp}-{n}", n + 1
-        folder.mkdir(parents=True)
-        card = folder / "README.md"
-        card.write_text(card_text, encoding="utf-8")
-        try:
-            plan_publish(params["source"], card=card)  # a token pasted into the card: refused
-        except HfEcoError:
-            card.unlink()
-            raise
+        card = stage_card(card_text, params["source"], manager.settings)
         record = manager.launch(JobSpec.create("publish", **params, card=str(card)))
-        self.post_message(self.Launched(record.id, card))
+        self.post_message(JobLaunched(record.id, card))
 
-    @on(Launched)
-    def _launched(self, message: Launched) -> None:
-        self.job_id, self.card_path, self._offset = message.job_id, message.card_path, 0
+    @on(JobLaunched)
+    def _launched(self, message: JobLaunched) -> None:
+        self.job_id, self.card_path = message.job_id, message.saved
         self.query_one("#publish-progress").display = True
         log = self.query_one("#publish-log", RichLog)
         log.display = True
         log.clear()
-        log.write(f"card saved to {message.card_path}")
+        log.write(f"card saved to {message.saved}")
         self.notify(f"Job {message.job_id}: progress here and on Jobs (4).", title="Publishing")
-        self.poll(message.job_id, 0)
+        self.query_one(JobFollower).follow(message.job_id)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="publish-poll")
-    def poll(self, job_id: str, offset: int) -> None:
-        """The job's record and new events; a finished local publish refreshes the hub index."""
+    def _refresh_local_hub(self, record: JobRecord) -> None:
+        """A finished local publish re-reads the local hub, so a search finds the model at once
+        (runs in the follower's thread)."""
         from hf_ecosystem.hub.local import LocalHub
 
-        record, events, offset = self.hf_app.job_manager().read_new(job_id, offset)
-        if not record.is_active:
-            choice = self.hf_app.backend_choice
-            if record.status == "succeeded" and choice and isinstance(choice.backend, LocalHub):
-                choice.backend.refresh()  # so a search finds the new model at once
-        self.post_message(self.Polled(record, events, offset))
+        choice = self.hf_app.backend_choice
+        if record.status == "succeeded" and choice and isinstance(choice.backend, LocalHub):
+            choice.backend.refresh()
 
-    @on(Polled)
-    def _polled(self, message: Polled) -> None:
+    @on(JobUpdated)
+    def _updated(self, message: JobUpdated) -> None:
         if message.record.id != self.job_id:
             return
-        self.record, self._offset = message.record, message.offset
+        self.record = message.record
         log = self.query_one("#publish-log", RichLog)
         bar = self.query_one("#publish-progress", ProgressBar)
         for event in message.events:
@@ -454,42 +407,34 @@ class PublishScreen(Screen[None]):
                 log.write(Text(describe_event(event), style="red" if event.type == "error" else ""))
         self._show_outcome(message.record)
         self._enable_publish()
-        if message.record.is_active:
-            job_id = message.record.id
-            self._timer = self.set_timer(self.interval, lambda: self.poll(job_id, self._offset))
 
     def _show_outcome(self, record: JobRecord) -> None:
         text = Text(f"Job {record.id} ", style="bold")
         text.append(record.status, style=STATUS_STYLES.get(record.status, ""))
-        result = record.result or {}
+        result = result_as(record, PublishJobResult) or PublishJobResult()
+        published = result.published
         if record.error:
             text.append(f"\n{record.error.get('title', '')}: {record.error.get('hint', '')}", "red")
         elif record.status == "succeeded":
-            where = result.get("url") or result.get("path") or "?"
-            text.append(f"\nPublished {result.get('repo_id', '')} → {where}", style="green")
-            versions = result.get("revisions") or result.get("tags") or []
-            if versions:
-                text.append(f"\nversions: {', '.join(str(v) for v in versions)}")
-            if result.get("local"):
-                name = str(result.get("repo_id", "")).rsplit("/", 1)[-1]
+            where = published.location or "?"
+            text.append(f"\nPublished {published.repo_id} → {where}", style="green")
+            if result.versions:
+                text.append(f"\nversions: {', '.join(result.versions)}")
+            if published.local:
+                name = published.repo_id.rsplit("/", 1)[-1]
                 text.append(f"\nFind it on Models (1): search '{name}'.", style="dim")
             bar = self.query_one("#publish-progress", ProgressBar)
             bar.update(total=bar.total or 1, progress=bar.total or 1)
         self.query_one("#publish-outcome", Static).update(text)
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR or not event.worker.group.startswith("publish-"):
-            return
-        title, hint = describe_error(event.worker.error)
-        if event.worker.group == "publish-load":
+    def worker_failed(self, group: str, title: str, hint: str) -> None:
+        if group == "publish-load":
             self.plan = None
             self._enable_publish()
             panel = self.query_one("#publish-refusal", Static)
             panel.update(Text(f"{title}\n{hint}"))
             panel.display = True
             self.query_one("#publish-summary", Static).update("Nothing can be published.")
-        elif event.worker.group == "publish-launch":
+        elif group == "publish-launch":
             self.job_id = None
             self._enable_publish()
-        self.notify(hint or title, title=title, severity="error")

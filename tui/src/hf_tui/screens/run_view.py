@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, ProgressBar, RichLog, Static
-from textual.worker import Worker, WorkerState
 
-from hf_ecosystem.jobs.events import JobEvent
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.training.runs import RunHistory, run_model_dir
 from hf_tui.commands.jobs import describe_event
-from hf_tui.errors import describe_error
+from hf_tui.messages import JobUpdated
+from hf_tui.screens.base import HfScreen
 from hf_tui.screens.jobs import STATUS_STYLES
 from hf_tui.screens.runs import duration
+from hf_tui.widgets.job_follower import JobFollower
 from hf_tui.widgets.metric_curves import MetricCurves
-
-if TYPE_CHECKING:
-    from hf_tui.app import HfTuiApp
 
 POLL_SECONDS = 1.0
 LOGGED = {"log", "error", "artifact", "result", "status"}  # events the log tail shows
@@ -63,7 +55,7 @@ def speed_line(record: JobRecord, history: RunHistory) -> str:
     return " · ".join(parts) or "waiting for the first step…"
 
 
-class RunViewScreen(Screen[None]):
+class RunViewScreen(HfScreen):
     """Tails a run's events from a timer-driven worker; a finished run shows its whole history."""
 
     BINDINGS = [
@@ -72,29 +64,12 @@ class RunViewScreen(Screen[None]):
         Binding("p", "publish", "Publish"),
     ]
 
-    @dataclass
-    class Tailed(Message):
-        """The run's record and its events after the previous offset."""
-
-        generation: int
-        record: JobRecord
-        events: list[JobEvent]
-        offset: int
-
     def __init__(self, job_id: str, *, interval: float = POLL_SECONDS) -> None:
         super().__init__()
         self.job_id = job_id
         self.interval = interval
         self.history = RunHistory()
         self.record: JobRecord | None = None
-        self._offset = 0
-        self._generation = 0
-        self._timer: Timer | None = None
-
-    @property
-    def hf_app(self) -> HfTuiApp:
-        """The app, typed."""
-        return cast("HfTuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -109,6 +84,7 @@ class RunViewScreen(Screen[None]):
             with Vertical(id="run-latest-pane"):
                 yield DataTable(id="run-latest", show_cursor=False, zebra_stripes=True)
             yield RichLog(id="run-log", wrap=True, markup=False, max_lines=2000)
+        yield JobFollower(interval=self.interval)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -118,35 +94,17 @@ class RunViewScreen(Screen[None]):
         latest.add_column("step", key="step")
         latest.border_title = "Latest"
         self.query_one("#run-log", RichLog).border_title = "Log"
-        self.tail(self._generation, 0)
+        self.query_one(JobFollower).follow(self.job_id)
 
-    def on_unmount(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-
-    # -- tailing ------------------------------------------------------------------------------
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="run-tail")
-    def tail(self, generation: int, offset: int) -> None:
-        """The record and the events written since `offset`, off the event loop."""
-        record, events, offset = self.hf_app.job_manager().read_new(self.job_id, offset)
-        self.post_message(self.Tailed(generation, record, events, offset))
-
-    @on(Tailed)
-    def _tailed(self, message: Tailed) -> None:
-        if message.generation != self._generation:
-            return  # from before a reload
+    @on(JobUpdated)
+    def _updated(self, message: JobUpdated) -> None:
         self.record = message.record
-        self._offset = message.offset
         self.history.extend(message.events)
         log = self.query_one("#run-log", RichLog)
         for event in message.events:
             if event.type in LOGGED:
                 log.write(Text(describe_event(event), style="red" if event.type == "error" else ""))
         self._show()
-        if message.record.is_active:
-            generation = self._generation
-            self._timer = self.set_timer(self.interval, lambda: self.tail(generation, self._offset))
 
     def _show(self) -> None:
         record, history = self.record, self.history
@@ -196,17 +154,10 @@ class RunViewScreen(Screen[None]):
 
     def action_reload(self) -> None:
         """Read the whole run again."""
-        if self._timer is not None:
-            self._timer.stop()
-        self._generation += 1
         self.history = RunHistory()
         self.query_one("#run-log", RichLog).clear()
-        self.tail(self._generation, 0)
+        self.query_one(JobFollower).follow(self.job_id)
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR or event.worker.group != "run-tail":
-            return
-        title, hint = describe_error(event.worker.error)
-        self.query_one("#run-status", Static).update(Text(f"{title}\n{hint}", style="red"))
-        self.notify(hint or title, title=title, severity="error")
+    def worker_failed(self, group: str, title: str, hint: str) -> None:
+        if group == JobFollower.GROUP:
+            self.query_one("#run-status", Static).update(Text(f"{title}\n{hint}", style="red"))

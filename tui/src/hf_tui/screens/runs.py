@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -13,20 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
-from textual.worker import Worker, WorkerState
 
-from hf_ecosystem.jobs.events import read_events
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.training.runs import RunHistory, RunSummary
-from hf_tui.errors import describe_error
 from hf_tui.modals.confirm import ConfirmModal
+from hf_tui.screens.base import HfScreen
 from hf_tui.screens.jobs import STATUS_STYLES
-
-if TYPE_CHECKING:
-    from hf_tui.app import HfTuiApp
 
 POLL_SECONDS = 2.0
 # The metric a list shows for a run: the first of these it has, else its first eval_* value.
@@ -104,7 +97,7 @@ class RunRow:
         )
 
 
-class RunsScreen(Screen[None]):
+class RunsScreen(HfScreen):
     """Training runs, newest first; refreshed by a re-armed timer."""
 
     BINDINGS = [
@@ -132,14 +125,8 @@ class RunsScreen(Screen[None]):
         self.interval = interval
         self.rows: list[RunRow] = []
         self.marked: set[str] = set()
-        self._timer: Timer | None = None
         self._histories: dict[str, tuple[RunHistory, int]] = {}  # folded by poll workers
         self._histories_lock = threading.Lock()  # a refresh may overlap a timer's poll
-
-    @property
-    def hf_app(self) -> HfTuiApp:
-        """The app, typed."""
-        return cast("HfTuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -154,8 +141,7 @@ class RunsScreen(Screen[None]):
         self.poll()
 
     def on_screen_suspend(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
+        self.disarm()
 
     def on_screen_resume(self) -> None:
         self.poll()
@@ -171,7 +157,7 @@ class RunsScreen(Screen[None]):
         with self._histories_lock:
             for record in records:
                 history, offset = self._histories.get(record.id, (RunHistory(), 0))
-                events, offset = read_events(manager.store.events_path(record.id), offset)
+                events, offset = manager.new_events(record.id, offset)
                 history.extend(events)
                 self._histories[record.id] = (history, offset)
                 config = dict(record.spec.params.get("config", {}))
@@ -186,10 +172,10 @@ class RunsScreen(Screen[None]):
         self._rearm()
 
     def _rearm(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
         if self.is_current:
-            self._timer = self.set_timer(self.interval, self.poll)
+            self.rearm(self.interval, self.poll)
+        else:
+            self.disarm()
 
     def _fill_table(self) -> None:
         table = self.query_one("#runs-table", DataTable)
@@ -323,19 +309,13 @@ class RunsScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="runs-evaluate")
     def evaluate(self, row: RunRow) -> None:
         """Launch the evaluate job off the event loop, then open its view."""
+        from hf_ecosystem.evaluation.from_run import evaluate_params
         from hf_ecosystem.jobs.spec import JobSpec
+        from hf_ecosystem.training.runs import get_run
 
-        config = row.config
-        params: dict[str, Any] = {
-            "model": row.model_dir,
-            "dataset": config.get("dataset"),
-            "task": config.get("task"),
-            "run": row.id,
-        }
-        for name in ("dataset_config", "text_column", "label_column", "target_column"):
-            if config.get(name):
-                params[name] = config[name]
-        record = self.hf_app.job_manager().launch(JobSpec.create("evaluate", **params))
+        manager = self.hf_app.job_manager()
+        params = evaluate_params({}, get_run(manager, row.id))  # as `run evaluate --run`
+        record = manager.launch(JobSpec.create("evaluate", **params))
         self.app.call_from_thread(self.hf_app.open_evaluation, record.id)
 
     def action_publish(self) -> None:
@@ -362,11 +342,6 @@ class RunsScreen(Screen[None]):
         """Previous run."""
         self.query_one("#runs-table", DataTable).action_cursor_up()
 
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR or not event.worker.group.startswith("runs"):
-            return
-        title, hint = describe_error(event.worker.error)
-        self.notify(hint or title, title=title, severity="error")
-        if event.worker.group == "runs":
+    def worker_failed(self, group: str, title: str, hint: str) -> None:
+        if group == "runs":
             self._rearm()

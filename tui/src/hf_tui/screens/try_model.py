@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Label, Static, TextArea
-from textual.worker import Worker, WorkerState
 
 from hf_ecosystem.inference.registry import TaskSpec, get_task
-from hf_ecosystem.jobs.events import JobEvent
-from hf_tui.errors import describe_error
+from hf_ecosystem.inference.results import InferenceResult
+from hf_ecosystem.jobs.results import result_as
+from hf_tui.messages import JobLaunched, JobUpdated
+from hf_tui.screens.base import HfScreen
 from hf_tui.widgets.image_preview import ImagePreview
+from hf_tui.widgets.job_follower import JobFollower
 from hf_tui.widgets.result_view import ResultView
-
-if TYPE_CHECKING:
-    from hf_tui.app import HfTuiApp
 
 LONG_FIELDS = {"text", "context"}
 POLL_SECONDS = 0.25
@@ -36,7 +31,7 @@ FIELD_HINTS = {
 }
 
 
-class TryScreen(Screen[None]):
+class TryScreen(HfScreen):
     """Run one input through a model as a background job; tokens stream in as they come."""
 
     BINDINGS = [
@@ -44,30 +39,14 @@ class TryScreen(Screen[None]):
         Binding("ctrl+s", "run", "Run"),
     ]
 
-    @dataclass
-    class Progressed(Message):
-        """New events of the running job, and its record when it has finished."""
-
-        job_id: str
-        events: list[JobEvent]
-        offset: int
-        finished: dict[str, Any] | None
-
     def __init__(self, repo_id: str, task: str) -> None:
         super().__init__()
         self.repo_id = repo_id
         self.spec: TaskSpec = get_task(task)
         self.job_id: str | None = None
         self.given: Any = None
-        self._offset = 0
         self._streamed = ""
-        self._timer: Timer | None = None
         self._last: tuple[str, dict[str, Any]] = ("", {})
-
-    @property
-    def hf_app(self) -> HfTuiApp:
-        """The app, typed."""
-        return cast("HfTuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -91,6 +70,7 @@ class TryScreen(Screen[None]):
                 yield ImagePreview(id="try-image")
             yield Static("", id="try-status")
             yield ResultView(id="try-result")
+        yield JobFollower(interval=POLL_SECONDS)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -134,7 +114,7 @@ class TryScreen(Screen[None]):
             self.notify(f"Fill in: {', '.join(empty)}", severity="warning")
             return
         self.given = given
-        self._offset, self._streamed = 0, ""
+        self._streamed = ""
         self.query_one(ResultView).update("")
         self.query_one("#try-status", Static).update("Starting a job: loading the model…")
         self.query_one("#run", Button).disabled = True
@@ -150,21 +130,17 @@ class TryScreen(Screen[None]):
             "inference", task=self.spec.name, model=self.repo_id, input=text, **options
         )
         record = self.hf_app.job_manager().launch(spec)
-        self.job_id = record.id
-        self.poll(record.id, 0)
+        self.post_message(JobLaunched(record.id))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="try-poll")
-    def poll(self, job_id: str, offset: int) -> None:
-        """Read the job's new events and, once it ended, its record."""
-        record, events, offset = self.hf_app.job_manager().read_new(job_id, offset)
-        finished = None if record.is_active else record.to_dict()
-        self.post_message(self.Progressed(job_id, events, offset, finished))
+    @on(JobLaunched)
+    def _launched(self, message: JobLaunched) -> None:
+        self.job_id = message.job_id
+        self.query_one(JobFollower).follow(message.job_id)
 
-    @on(Progressed)
-    def _progressed(self, message: Progressed) -> None:
-        if message.job_id != self.job_id:
+    @on(JobUpdated)
+    def _updated(self, message: JobUpdated) -> None:
+        if message.record.id != self.job_id:
             return
-        self._offset = message.offset
         status = self.query_one("#try-status", Static)
         for event in message.events:
             data = event.data
@@ -173,21 +149,18 @@ class TryScreen(Screen[None]):
                 self.query_one(ResultView).update(Text(self._streamed))
             elif event.type == "log":
                 status.update(str(data.get("message", "")))
-        if message.finished is None:
-            self._timer = self.set_timer(
-                POLL_SECONDS, lambda: self.poll(message.job_id, self._offset)
-            )
+        record = message.record
+        if record.is_active:
             return
         self.query_one("#run", Button).disabled = False
-        record = message.finished
-        if record["status"] == "succeeded":
-            result = record["result"] or {}
-            where = f"{result.get('device', '?')} · {result.get('dtype', '?')}"
-            status.update(f"Done (job {record['id']}, {where}).")
-            self.query_one(ResultView).show(self.spec.output_kind, result.get("output"), self.given)
+        if record.status == "succeeded":
+            result = result_as(record, InferenceResult) or InferenceResult()
+            where = f"{result.device or '?'} · {result.dtype or '?'}"
+            status.update(f"Done (job {record.id}, {where}).")
+            self.query_one(ResultView).show(self.spec.output_kind, result.output, self.given)
         else:
-            error = record.get("error") or {}
-            title, hint = error.get("title", record["status"]), error.get("hint", "")
+            error = record.error or {}
+            title, hint = error.get("title", record.status), error.get("hint", "")
             status.update(Text(f"{title}\n{hint}", style="red"))
             self._offer_fix(str(error.get("error", "")))
 
@@ -226,16 +199,7 @@ class TryScreen(Screen[None]):
 
         self.app.push_screen(ConfirmModal(question, label), answered)
 
-    def on_unmount(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR or event.worker.group not in {"try", "try-poll"}:
-            return
-        error = event.worker.error
-        title, hint = describe_error(error)
-        self.query_one("#try-status", Static).update(Text(f"{title}\n{hint}", style="red"))
-        self.query_one("#run", Button).disabled = False
-        self.notify(hint or title, title=title, severity="error")
+    def worker_failed(self, group: str, title: str, hint: str) -> None:
+        if group in {"try", JobFollower.GROUP}:
+            self.query_one("#try-status", Static).update(Text(f"{title}\n{hint}", style="red"))
+            self.query_one("#run", Button).disabled = False
