@@ -28,7 +28,8 @@ from hf_tui.modals.confirm import ConfirmModal
 from hf_tui.screens.evaluation_view import EvaluationViewScreen
 from hf_tui.screens.run_compare import RunCompareScreen
 from hf_tui.screens.run_view import RunViewScreen
-from hf_tui.screens.runs import RunsScreen, duration, headline
+from hf_tui.format import duration
+from hf_tui.screens.runs import RunsScreen, headline
 from hf_tui.widgets.metric_curves import MetricCurves
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,6 +105,7 @@ def test_formatting_helpers() -> None:
     assert duration(42) == "42s"
     assert duration(95) == "1m35s"
     assert duration(3 * 3600 + 120) == "3h02m"
+    assert duration(2 * 86400 + 5 * 3600) == "2d05h"  # a job's age on the Jobs screen
     assert headline({"eval_loss": 0.5, "eval_accuracy": 0.91234}) == "accuracy 0.9123"
     assert headline({"eval_bleu": 12.5}) == "bleu 12.5"
     assert headline({"train_loss": 0.3}) == "—"

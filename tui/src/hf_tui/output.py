@@ -1,11 +1,11 @@
-"""How the CLI prints: JSON for scripts, compact tables for people, errors on one line."""
+"""How the CLI prints: JSON for scripts, compact tables for people, errors on one line
+(values are worded by `hf_tui.format`)."""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from rich.console import Console
@@ -30,33 +30,6 @@ def print_error(exc: HfEcoError, *, as_json: bool = False) -> None:
     if as_json:
         print_json({"ok": False, **exc.to_dict()})
     sys.stderr.write(redact(f"error: {exc}") + "\n")
-
-
-def human_count(value: int | None) -> str:
-    """1234567 -> '1.2M'."""
-    if value is None:
-        return "—"
-    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(value) >= size:
-            return f"{value / size:.1f}{unit}"
-    return str(value)
-
-
-def human_bytes(value: int | None) -> str:
-    """1536 -> '1.5 KiB'."""
-    if value is None:
-        return "—"
-    size = float(value)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if size < 1024 or unit == "TiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} TiB"
-
-
-def human_date(value: datetime | None) -> str:
-    """A date as YYYY-MM-DD."""
-    return value.strftime("%Y-%m-%d") if value else "—"
 
 
 def print_table(

@@ -7,7 +7,8 @@ import argparse
 from hf_ecosystem.hub.cache import delete_from_cache, list_cache
 from hf_ecosystem.hub.repo_id import split_revision
 from hf_tui.commands import common_options
-from hf_tui.output import human_bytes, human_date, print_json, print_table
+from hf_tui.format import human_bytes, human_date
+from hf_tui.output import print_json, print_table
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -7,7 +7,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from hf_tui.commands import common_options
-from hf_tui.output import human_bytes, print_json, print_table
+from hf_tui.format import human_bytes
+from hf_tui.output import print_json, print_table
 
 if TYPE_CHECKING:
     from hf_ecosystem.data.types import ColumnStats, DatasetStats, Distribution

@@ -8,7 +8,8 @@ from hf_ecosystem.device import snapshot
 from hf_ecosystem.device.inventory import describe_accelerator
 from hf_ecosystem.device.types import DeviceSnapshot, GpuSnapshot
 from hf_tui.commands import common_options
-from hf_tui.output import human_bytes, print_json, print_table
+from hf_tui.format import human_bytes
+from hf_tui.output import print_json, print_table
 
 CPU_SAMPLE_SECONDS = 0.2  # psutil needs an interval, or per-core load reads all zeros
 

@@ -11,7 +11,8 @@ from hf_ecosystem.hub.licenses import lookup_license
 from hf_ecosystem.hub.selection import select_backend
 from hf_ecosystem.hub.types import RepoKind, RepoSummary, SearchFilters, Sort
 from hf_tui.commands import common_options, datasets_data
-from hf_tui.output import human_bytes, human_count, human_date, print_json, print_table
+from hf_tui.format import human_bytes, human_count, human_date
+from hf_tui.output import print_json, print_table
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], kind: RepoKind) -> None:

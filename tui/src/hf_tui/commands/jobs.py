@@ -8,12 +8,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from hf_ecosystem.jobs.events import JobEvent, read_events
+from hf_ecosystem.jobs.events import read_events
 from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
 from hf_tui.commands import common_options
-from hf_tui.output import human_bytes, print_json, print_table
+from hf_tui.format import describe_event, duration
+from hf_tui.output import print_json, print_table
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,29 +54,9 @@ def add_wait(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wait", action="store_true", help="wait for the job to finish")
 
 
-def describe_event(event: JobEvent) -> str:
-    """One line for an event."""
-    stamp = time.strftime("%H:%M:%S", time.localtime(event.time))
-    d = event.data
-    if event.type == "progress":
-        total = d.get("total")
-        unit = d.get("unit", "")
-        done = human_bytes(int(d["done"])) if unit == "B" else f"{d['done']:g}"
-        of = f" / {human_bytes(int(total)) if unit == 'B' else f'{total:g}'}" if total else ""
-        eta = f" · eta {d['eta']:.0f}s" if d.get("eta") is not None else ""
-        return f"{stamp} progress {done}{of}{eta}"
-    if event.type == "log":
-        return f"{stamp} {d.get('level', 'info')}: {d.get('message', '')}"
-    if event.type == "error":
-        return f"{stamp} error: {d.get('title', '')} — {d.get('hint', '')}"
-    fields = " ".join(f"{k}={v}" for k, v in d.items())
-    return f"{stamp} {event.type} {fields}".rstrip()
-
-
 def _row(record: JobRecord) -> list[str]:
-    age = time.time() - record.created_at
-    ages = f"{age / 3600:.1f}h" if age > 3600 else f"{age / 60:.0f}m" if age > 60 else f"{age:.0f}s"
-    return [record.id, record.status, record.spec.describe(), ages]
+    age = duration(time.time() - record.created_at)
+    return [record.id, record.status, record.spec.describe(), age]
 
 
 def run_list(args: argparse.Namespace) -> int:

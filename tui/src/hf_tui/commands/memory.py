@@ -8,7 +8,8 @@ import sys
 from hf_ecosystem.device.memory import BREAKDOWN_LABELS, DTYPES, MemoryEstimate, estimate_for_repo
 from hf_ecosystem.device.repo_model import looks_like_path
 from hf_tui.commands import common_options
-from hf_tui.output import human_bytes, human_count, print_json, print_table
+from hf_tui.format import human_bytes, human_count
+from hf_tui.output import print_json, print_table
 
 MODE_LABELS = {"inference": "inference", "full": "full fine-tuning", "lora": "LoRA fine-tuning"}
 

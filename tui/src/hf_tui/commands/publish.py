@@ -12,7 +12,8 @@ from hf_ecosystem.publishing.plan import PublishPlan, plan_publish
 from hf_ecosystem.publishing.staging import publish_source
 from hf_tui.commands import common_options
 from hf_tui.commands.jobs import add_wait, launch_and_report
-from hf_tui.output import human_bytes, print_json, print_table
+from hf_tui.format import human_bytes
+from hf_tui.output import print_json, print_table
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

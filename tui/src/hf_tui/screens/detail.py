@@ -21,7 +21,7 @@ from hf_ecosystem.errors import CardError, HfEcoError
 from hf_ecosystem.hub.cards import ParsedCard, parse_card_text
 from hf_ecosystem.hub.types import RepoDetails, RepoKind
 from hf_tui.errors import describe_error
-from hf_tui.output import human_bytes, human_count, human_date
+from hf_tui.format import human_bytes, human_count, human_date
 from hf_tui.widgets.license_panel import LicensePanel
 from hf_tui.widgets.memory_panel import MemoryPanel
 

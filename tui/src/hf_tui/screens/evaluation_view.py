@@ -16,10 +16,9 @@ from hf_ecosystem.evaluation.analysis import ErrorExample
 from hf_ecosystem.evaluation.results import EvaluationResult
 from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.store import JobRecord
-from hf_tui.commands.jobs import describe_event
+from hf_tui.format import STATUS_STYLES, describe_event
 from hf_tui.messages import JobUpdated
 from hf_tui.screens.base import HfScreen
-from hf_tui.screens.jobs import STATUS_STYLES
 from hf_tui.widgets.confusion_matrix import ConfusionMatrix
 from hf_tui.widgets.job_follower import JobFollower
 

@@ -16,28 +16,11 @@ from textual.widgets import DataTable, Footer, Header, RichLog, Static
 
 from hf_ecosystem.jobs.events import JobEvent
 from hf_ecosystem.jobs.store import JobRecord
-from hf_tui.commands.jobs import describe_event
+from hf_tui.format import STATUS_STYLES, describe_event, duration
 from hf_tui.modals.confirm import ConfirmModal
 from hf_tui.screens.base import HfScreen
 
 POLL_SECONDS = 1.0
-STATUS_STYLES = {
-    "queued": "dim",
-    "starting": "yellow",
-    "running": "bold yellow",
-    "succeeded": "green",
-    "failed": "bold red",
-    "cancelled": "magenta",
-    "lost": "red",
-}
-
-
-def _age(seconds: float) -> str:
-    if seconds >= 86400:
-        return f"{seconds / 86400:.1f}d"
-    if seconds >= 3600:
-        return f"{seconds / 3600:.1f}h"
-    return f"{seconds / 60:.0f}m" if seconds >= 60 else f"{seconds:.0f}s"
 
 
 def _progress_text(event: JobEvent | None) -> tuple[str, str]:
@@ -46,7 +29,7 @@ def _progress_text(event: JobEvent | None) -> tuple[str, str]:
     d = event.data
     total = d.get("total")
     pct = f"{100 * d['done'] / total:.0f}%" if total else f"{d['done']:g}"
-    eta = f"{d['eta']:.0f}s" if d.get("eta") is not None else "—"
+    eta = duration(d.get("eta"))
     return pct, eta
 
 
@@ -167,7 +150,7 @@ class JobsScreen(HfScreen):
                 record.spec.describe(),
                 pct,
                 eta,
-                _age(now - record.created_at),
+                duration(now - record.created_at),
             )
             if record.id in table.rows:
                 for key, value in zip(

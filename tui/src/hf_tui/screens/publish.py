@@ -33,11 +33,9 @@ from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.publishing.plan import PublishPlan, SecretFileError
 from hf_ecosystem.publishing.results import PublishJobResult
-from hf_tui.commands.jobs import describe_event
-from hf_tui.output import human_bytes
+from hf_tui.format import STATUS_STYLES, describe_event, human_bytes
 from hf_tui.messages import JobLaunched, JobUpdated
 from hf_tui.screens.base import HfScreen
-from hf_tui.screens.jobs import STATUS_STYLES
 from hf_tui.widgets.job_follower import JobFollower
 
 if TYPE_CHECKING:

@@ -13,11 +13,9 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, RichLog, Sta
 
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.training.runs import RunHistory, run_model_dir
-from hf_tui.commands.jobs import describe_event
+from hf_tui.format import STATUS_STYLES, describe_event, duration
 from hf_tui.messages import JobUpdated
 from hf_tui.screens.base import HfScreen
-from hf_tui.screens.jobs import STATUS_STYLES
-from hf_tui.screens.runs import duration
 from hf_tui.widgets.job_follower import JobFollower
 from hf_tui.widgets.metric_curves import MetricCurves
 

@@ -17,9 +17,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.training.runs import RunHistory, RunSummary
+from hf_tui.format import STATUS_STYLES, duration
 from hf_tui.modals.confirm import ConfirmModal
 from hf_tui.screens.base import HfScreen
-from hf_tui.screens.jobs import STATUS_STYLES
 
 POLL_SECONDS = 2.0
 # The metric a list shows for a run: the first of these it has, else its first eval_* value.
@@ -32,18 +32,6 @@ HEADLINE_METRICS = (
     "eval_loss",
 )
 COLUMNS = ("mark", "id", "status", "model", "dataset", "task", "progress", "metric")
-
-
-def duration(seconds: float | None) -> str:
-    """`95` -> `1m35s`; None -> `—`."""
-    if seconds is None:
-        return "—"
-    seconds = max(0, round(seconds))
-    if seconds >= 3600:
-        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-    if seconds >= 60:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds}s"
 
 
 def headline(metrics: dict[str, float]) -> str:

@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.widgets import Collapsible, Static
 
 from hf_ecosystem.device.memory import BREAKDOWN_LABELS, MemoryEstimate
-from hf_tui.output import human_bytes, human_count
+from hf_tui.format import human_bytes, human_count
 
 State = Literal["empty", "loading", "ready", "error"]
 MODE_LABELS = {"inference": "inference", "full": "full fine-tuning", "lora": "LoRA fine-tuning"}

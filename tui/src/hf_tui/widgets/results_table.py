@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from hf_ecosystem.hub.types import RepoKind, RepoSummary
-from hf_tui.output import human_bytes, human_count, human_date
+from hf_tui.format import human_bytes, human_count, human_date
 
 LOAD_MORE_MARGIN = 5  # rows before the end at which the next page is asked for
 

@@ -1,0 +1,80 @@
+"""How the CLI and the screens word values: sizes, counts, dates, durations, job events."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from hf_ecosystem.jobs.events import JobEvent
+
+# Rich styles of a job's status, wherever a status is shown in colour.
+STATUS_STYLES = {
+    "queued": "dim",
+    "starting": "yellow",
+    "running": "bold yellow",
+    "succeeded": "green",
+    "failed": "bold red",
+    "cancelled": "magenta",
+    "lost": "red",
+}
+
+
+def human_count(value: int | None) -> str:
+    """1234567 -> '1.2M'."""
+    if value is None:
+        return "—"
+    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(value) >= size:
+            return f"{value / size:.1f}{unit}"
+    return str(value)
+
+
+def human_bytes(value: int | None) -> str:
+    """1536 -> '1.5 KiB'."""
+    if value is None:
+        return "—"
+    size = float(value)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TiB"
+
+
+def human_date(value: datetime | None) -> str:
+    """A date as YYYY-MM-DD."""
+    return value.strftime("%Y-%m-%d") if value else "—"
+
+
+def duration(seconds: float | None) -> str:
+    """Any span of time (an age, an eta, a run's length): `42s`, `1m35s`, `3h02m`, `2d05h`;
+    None -> `—`."""
+    if seconds is None:
+        return "—"
+    seconds = max(0, round(seconds))
+    if seconds >= 86400:
+        return f"{seconds // 86400}d{seconds % 86400 // 3600:02d}h"
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    if seconds >= 60:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds}s"
+
+
+def describe_event(event: JobEvent) -> str:
+    """One line for a job event."""
+    stamp = time.strftime("%H:%M:%S", time.localtime(event.time))
+    d = event.data
+    if event.type == "progress":
+        total = d.get("total")
+        unit = d.get("unit", "")
+        done = human_bytes(int(d["done"])) if unit == "B" else f"{d['done']:g}"
+        of = f" / {human_bytes(int(total)) if unit == 'B' else f'{total:g}'}" if total else ""
+        eta = f" · eta {duration(d['eta'])}" if d.get("eta") is not None else ""
+        return f"{stamp} progress {done}{of}{eta}"
+    if event.type == "log":
+        return f"{stamp} {d.get('level', 'info')}: {d.get('message', '')}"
+    if event.type == "error":
+        return f"{stamp} error: {d.get('title', '')} — {d.get('hint', '')}"
+    fields = " ".join(f"{k}={v}" for k, v in d.items())
+    return f"{stamp} {event.type} {fields}".rstrip()
