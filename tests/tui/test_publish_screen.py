@@ -251,8 +251,9 @@ async def test_publish_job_runs_and_its_outcome_shows(model_dir: Path) -> None:
         assert card_text(pilot).endswith("# mine\n")
         screen.query_one("#field-repo", Input).value = "me/outcome"
         screen.query_one("#field-tag", Input).value = "v1"
-        await pilot.pause(0.6)  # past the regeneration delay: nothing regenerates over an edit
+        await pilot.pause()
         assert card_text(pilot).endswith("# mine\n")
+        assert "regenerate" not in screen._timers_by_name  # nothing will regenerate over an edit
         await pilot.press("ctrl+s")
         await wait_until(
             pilot, lambda: "Published me/outcome" in text_of(pilot, "#publish-outcome"), 60
