@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from argparse import Namespace
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,17 +23,24 @@ from runs_fixtures import (
 from textual.widgets import DataTable, RichLog
 
 from helpers import cpu_only_snapshot, table_ids, text_of, wait_until
+from hf_ecosystem.jobs.manager import JobManager
+from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobStore
 from hf_tui.app import HfTuiApp
+from hf_tui.commands.evaluate import evaluate_spec
+from hf_tui.format import duration
 from hf_tui.modals.confirm import ConfirmModal
 from hf_tui.screens.evaluation_view import EvaluationViewScreen
 from hf_tui.screens.run_compare import RunCompareScreen
 from hf_tui.screens.run_view import RunViewScreen
-from hf_tui.format import duration
 from hf_tui.screens.runs import RunsScreen, headline
 from hf_tui.widgets.metric_curves import MetricCurves
 
 ROOT = Path(__file__).resolve().parents[2]
+# `run evaluate` options, all left unset
+CLI_OPTIONS = ("model", "task", "split", "dataset", "dataset_config", "text_column",
+               "label_column", "target_column", "max_samples", "batch_size", "max_length",
+               "stride", "confidence", "device", "source_lang", "target_lang")  # fmt: skip
 
 
 def make_app() -> HfTuiApp:
@@ -300,6 +308,35 @@ async def test_evaluate_a_run_opens_the_evaluate_view(isolated_env: Path, tmp_pa
         }  # fmt: skip
         await wait_until(pilot, lambda: "queued" in text_of(pilot, "#eval-status"))
         assert f"run {trained}" in text_of(pilot, "#eval-status")
+
+
+async def test_evaluate_from_the_screen_builds_what_the_cli_builds(
+    isolated_env: Path, tmp_path: Path
+) -> None:
+    """The run's evaluation split and the evaluation name of its task, as `run evaluate --run`."""
+    store = job_store()
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    # stored before task names were normalised at launch: an alias, kept as written
+    config = {**train_config(eval_split="validation"), "task": "summarization",
+              "target_column": "summary"}  # fmt: skip
+    record = store.create(JobSpec("train", {"config": config}))
+    store.finish(record.id, "succeeded", result={"model_dir": str(model_dir)})
+    app = make_app()
+    async with app.run_test(size=(150, 40)) as pilot:
+        await open_runs(pilot, {record.id})
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, EvaluationViewScreen))
+        screen = app.screen
+        assert isinstance(screen, EvaluationViewScreen)
+        params = dict(store.get(screen.job_id).spec.params)
+    assert params == {
+        "model": str(model_dir), "dataset": "acme/reviews", "task": "seq2seq",
+        "split": "validation", "text_column": "text", "label_column": "label",
+        "target_column": "summary", "run": record.id,
+    }  # fmt: skip
+    cli = evaluate_spec(Namespace(**dict.fromkeys(CLI_OPTIONS), run=record.id), JobManager())
+    assert dict(cli.params) == params
 
 
 async def test_keys_need_a_selected_run(isolated_env: Path) -> None:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from hf_ecosystem.evaluation.results import EvaluationResult
 from hf_ecosystem.jobs.manager import JobManager
+from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
 from hf_tui.commands import common_options
 from hf_tui.commands.jobs import add_wait, launch_and_report
 from hf_tui.output import print_table
-
-# Options that default to the run's training config when --run is given.
-_FROM_RUN = ("dataset", "dataset_config", "text_column", "label_column", "target_column")
 
 
 def add_run_parsers(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,60 +47,42 @@ def add_run_parsers(actions: argparse._SubParsersAction[argparse.ArgumentParser]
 
 def evaluate_spec(args: argparse.Namespace, manager: JobManager | None = None) -> JobSpec:
     """The job spec from the options, with --run filling in what was not given."""
-    from hf_ecosystem.evaluation.analysis import EvaluationError, normalize_task
+    from hf_ecosystem.evaluation.from_run import FROM_RUN, evaluate_params
 
-    values: dict[str, Any] = {name: getattr(args, name, None) for name in _FROM_RUN}
-    model, task, split = args.model, args.task, args.split
-    if args.run:
-        from hf_ecosystem.training.runs import get_run
-
-        run = get_run(manager or JobManager(), args.run)
-        args.run = run.record.id
-        if model is None:
-            model = run.history.model_dir
-            if model is None:
-                raise EvaluationError(
-                    f"Run {run.record.id} has no final model ({run.record.status})",
-                    "Wait for it to finish, or pass --model (a checkpoint folder).",
-                )
-        for name in _FROM_RUN:
-            if values[name] is None:
-                values[name] = run.config.get(name)
-        task = task or run.config.get("task")
-        split = split or run.config.get("eval_split")
-    for name, given in (("--model", model), ("--dataset", values["dataset"]), ("--task", task)):
-        if not given:
-            raise EvaluationError(f"{name} is required", "Give it, or --run with a training run.")
-    return JobSpec.create(
-        "evaluate",
-        model=model,
-        task=normalize_task(str(task)),
-        split=split,
+    options: dict[str, Any] = {name: getattr(args, name, None) for name in FROM_RUN}
+    options.update(
+        model=args.model,
+        task=args.task,
+        split=args.split,
         max_samples=args.max_samples,
         batch_size=args.batch_size,
         max_length=args.max_length,
         stride=args.stride,
         confidence=args.confidence,
-        run=args.run,
         device=args.device,
         src_lang=args.source_lang,
         tgt_lang=args.target_lang,
-        **values,
     )
+    run = None
+    if args.run:
+        from hf_ecosystem.training.runs import get_run
+
+        run = get_run(manager or JobManager(), args.run)
+    return JobSpec.create("evaluate", **evaluate_params(options, run))
 
 
 def _metrics(record: JobRecord) -> dict[str, Any]:
     """The final metrics at the top of the JSON output."""
-    return {"metrics": (record.result or {}).get("metrics", {})}
+    result = result_as(record, EvaluationResult)
+    return {"metrics": dict(result.metrics) if result is not None else {}}
 
 
 def _report(record: JobRecord) -> None:
     """A succeeded evaluation for people: its metrics as a table and where the files are."""
-    result = record.result or {}
-    metrics: dict[str, float] = result.get("metrics", {})
-    print(f"{record.id} succeeded · {result.get('samples')} examples of {result.get('split')}")
-    print_table(["metric", "value"], [[k, f"{v:.4f}"] for k, v in metrics.items()])
-    print(f"files: {result.get('output_dir')}")
+    result = result_as(record, EvaluationResult) or EvaluationResult()
+    print(f"{record.id} succeeded · {result.samples} examples of {result.split}")
+    print_table(["metric", "value"], [[k, f"{v:.4f}"] for k, v in result.metrics.items()])
+    print(f"files: {result.output_dir}")
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
