@@ -364,6 +364,25 @@ def test_fake_hub_write_routes_follow_the_hub(alice: FakeHub) -> None:
     assert not alice.server_errors
 
 
+def test_stage_card_saves_a_checked_card_and_leaves_nothing_when_refused(model_dir: Path) -> None:
+    from hf_ecosystem.errors import CardError
+    from hf_ecosystem.publishing.plan import SecretFileError
+    from hf_ecosystem.publishing.staging import stage_card
+
+    settings = load_settings()
+    card = stage_card("---\nlicense: mit\n---\n# mine\n", model_dir, settings)
+    assert card.parent.parent == settings.home / "publish" and card.name == "README.md"
+    assert card.read_text(encoding="utf-8").endswith("# mine\n")
+    again = stage_card("# again\n", model_dir, settings)  # never over an earlier card
+    assert again.parent != card.parent
+    with pytest.raises(CardError):
+        stage_card("---\nlicense: [mit\n---\n", model_dir, settings)
+    with pytest.raises(SecretFileError):
+        stage_card("# x\n\ntoken: hf_" + "a" * 34 + "\n", model_dir, settings)
+    assert sorted(settings.home.glob("publish/*/README.md")) == sorted([card, again])
+    assert len(list((settings.home / "publish").iterdir())) == 2
+
+
 def test_prepare_card_picks_the_edited_file_the_folder_card_or_a_generated_one(
     model_dir: Path, tmp_path: Path
 ) -> None:
