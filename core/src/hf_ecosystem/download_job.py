@@ -6,11 +6,33 @@ a module of its own keeps hub/ free of job code and inference/ free of a non-inf
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Self
+
 from hf_ecosystem.hub.cache import DownloadProgress, download
+from hf_ecosystem.jobs import results as read
 from hf_ecosystem.jobs.context import JobContext
 
 
-def run_download_job(ctx: JobContext) -> dict[str, str]:
+@dataclass(frozen=True, slots=True)
+class DownloadResult:
+    """Where the downloaded snapshot is in the cache."""
+
+    path: str = ""
+    repo_id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, in the job record's key order."""
+        return {"path": self.path, "repo_id": self.repo_id}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Read a stored result (missing fields take their defaults)."""
+        return cls(read.text(data, "path"), read.text(data, "repo_id"))
+
+
+def run_download_job(ctx: JobContext) -> DownloadResult:
     """Download into the cache; resumable (what is there already is not fetched again)."""
     p = ctx.spec.params
 
@@ -28,4 +50,4 @@ def run_download_job(ctx: JobContext) -> dict[str, str]:
         settings=ctx.settings,
     )
     ctx.artifact(path, kind="snapshot")
-    return {"path": str(path), "repo_id": p["repo_id"]}
+    return DownloadResult(str(path), str(p["repo_id"]))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from hf_ecosystem.demo.seed import seed_demo_hub
+from hf_ecosystem.demo.seed import SeedResult, seed_demo_hub
 from hf_ecosystem.jobs.context import JobContext
 
 
-def run_demo_seed_job(ctx: JobContext) -> dict[str, Any]:
+def run_demo_seed_job(ctx: JobContext) -> SeedResult:
     """Build every missing demo repo; repos already there are left alone."""
 
     def report(done: int, total: int, name: str) -> None:
@@ -19,4 +17,4 @@ def run_demo_seed_job(ctx: JobContext) -> dict[str, Any]:
     result = seed_demo_hub(ctx.settings.home / "hub", progress=report, cancel=ctx.cancel)
     if result.empty:
         ctx.log(f"nothing to add on this machine for: {', '.join(result.empty)}", level="warning")
-    return {"root": result.root, "created": list(result.created), "skipped": list(result.skipped)}
+    return result

@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from hf_ecosystem.jobs import results as read
 
 DEMO_VERSION = 1
 MARKER = ".hftui-demo.json"
@@ -24,10 +27,21 @@ Step = tuple[str, str, Callable[[Path], object]]  # (kind dir, repo id, builder)
 class SeedResult:
     """What a seed did."""
 
-    root: str
+    root: str = ""
     created: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
     empty: tuple[str, ...] = field(default=())  # builders with nothing to add on this machine
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `demo-seed` job's stored result (`empty` goes to the log as a warning instead)."""
+        return {"root": self.root, "created": list(self.created), "skipped": list(self.skipped)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SeedResult:
+        """Read a stored result (missing fields take their defaults)."""
+        return cls(
+            read.text(data, "root"), read.texts(data, "created"), read.texts(data, "skipped")
+        )
 
 
 def _copy_minilm(dest: Path) -> None:

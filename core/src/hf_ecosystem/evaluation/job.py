@@ -14,6 +14,7 @@ from typing import Any
 from hf_ecosystem.data.errors import DataError
 from hf_ecosystem.evaluation import analysis as ev
 from hf_ecosystem.evaluation import perplexity as ppl
+from hf_ecosystem.evaluation.results import ConfusionCounts, EvaluationResult, GeneratedExample
 from hf_ecosystem.jobs.context import JobContext
 
 ERRORS_IN_RESULT = 200  # enough for a UI table; every error is in errors.csv
@@ -217,8 +218,10 @@ def evaluate_classification(ctx: JobContext, data: Any, out: Path) -> dict[str, 
         "details": {"report": report.to_dict(), "confusion": matrix.to_dict()},
         "files": files,
         "extra": {
-            "confusion": {"labels": matrix.labels, "counts": matrix.counts},
-            "errors": [e.to_dict() for e in errors[:ERRORS_IN_RESULT]],
+            "confusion": ConfusionCounts(
+                tuple(matrix.labels), tuple(tuple(row) for row in matrix.counts)
+            ),
+            "errors": tuple(errors[:ERRORS_IN_RESULT]),
             "errors_total": len(errors),
         },
     }
@@ -277,7 +280,11 @@ def evaluate_seq2seq(ctx: JobContext, data: Any, out: Path) -> dict[str, Any]:
         "files": {"predictions": ev.export_csv(rows, out / "predictions.csv")},
         "extra": {
             "signatures": {"bleu": bleu.signature, "chrf": chrf.signature},
-            "examples": rows[:EXAMPLES_IN_RESULT],
+            "examples": tuple(
+                GeneratedExample(i, s, r, g)
+                for i, (s, r, g) in enumerate(zip(sources, references, predictions, strict=True))
+                if i < EXAMPLES_IN_RESULT
+            ),
         },
     }
 
@@ -310,7 +317,7 @@ RUNNERS: dict[str, Callable[[JobContext, Any, Path], dict[str, Any]]] = {
 }
 
 
-def run_evaluate_job(ctx: JobContext) -> dict[str, Any]:
+def run_evaluate_job(ctx: JobContext) -> EvaluationResult:
     """Evaluate the model on the data; write evaluation.json, metrics.csv and the task's files."""
     p = ctx.spec.params
     task = ev.normalize_task(p["task"])
@@ -320,7 +327,7 @@ def run_evaluate_job(ctx: JobContext) -> dict[str, Any]:
     found = RUNNERS[task](ctx, data, out)
     metrics = {k: float(v) for k, v in found["metrics"].items()}
     ctx.metric(samples=len(data), **metrics)
-    head = {
+    head: dict[str, Any] = {
         "task": task,
         "model": p["model"],
         "dataset": p["dataset"],
@@ -336,9 +343,9 @@ def run_evaluate_job(ctx: JobContext) -> dict[str, Any]:
     }
     for kind, path in files.items():
         ctx.artifact(path, kind=kind)
-    return {
+    return EvaluationResult(
         **head,
-        "output_dir": str(out),
-        "files": {kind: str(path) for kind, path in files.items()},
+        output_dir=str(out),
+        files={kind: str(path) for kind, path in files.items()},
         **found.get("extra", {}),
-    }
+    )

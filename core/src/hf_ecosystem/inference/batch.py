@@ -13,26 +13,15 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hf_ecosystem.inference.errors import BadInputError
+from hf_ecosystem.inference.results import BatchResult
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg"}
 ProgressFn = Callable[[int, int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class BatchResult:
-    """What a batch run did."""
-
-    output: str
-    rows: int
-    computed: int
-    resumed: int
-    batches: int
 
 
 def read_inputs(path: Path, column: str | None = None) -> list[Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from hf_ecosystem.inference.results import BatchResult, InferenceResult
 from hf_ecosystem.jobs.context import JobContext
 
 
@@ -50,7 +51,7 @@ def parse_input(task: str, raw: str) -> Any:
     return value
 
 
-def run_inference_job(ctx: JobContext) -> dict[str, Any]:
+def run_inference_job(ctx: JobContext) -> InferenceResult:
     """Load the model, run one input, report the result (tokens stream as log events)."""
     from hf_ecosystem.inference.pipelines import create_pipeline
 
@@ -71,10 +72,16 @@ def run_inference_job(ctx: JobContext) -> dict[str, Any]:
     if p["task"] == "text-generation":
         options["stream"] = lambda token: ctx.events.emit("log", level="token", message=token)
     output = predictor(parse_input(p["task"], p["input"]), **options)
-    return {"task": p["task"], "model": p["model"], "output": output, **predictor.to_dict()}
+    return InferenceResult(
+        task=predictor.task,
+        model=predictor.model,
+        output=output,
+        device=predictor.device,
+        dtype=predictor.dtype,
+    )
 
 
-def run_batch_job(ctx: JobContext) -> dict[str, Any]:
+def run_batch_job(ctx: JobContext) -> BatchResult:
     """Batched inference with progress; resumes a partly written output."""
     from hf_ecosystem.inference.batch import run_batch
 
@@ -91,10 +98,4 @@ def run_batch_job(ctx: JobContext) -> dict[str, Any]:
         cancel=ctx.cancel,
     )
     ctx.artifact(result.output, kind="predictions")
-    return {
-        "output": result.output,
-        "rows": result.rows,
-        "computed": result.computed,
-        "resumed": result.resumed,
-        "batches": result.batches,
-    }
+    return result

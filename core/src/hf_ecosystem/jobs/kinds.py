@@ -27,6 +27,7 @@ class JobKind:
     params: Mapping[str, Param]
     handler: str  # "package.module:function", imported and called with a JobContext by the worker
     describe: Callable[[Params], str]
+    result: str  # "package.module:Class" of the handler's result (see jobs.results)
 
 
 def _describe_download(p: Params) -> str:
@@ -70,6 +71,7 @@ KINDS: dict[str, JobKind] = {
             {},
             "hf_ecosystem.demo.job:run_demo_seed_job",
             lambda p: "seed the demo hub",
+            result="hf_ecosystem.demo.seed:SeedResult",
         ),
         JobKind(
             "download",
@@ -82,6 +84,7 @@ KINDS: dict[str, JobKind] = {
             },
             "hf_ecosystem.download_job:run_download_job",
             _describe_download,
+            result="hf_ecosystem.download_job:DownloadResult",
         ),
         JobKind(
             "inference",
@@ -97,6 +100,7 @@ KINDS: dict[str, JobKind] = {
             },
             "hf_ecosystem.inference.jobs:run_inference_job",
             _describe_inference,
+            result="hf_ecosystem.inference.results:InferenceResult",
         ),
         JobKind(
             "batch-inference",
@@ -113,6 +117,7 @@ KINDS: dict[str, JobKind] = {
             },
             "hf_ecosystem.inference.jobs:run_batch_job",
             _describe_batch,
+            result="hf_ecosystem.inference.results:BatchResult",
         ),
         JobKind(
             "train",
@@ -124,6 +129,7 @@ KINDS: dict[str, JobKind] = {
             },
             "hf_ecosystem.training.job:run_train_job",
             _describe_train,
+            result="hf_ecosystem.training.results:TrainResult",
         ),
         JobKind(
             "evaluate",
@@ -149,6 +155,7 @@ KINDS: dict[str, JobKind] = {
             },
             "hf_ecosystem.evaluation.job:run_evaluate_job",
             _describe_evaluate,
+            result="hf_ecosystem.evaluation.results:EvaluationResult",
         ),
         JobKind(
             "publish",
@@ -166,6 +173,7 @@ KINDS: dict[str, JobKind] = {
             },
             "hf_ecosystem.publishing.hub:run_publish_job",
             _describe_publish,
+            result="hf_ecosystem.publishing.results:PublishJobResult",
         ),
     )
 }

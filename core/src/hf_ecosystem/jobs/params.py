@@ -77,9 +77,11 @@ def repo_kind(name: str, value: Any) -> str:
 
 def file_names(name: str, value: Any) -> list[str]:
     """A list of non-empty file names."""
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+    items: list[object] = list(value) if isinstance(value, list) else []  # pyright: ignore[reportUnknownArgumentType]
+    names = [v for v in items if isinstance(v, str) and v]
+    if not isinstance(value, list) or len(names) != len(items):
         raise JobSpecError(f"Invalid job: {name!r} must be a list of file names")
-    return list(value)
+    return names
 
 
 def job_id(name: str, value: Any) -> str:

@@ -18,7 +18,7 @@ class JobSpec:
     """A validated job: its kind and parameters (plain JSON data)."""
 
     kind: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict[str, Any])
 
     @classmethod
     def create(cls, kind: str, **params: Any) -> JobSpec:

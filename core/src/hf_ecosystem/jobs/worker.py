@@ -9,7 +9,6 @@ import threading
 import traceback
 from collections.abc import Callable
 from types import FrameType
-from typing import Any
 
 from hf_ecosystem.config import load_settings
 from hf_ecosystem.errors import HfEcoError
@@ -18,6 +17,7 @@ from hf_ecosystem.jobs.events import EventWriter
 from hf_ecosystem.jobs.kinds import get_kind
 from hf_ecosystem.jobs.manager import HEARTBEAT_SECONDS, JobManager
 from hf_ecosystem.jobs.params import resolve
+from hf_ecosystem.jobs.results import JobResult
 from hf_ecosystem.jobs.store import JobStore
 from hf_ecosystem.redact import redact
 
@@ -48,8 +48,8 @@ def run(job_id: str) -> int:
     threading.Thread(target=_heartbeat, args=(events, stop), daemon=True).start()
     code = 1
     try:
-        handler: Callable[[JobContext], Any] = resolve(get_kind(record.kind).handler)
-        result = handler(ctx)
+        handler: Callable[[JobContext], JobResult] = resolve(get_kind(record.kind).handler)
+        result = handler(ctx).to_dict()  # handlers return their kind's typed result
         events.emit("result", **result)
         store.finish(job_id, "succeeded", exit_code=0, result=result)
         code = 0

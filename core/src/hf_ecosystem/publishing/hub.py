@@ -30,6 +30,7 @@ from hf_ecosystem.publishing.plan import (
     SecretFileError,
     plan_publish,
 )
+from hf_ecosystem.publishing.results import PublishJobResult
 
 if TYPE_CHECKING:
     from hf_ecosystem.jobs.context import JobContext
@@ -286,7 +287,7 @@ def publish_to_hub(
 # -- the job -----------------------------------------------------------------------------------
 
 
-def run_publish_job(ctx: JobContext) -> dict[str, Any]:
+def run_publish_job(ctx: JobContext) -> PublishJobResult:
     """The `publish` job: plan, card, upload (Hub or local hub), result."""
     from hf_ecosystem.jobs.manager import JobManager
     from hf_ecosystem.training.runs import get_run
@@ -338,10 +339,10 @@ def run_publish_job(ctx: JobContext) -> dict[str, Any]:
         )
         ctx.progress(4, 4, unit="steps")
     ctx.artifact(result.location, kind="repo")
-    return {
-        **result.to_dict(),
-        "skipped": [s.path for s in plan.skipped],
-        "warnings": warnings,
-        "card": card.origin,
-        "license": card.license,
-    }
+    return PublishJobResult(
+        published=result,
+        skipped=tuple(s.path for s in plan.skipped),
+        warnings=tuple(warnings),
+        card=card.origin,
+        license=card.license,
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -172,6 +173,33 @@ class PublishResult:
         else:
             data.update(url=self.location, tags=list(self.tags), private=self.private)
         return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PublishResult:
+        """Read back what `to_dict` wrote (missing fields take their defaults)."""
+        local = data.get("local") is True
+        where = data.get("path" if local else "url")
+        versions = data.get("revisions" if local else "tags")
+        files = data.get("files")
+        size = data.get("total_bytes")
+        commit = data.get("commit")
+        private = data.get("private")
+        return cls(
+            repo_id=str(data.get("repo_id", "")),
+            local=local,
+            location=where if isinstance(where, str) else "",
+            files=_names(files),
+            total_bytes=size if isinstance(size, int) else 0,
+            commit=commit if isinstance(commit, str) else None,
+            tags=_names(versions),
+            private=private if isinstance(private, bool) else None,
+        )
+
+
+def _names(value: object) -> tuple[str, ...]:
+    """A stored list of names (anything else reads as none)."""
+    items: list[object] = list(value) if isinstance(value, list) else []  # pyright: ignore[reportUnknownArgumentType]
+    return tuple(str(item) for item in items)
 
 
 def _match(name: str, patterns: tuple[str, ...] | list[str]) -> bool:

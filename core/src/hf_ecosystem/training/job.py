@@ -11,11 +11,13 @@ import math
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from hf_ecosystem.jobs.context import JobCancelled, JobContext
 from hf_ecosystem.jobs.params import JobSpecError
+from hf_ecosystem.training.results import TrainResult
 from hf_ecosystem.training.runs import (
     RunError,
     checkpoints,
@@ -41,7 +43,7 @@ def run_dir_for(ctx: JobContext, spec: TrainSpec) -> Path:
     return default_run_dir(ctx.settings, ctx.job_id)
 
 
-def run_train_job(ctx: JobContext) -> dict[str, Any]:
+def run_train_job(ctx: JobContext) -> TrainResult:
     """Handler of job kind `train`."""
     spec = TrainSpec.parse(ctx.spec.params["config"])
     run_dir = run_dir_for(ctx, spec)
@@ -88,7 +90,7 @@ def is_main_process() -> bool:
 
 def train(
     ctx: JobContext, spec: TrainSpec, run_dir: Path, *, checkpoint: Path | None = None
-) -> dict[str, Any]:
+) -> TrainResult:
     """Fine-tune in this process; returns the job's result."""
     from hf_ecosystem.training.callbacks import JobEventsCallback
     from hf_ecosystem.training.trainer import create_trainer
@@ -123,24 +125,27 @@ def train(
             final = {k: v for k, v in metrics.items() if k != "epoch"}
             ctx.metric(step=trainer.state.global_step, epoch=trainer.state.epoch or 0.0, **final)
     train_metrics = _numbers(output.metrics)
-    result: dict[str, Any] = {
-        "output_dir": str(run_dir),
-        "metrics": metrics,
-        "train_metrics": train_metrics,
-        "global_step": trainer.state.global_step,
-        "best_checkpoint": trainer.state.best_model_checkpoint,
-        "labels": bundle.data.labels,
-        "precision": bundle.precision,
-    }
+    result = TrainResult(
+        output_dir=str(run_dir),
+        metrics=metrics,
+        train_metrics=train_metrics,
+        global_step=trainer.state.global_step,
+        best_checkpoint=trainer.state.best_model_checkpoint,
+        labels=tuple(bundle.data.labels),
+        precision=bundle.precision,
+    )
     if main:
         model_dir = save_model(bundle, run_dir / "model")
         ctx.artifact(model_dir, kind="model")
-        result["model_dir"] = str(model_dir)
+        board: Path | None = None
         if "tensorboard" in spec.report_to:
             board = record_hparams(spec, run_dir / "tensorboard", {**metrics, **train_metrics})
             ctx.artifact(board, kind="tensorboard")
-            result["tensorboard"] = str(board)
-        (run_dir / RESULT_FILE).write_text(json.dumps(result, indent=2), encoding="utf-8")
+        result = replace(
+            result, model_dir=str(model_dir), tensorboard=str(board) if board else None
+        )
+        text = json.dumps(result.to_dict(), indent=2)
+        (run_dir / RESULT_FILE).write_text(text, encoding="utf-8")
     return result
 
 
@@ -183,7 +188,7 @@ def record_hparams(spec: TrainSpec, logdir: Path, metrics: dict[str, float]) -> 
 
 def _run_distributed(
     ctx: JobContext, run_dir: Path, processes: int, checkpoint: Path | None
-) -> dict[str, Any]:
+) -> TrainResult:
     """The same training code in `processes` processes; this one waits and relays a cancel."""
     import torch
 
@@ -217,4 +222,4 @@ def _run_distributed(
             f"Distributed training exited with code {code}",
             "The job's log (`hf-tui jobs logs ID`) has each process's output.",
         )
-    return json.loads(result_file.read_text(encoding="utf-8"))
+    return TrainResult.from_dict(json.loads(result_file.read_text(encoding="utf-8")))

@@ -14,8 +14,10 @@ from hf_ecosystem.config import Settings
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.jobs.events import JobEvent, read_events
 from hf_ecosystem.jobs.manager import JobManager
+from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
+from hf_ecosystem.training.results import TrainResult
 
 # Hyperparameters shown side by side in a compare view (the full config is in the job's spec).
 COMPARE_FIELDS = (
@@ -105,11 +107,15 @@ class RunSummary:
     @property
     def metrics(self) -> dict[str, float]:
         """Final metrics: the job's result when it has one, else the newest from its events."""
-        result = self.record.result or {}
-        stored = result.get("metrics")
-        if isinstance(stored, dict) and stored:
-            return {str(k): float(v) for k, v in stored.items() if isinstance(v, int | float)}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+        result = self.result
+        if result is not None and result.metrics:
+            return dict(result.metrics)
         return self.history.final_metrics
+
+    @property
+    def result(self) -> TrainResult | None:
+        """The finished run's result (None while it has none)."""
+        return result_as(self.record, TrainResult)
 
     @property
     def model_dir(self) -> Path | None:
@@ -136,8 +142,8 @@ def run_model_dir(record: JobRecord, history: RunHistory) -> Path | None:
     """
     if history.model_dir:
         return Path(history.model_dir)
-    saved = (record.result or {}).get("model_dir")
-    return Path(str(saved)) if saved else None
+    result = result_as(record, TrainResult)
+    return Path(result.model_dir) if result is not None and result.model_dir else None
 
 
 def read_history(manager: JobManager, job_id: str) -> RunHistory:

@@ -6,8 +6,10 @@ import argparse
 from typing import Any
 
 from hf_ecosystem.jobs.manager import JobManager
+from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
+from hf_ecosystem.training.results import TrainResult
 from hf_tui.commands import common_options
 from hf_tui.commands.jobs import add_wait, launch_and_report
 from hf_tui.output import print_json, print_table
@@ -72,8 +74,10 @@ def _overrides(pairs: list[str]) -> dict[str, Any]:
 
 
 def _final_metrics(record: JobRecord) -> dict[str, Any]:
-    result = record.result or {}
-    return {"metrics": result.get("metrics", {}), "model_dir": result.get("model_dir")}
+    result = result_as(record, TrainResult)
+    if result is None:
+        return {"metrics": {}, "model_dir": None}
+    return {"metrics": dict(result.metrics), "model_dir": result.model_dir}
 
 
 def run_train(args: argparse.Namespace) -> int:
