@@ -235,9 +235,9 @@ class HfTuiApp(App[int]):
 
             self.push_screen(DatasetDetailScreen(repo_id))
             return
-        from hf_tui.screens.detail import DetailScreen
+        from hf_tui.screens.model_detail import ModelDetailScreen
 
-        self.push_screen(DetailScreen(repo_id, kind))
+        self.push_screen(ModelDetailScreen(repo_id))
 
     def open_new_training(self, model: str = "") -> None:
         """Push the New-training form (pre-filled with `model` when given)."""

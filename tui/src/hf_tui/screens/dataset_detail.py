@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -14,13 +14,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Select, Static, TabbedContent, TabPane
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import get_current_worker
 
 from hf_ecosystem.data.types import DatasetInfoSummary, DatasetStats, PreviewPage
-from hf_ecosystem.hub.types import DatasetSummary, RepoDetails, RepoFile
-from hf_tui.errors import describe_error
+from hf_ecosystem.hub.types import DatasetSummary, RepoDetails, RepoFile, RepoKind
 from hf_tui.screens.detail import DetailScreen
 from hf_tui.widgets.stats_panel import StatsPanel
+
+if TYPE_CHECKING:
+    from hf_ecosystem.hub.backend import HubBackend
 
 PREVIEW_ROWS = 100
 
@@ -28,6 +30,8 @@ PREVIEW_ROWS = 100
 class DatasetDetailScreen(DetailScreen):
     """A Hub, local-hub or local-file dataset: everything DetailScreen shows, plus its data."""
 
+    KIND: ClassVar[RepoKind] = "dataset"
+    QUIET_GROUPS = frozenset({"inspect", "preview", "stats"})  # shown in their panes
     BINDINGS = [
         *(b for b in DetailScreen.BINDINGS if isinstance(b, Binding) and b.action != "try"),
         Binding("p", "show_tab('tab-preview')", "Preview"),
@@ -54,7 +58,7 @@ class DatasetDetailScreen(DetailScreen):
         stats: DatasetStats
 
     def __init__(self, spec: str) -> None:
-        super().__init__(spec, "dataset")
+        super().__init__(spec)
         self.info: DatasetInfoSummary | None = None
         self._stats_for: tuple[str | None, str | None] | None = None
         self._stats_cancel = threading.Event()
@@ -84,6 +88,9 @@ class DatasetDetailScreen(DetailScreen):
         self.inspect()
 
     # -- details for a local file or folder (no repo behind it) -------------------------------
+
+    def fetch_info(self, backend: HubBackend) -> RepoDetails:
+        return backend.dataset_info(self.repo_id)
 
     def fetch_details(self) -> tuple[RepoDetails, str]:
         """Repo details and card; for a local path, its files and its README if it has one."""
@@ -216,22 +223,15 @@ class DatasetDetailScreen(DetailScreen):
     def on_unmount(self) -> None:
         self._stats_cancel.set()
 
-    @on(Worker.StateChanged)
-    async def _data_worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR or event.worker.group not in {
-            "inspect",
-            "preview",
-            "stats",
-        }:
-            return
-        error = event.worker.error
-        title, hint = describe_error(error)
+    async def worker_failed(self, group: str, title: str, hint: str) -> None:
         message = Text(f"{title}\n{hint}", style="red")
-        if event.worker.group == "stats":
+        if group == "stats":
             self._stats_for = None
             self.query_one(StatsPanel).show_loading(str(message))
-        else:
+        elif group in {"inspect", "preview"}:
             self.query_one("#preview-status", Static).update(message)
+        else:
+            await super().worker_failed(group, title, hint)
 
 
 def _cell(value: Any) -> str:

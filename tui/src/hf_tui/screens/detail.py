@@ -1,10 +1,11 @@
-"""The Detail screen of one model or dataset: card, metadata, license, files, memory."""
+"""DetailScreen: what a model's and a dataset's pages share (card, metadata, license, files);
+ModelDetailScreen and DatasetDetailScreen fill in the hooks."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -12,21 +13,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ItemGrid, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Markdown, Static
-from textual.worker import Worker, WorkerState
 
-from hf_ecosystem.device.memory import MemoryEstimate
 from hf_ecosystem.errors import CardError, HfEcoError
 from hf_ecosystem.hub.cards import ParsedCard, parse_card_text
 from hf_ecosystem.hub.types import RepoDetails, RepoKind
-from hf_tui.errors import describe_error
 from hf_tui.format import human_bytes, human_count, human_date
+from hf_tui.screens.base import HfScreen
 from hf_tui.widgets.license_panel import LicensePanel
-from hf_tui.widgets.memory_panel import MemoryPanel
 
 if TYPE_CHECKING:
-    from hf_tui.app import HfTuiApp
+    from hf_ecosystem.hub.backend import HubBackend
 
 
 def fenced(text: str) -> str:
@@ -36,8 +33,11 @@ def fenced(text: str) -> str:
     return f"{fence}\n{text}\n{fence}"
 
 
-class DetailScreen(Screen[None]):
-    """Everything about one repo; loads in a worker, never blocks the UI."""
+class DetailScreen(HfScreen):
+    """Everything about one repo; loads in a worker, never blocks the UI. Subclasses name their
+    `KIND` and fill in `fetch_info`, `compose_side` and `enable_actions`."""
+
+    KIND: ClassVar[RepoKind]
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
@@ -54,24 +54,17 @@ class DetailScreen(Screen[None]):
         details: RepoDetails
         card_text: str
 
-    @dataclass
-    class MemoryEstimated(Message):
-        """The memory estimate (with its fit verdict) arrived."""
-
-        estimate: MemoryEstimate
-
-    def __init__(self, repo_id: str, kind: RepoKind = "model") -> None:
+    def __init__(self, repo_id: str) -> None:
         super().__init__()
         self.repo_id = repo_id
-        self.kind: RepoKind = kind
         self.parsed: ParsedCard | None = None
         self.card_error: CardError | None = None
         self.model_task: str | None = None
 
     @property
-    def hf_app(self) -> HfTuiApp:
-        """The app, typed."""
-        return cast("HfTuiApp", self.app)
+    def kind(self) -> RepoKind:
+        """Model or dataset."""
+        return self.KIND
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -80,8 +73,7 @@ class DetailScreen(Screen[None]):
             yield from self.compose_main()
             with VerticalScroll(id="side-pane"):
                 yield Static("Loading…", id="meta")
-                if self.kind == "model":
-                    yield MemoryPanel(id="memory")
+                yield from self.compose_side()
                 yield LicensePanel(id="license")
                 yield DataTable(id="eval-results", show_cursor=False)
                 yield DataTable(id="files", cursor_type="row", zebra_stripes=True)
@@ -113,6 +105,10 @@ class DetailScreen(Screen[None]):
         with VerticalScroll(id="card-pane"):
             yield from self.compose_card()
 
+    def compose_side(self) -> ComposeResult:
+        """Panels between the metadata and the license (a model adds its memory estimate)."""
+        yield from ()
+
     def compose_card(self) -> ComposeResult:
         """The rendered card and, when it is malformed, the problem."""
         yield Static("", id="card-error")
@@ -124,8 +120,6 @@ class DetailScreen(Screen[None]):
         files = self.query_one("#files", DataTable)
         files.add_columns("file", "size")
         files.border_title = "Files"
-        if self.kind == "model":
-            self.query_one(MemoryPanel).show_loading()
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
@@ -133,8 +127,6 @@ class DetailScreen(Screen[None]):
         """Fetch details and the card off the event loop."""
         details, card = self.fetch_details()
         self.post_message(self.Loaded(details, card))
-        if self.kind == "model":
-            self.estimate_memory()
 
     def fetch_details(self) -> tuple[RepoDetails, str]:
         """The repo's details and card text from the backend (runs in the load worker)."""
@@ -142,31 +134,11 @@ class DetailScreen(Screen[None]):
         if choice is None:
             raise HfEcoError("Not connected yet", "Wait for the backend, then reload (ctrl+r).")
         backend = choice.backend
-        details = (
-            backend.model_info(self.repo_id)
-            if self.kind == "model"
-            else backend.dataset_info(self.repo_id)
-        )
-        return details, backend.card(self.repo_id, self.kind)
+        return self.fetch_info(backend), backend.card(self.repo_id, self.KIND)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="memory")
-    def estimate_memory(self) -> None:
-        """Inference and training memory against this machine, off the event loop."""
-        from hf_ecosystem.device.memory import estimate_for_repo
-
-        choice = self.hf_app.backend_choice
-        sampler = self.hf_app.sampler
-        estimate = estimate_for_repo(
-            self.repo_id,
-            choice.backend if choice else None,
-            train="full",
-            snapshot=sampler() if sampler is not None else None,
-        )
-        self.post_message(self.MemoryEstimated(estimate))
-
-    @on(MemoryEstimated)
-    def _memory_estimated(self, message: MemoryEstimated) -> None:
-        self.query_one(MemoryPanel).show(message.estimate)
+    def fetch_info(self, backend: HubBackend) -> RepoDetails:
+        """The repo's details from the backend (runs in the load worker)."""
+        raise NotImplementedError
 
     def action_reload(self) -> None:
         """Load again."""
@@ -175,7 +147,7 @@ class DetailScreen(Screen[None]):
     @on(Loaded)
     async def _loaded(self, message: Loaded) -> None:
         try:
-            self.parsed, self.card_error = parse_card_text(message.card_text, self.kind), None
+            self.parsed, self.card_error = parse_card_text(message.card_text, self.KIND), None
         except CardError as exc:
             self.parsed, self.card_error = None, exc
         self._show_meta(message.details)
@@ -195,26 +167,24 @@ class DetailScreen(Screen[None]):
             await card.update(self.parsed.body if self.parsed else message.card_text)
 
     def _enable_actions(self, details: RepoDetails) -> None:
-        from hf_ecosystem.inference.registry import TASKS
-
         task = details.summary.task or (self.parsed.pipeline_tag if self.parsed else None)
-        try_button = self.query_one("#action-try", Button)
-        if self.kind == "model" and task in TASKS:
-            self.model_task = task
-            try_button.disabled = False
-            try_button.tooltip = f"Run {task} on an input of yours, as a background job"
-        else:
-            try_button.tooltip = f"No runnable task for this repo ({task or 'no pipeline tag'})"
-        fine_tune = self.query_one("#action-fine-tune", Button)
-        fine_tune.disabled = self.kind != "model"
-        fine_tune.tooltip = "Open the training form with this model filled in"
-        evaluate = self.query_one("#action-evaluate", Button)
-        evaluate.disabled = self.kind != "model"
-        evaluate.tooltip = "Evaluate this model on a dataset: metrics, confusion, errors"
+        self.query_one(
+            "#action-try", Button
+        ).tooltip = f"No runnable task for this repo ({task or 'no pipeline tag'})"
+        self.query_one(
+            "#action-fine-tune", Button
+        ).tooltip = "Open the training form with this model filled in"
+        self.query_one(
+            "#action-evaluate", Button
+        ).tooltip = "Evaluate this model on a dataset: metrics, confusion, errors"
+        self.enable_actions(task)
         download = self.query_one("#action-download", Button)
         download.disabled = bool(details.local_path)  # already on this machine
         if details.local_path:
             download.tooltip = f"Already local: {details.local_path}"
+
+    def enable_actions(self, task: str | None) -> None:
+        """Enable what this kind of repo offers besides Download (nothing here)."""
 
     @on(Button.Pressed, "#action-try")
     def action_try(self) -> None:
@@ -225,21 +195,20 @@ class DetailScreen(Screen[None]):
             self.app.push_screen(TryScreen(self.repo_id, self.model_task))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Fine-tuning and evaluating are for models: the keys are hidden on a dataset's page."""
-        if action in ("fine_tune", "evaluate"):
-            return self.kind == "model"
-        return True
+        """Fine-tuning and evaluating are for models: their keys are hidden unless a subclass
+        offers them."""
+        return action not in ("fine_tune", "evaluate")
 
     @on(Button.Pressed, "#action-fine-tune")
     def action_fine_tune(self) -> None:
         """Open the New-training form with this model filled in."""
-        if self.kind == "model" and not self.query_one("#action-fine-tune", Button).disabled:
+        if not self.query_one("#action-fine-tune", Button).disabled:
             self.hf_app.open_new_training(self.repo_id)
 
     @on(Button.Pressed, "#action-evaluate")
     def action_evaluate(self) -> None:
         """Open the Evaluate form with this model filled in."""
-        if self.kind == "model" and not self.query_one("#action-evaluate", Button).disabled:
+        if not self.query_one("#action-evaluate", Button).disabled:
             self.hf_app.open_evaluate_form(self.repo_id)
 
     @on(Button.Pressed, "#action-download")
@@ -252,7 +221,7 @@ class DetailScreen(Screen[None]):
         """Queue the download job off the event loop."""
         from hf_ecosystem.jobs.spec import JobSpec
 
-        spec = JobSpec.create("download", repo_id=self.repo_id, repo_type=self.kind)
+        spec = JobSpec.create("download", repo_id=self.repo_id, repo_type=self.KIND)
         record = self.hf_app.job_manager().launch(spec)
         self.app.call_from_thread(
             self.notify, f"Job {record.id}: progress on the Jobs screen (4).", title="Downloading"
@@ -272,8 +241,7 @@ class DetailScreen(Screen[None]):
             ("likes", human_count(s.likes)),
             ("updated", human_date(s.last_modified)),
         ]
-        if s.kind == "model":
-            rows.append(("parameters", human_count(s.parameters)))
+        rows.extend(self.meta_rows(details))
         rows.append(("total size", human_bytes(details.total_size)))
         text = Text()
         for label, value in rows:
@@ -291,6 +259,10 @@ class DetailScreen(Screen[None]):
             table.border_title = f"Evaluation results ({p.model_name or 'model-index'})"
             table.display = True
 
+    def meta_rows(self, details: RepoDetails) -> list[tuple[str, str]]:
+        """Metadata rows only this kind of repo has (a model's parameter count)."""
+        return []
+
     def _show_files(self, details: RepoDetails) -> None:
         files = self.query_one("#files", DataTable)
         files.clear()
@@ -298,20 +270,7 @@ class DetailScreen(Screen[None]):
             files.add_row(f.path, human_bytes(f.size), key=f.path)
         files.border_title = f"Files ({len(details.files)}, {human_bytes(details.total_size)})"
 
-    @on(Worker.StateChanged)
-    async def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR:
-            return
-        error = event.worker.error
-        title, hint = describe_error(error)
-        if event.worker.group == "memory":
-            self.query_one(MemoryPanel).show_error(title, hint)  # the rest of the page stands
-            return
-        if event.worker.group == "download":
-            self.notify(hint or title, title=title, severity="error")
-            return
-        if event.worker.group != "detail":
-            return
-        self.query_one("#meta", Static).update(Text(f"{title}\n{hint}", style="red"))
-        await self.query_one("#card", Markdown).update(f"**{title}**\n\n{hint}")
-        self.notify(hint or title, title=title, severity="error")
+    async def worker_failed(self, group: str, title: str, hint: str) -> None:
+        if group == "detail":
+            self.query_one("#meta", Static).update(Text(f"{title}\n{hint}", style="red"))
+            await self.query_one("#card", Markdown).update(f"**{title}**\n\n{hint}")
