@@ -17,10 +17,11 @@ from textual.widgets import Button, Checkbox, DataTable, Input, RichLog, TextAre
 
 from helpers import cpu_only_snapshot, table_ids, text_of, wait_until
 from hf_ecosystem.config import load_settings
+from hf_ecosystem.publishing.staging import default_repo_id
 from hf_tui.app import HfTuiApp
 from hf_tui.modals.confirm import ConfirmModal
 from hf_tui.screens.evaluation_view import EvaluationViewScreen
-from hf_tui.screens.publish import PublishScreen, default_repo_id
+from hf_tui.screens.publish import PublishScreen
 from hf_tui.screens.run_view import RunViewScreen
 
 tiny_model = fixtures.tiny_model

@@ -6,6 +6,7 @@ Light at import (the TUI process calls it): stdlib and the job store only.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from hf_ecosystem.hub.cards import parse_card_text
 from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.publishing.plan import plan_publish
 from hf_ecosystem.training.runs import RunSummary, get_run
+
+_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def publish_source(
@@ -65,3 +68,10 @@ def stage_card(text: str, source: Path | str, settings: Settings) -> Path:
         folder.rmdir()
         raise
     return card
+
+
+def default_repo_id(user: str | None, model: str) -> str:
+    """`<user or "local">/<model name>-finetuned`, made into a valid repo id."""
+    name = _NOT_IN_NAME.sub("-", Path(model.rstrip("/")).name)
+    name = re.sub(r"[-.]{2,}", "-", name).strip("-._") or "model"
+    return f"{user or 'local'}/{name[:80]}-finetuned"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +15,6 @@ from textual.message import Message
 from textual.widgets import (
     Button,
     Checkbox,
-    DataTable,
     Footer,
     Header,
     Input,
@@ -33,10 +31,12 @@ from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.publishing.plan import PublishPlan, SecretFileError
 from hf_ecosystem.publishing.results import PublishJobResult
-from hf_tui.format import STATUS_STYLES, describe_event, human_bytes
+from hf_ecosystem.publishing.staging import default_repo_id
+from hf_tui.format import STATUS_STYLES, describe_event
 from hf_tui.messages import JobLaunched, JobUpdated
 from hf_tui.screens.base import HfScreen
 from hf_tui.widgets.job_follower import JobFollower
+from hf_tui.widgets.publish_plan_view import PublishPlanView
 
 if TYPE_CHECKING:
     from hf_ecosystem.training.runs import RunSummary
@@ -50,14 +50,6 @@ FIELDS = (
     ("license", "license", "empty: the base model's"),
     ("message", "commit message", "default: Upload <name>"),
 )
-_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def default_repo_id(user: str | None, model: str) -> str:
-    """`<user or "local">/<model name>-finetuned`, made into a valid repo id."""
-    name = _NOT_IN_NAME.sub("-", Path(model.rstrip("/")).name)
-    name = re.sub(r"[-.]{2,}", "-", name).strip("-._") or "model"
-    return f"{user or 'local'}/{name[:80]}-finetuned"
 
 
 class PublishScreen(HfScreen):
@@ -113,10 +105,7 @@ class PublishScreen(HfScreen):
                     yield Static("", id=f"error-{name}", classes="field-error")
                 yield Checkbox("into the local hub (offline, on this machine)", id="field-local")
                 yield Checkbox("private repo (Hub only)", True, id="field-private")
-                yield Static("", id="publish-refusal")
-                yield Static("Planning the upload…", id="publish-summary")
-                yield DataTable(id="publish-files", show_cursor=False, zebra_stripes=True)
-                yield Static("", id="publish-notes")
+                yield PublishPlanView(id="publish-plan")
                 yield Static("", id="publish-outcome")
                 yield ProgressBar(id="publish-progress", show_eta=False)
                 yield RichLog(id="publish-log", wrap=True, markup=False, max_lines=500)
@@ -131,10 +120,6 @@ class PublishScreen(HfScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        files = self.query_one("#publish-files", DataTable)
-        files.add_column("file", key="file")
-        files.add_column("size", key="size")
-        files.border_title = "Files to upload"
         self.query_one("#publish-card", TextArea).border_title = "Model card (README.md): edit me"
         self.query_one("#publish-log", RichLog).border_title = "Publish job"
         self.query_one("#publish-progress").display = False
@@ -187,39 +172,11 @@ class PublishScreen(HfScreen):
                 repo.value = default_repo_id(
                     user[1:] if user.startswith("@") else None, model or str(message.source)
                 )
-        self._show_plan(message.plan, message.refusal)
+        self.query_one(PublishPlanView).show(message.plan, message.refusal)
+        self._enable_publish()
         unedited = self.query_one("#publish-card", TextArea).text == self._generated
         if message.plan is not None and unedited:  # a reload keeps the user's edits
             self.action_regenerate()
-
-    def _show_plan(self, plan: PublishPlan | None, refusal: SecretFileError | None) -> None:
-        panel = self.query_one("#publish-refusal", Static)
-        files = self.query_one("#publish-files", DataTable)
-        files.clear()
-        files.display = plan is not None
-        panel.display = refusal is not None
-        if refusal is not None:
-            text = Text(f"{refusal.title}\n", style="bold")
-            for path, why in refusal.findings:
-                text.append(f"  {path}: {why}\n")
-            text.append(refusal.hint)
-            panel.update(text)
-            self.query_one("#publish-summary", Static).update("Nothing can be published.")
-            self.query_one("#publish-notes", Static).update("")
-        if plan is not None:
-            for planned in plan.files:
-                files.add_row(planned.path, human_bytes(planned.size), key=planned.path)
-            self.query_one("#publish-summary", Static).update(
-                f"{len(plan.files)} files, {human_bytes(plan.total_bytes)} in all "
-                "(plus the model card)"
-            )
-            notes = Text()
-            for skipped in plan.skipped:
-                notes.append(f"skipped {skipped.path} ({skipped.reason})\n", style="dim")
-            for warning in plan.warnings:
-                notes.append(f"warning: {warning}\n", style="yellow")
-            self.query_one("#publish-notes", Static).update(notes)
-        self._enable_publish()
 
     def _enable_publish(self) -> None:
         launching = self.job_id == ""
@@ -429,10 +386,7 @@ class PublishScreen(HfScreen):
         if group == "publish-load":
             self.plan = None
             self._enable_publish()
-            panel = self.query_one("#publish-refusal", Static)
-            panel.update(Text(f"{title}\n{hint}"))
-            panel.display = True
-            self.query_one("#publish-summary", Static).update("Nothing can be published.")
+            self.query_one(PublishPlanView).refuse(Text(f"{title}\n{hint}"))
         elif group == "publish-launch":
             self.job_id = None
             self._enable_publish()
