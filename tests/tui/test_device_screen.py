@@ -183,7 +183,7 @@ async def test_polling_pauses_while_another_screen_is_shown() -> None:
         await pilot.app.workers.wait_for_complete()  # a reading already in flight may land...
         await pilot.pause()
         assert screen.polls <= paused_at + 1
-        assert screen._timer is None and not screen._in_flight  # ...and arms no next poll
+        assert not screen.is_armed("device-poll") and not screen._in_flight  # ...and no next poll
         pilot.app.pop_screen()
         await wait_until(pilot, lambda: screen.polls >= paused_at + 3)
 

@@ -41,7 +41,16 @@ class HfScreen(Screen[None]):
     def rearm(self, delay: float, callback: Callable[[], object], *, name: str = "poll") -> None:
         """Run `callback` once after `delay`, replacing the timer of that name (no pile-ups)."""
         self.disarm(name)
-        self._timers_by_name[name] = self.set_timer(delay, callback, name=name)
+
+        def fire() -> object:
+            self._timers_by_name.pop(name, None)  # fired: no longer armed
+            return callback()
+
+        self._timers_by_name[name] = self.set_timer(delay, fire, name=name)
+
+    def is_armed(self, name: str = "poll") -> bool:
+        """Whether the timer of that name is waiting to fire."""
+        return name in self._timers_by_name
 
     def disarm(self, name: str = "poll") -> None:
         """Stop the timer of that name, if armed."""

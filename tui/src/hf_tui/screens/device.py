@@ -11,14 +11,12 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
-from textual.worker import Worker, WorkerState
 
 from hf_ecosystem.device.inventory import GpuHistory, describe_accelerator, snapshot
 from hf_ecosystem.device.nvml import NvmlBackend
 from hf_ecosystem.device.types import GIB, DeviceSnapshot
+from hf_tui.screens.base import HfScreen
 from hf_tui.widgets.core_load_grid import CoreLoadGrid
 from hf_tui.widgets.gpu_panel import GpuPanel
 from hf_tui.widgets.usage_bar import UsageBar
@@ -64,10 +62,11 @@ def no_gpu_text(snap: DeviceSnapshot) -> str:
     )
 
 
-class DeviceScreen(Screen[None]):
+class DeviceScreen(HfScreen):
     """CPU, RAM and per-GPU panels, re-read every `interval` seconds while the screen is shown."""
 
     BINDINGS = [Binding("r", "refresh_now", "Refresh")]
+    QUIET_GROUPS = frozenset({"device"})  # said once per failure streak, not every second
 
     @dataclass
     class Sampled(Message):
@@ -93,7 +92,6 @@ class DeviceScreen(Screen[None]):
         self.history = GpuHistory(size=120)  # two minutes at 1 Hz
         self.last: DeviceSnapshot | None = None
         self.polls = 0
-        self._timer: Timer | None = None
         self._in_flight = False
         self._active = False
         self._failed = False
@@ -129,7 +127,6 @@ class DeviceScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._active = False
-        self._disarm()
 
     def action_refresh_now(self) -> None:
         """Read the machine now (a reading already on its way counts as now)."""
@@ -137,17 +134,14 @@ class DeviceScreen(Screen[None]):
         self._poll()
 
     def _disarm(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self.disarm("device-poll")
 
     def _arm(self) -> None:
         self._disarm()
         if self._active:
-            self._timer = self.set_timer(self.interval, self._poll, name="device-poll")
+            self.rearm(self.interval, self._poll, name="device-poll")
 
     def _poll(self) -> None:
-        self._timer = None
         if self._in_flight or not self._active:
             return
         self._in_flight = True
@@ -163,15 +157,19 @@ class DeviceScreen(Screen[None]):
             snap = snapshot(self.nvml, cpu_sample_seconds=0.1 if first else 0.0)
         self.post_message(self.Sampled(snap))
 
-    @on(Worker.StateChanged)
-    def _sample_failed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "device" or event.state != WorkerState.ERROR:
+    def worker_failed(self, group: str, title: str, hint: str) -> None:
+        if group != "device":
             return
         self._in_flight = False
         if not self._failed:  # once per failure streak, not every second
             self._failed = True
-            error = event.worker.error
-            self.notify(str(error), title="Cannot read this machine", severity="error", timeout=10)
+            self.notify(
+                hint or title,
+                title="Cannot read this machine",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
         self._arm()
 
     @on(Sampled)
