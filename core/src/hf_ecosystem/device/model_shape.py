@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from hf_ecosystem.errors import HfEcoError
 
@@ -127,7 +127,7 @@ def shape_from_config(config: Mapping[str, Any]) -> ModelShape | None:
     if isinstance(text, Mapping):
         notes.append("multimodal model: only the text model's shape is read (vision/audio towers")
         notes[-1] += " count in the parameters only when the weights are known)"
-        cfg = {"model_type": "llama", **text}  # type: ignore[dict-item]
+        cfg = {"model_type": "llama", **cast("Mapping[str, Any]", text)}
     model_type = str(cfg.get("model_type", "")).lower()
     family = _family(model_type, cfg)
     if family is None:

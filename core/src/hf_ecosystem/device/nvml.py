@@ -39,6 +39,13 @@ class NvmlBackend(Protocol):
     def processes(self, handle: Any) -> Sequence[ProcessUsage]: ...
 
 
+def _pynvml() -> Any:
+    """The pynvml module, imported on first use; typed Any because its functions are unannotated."""
+    import pynvml
+
+    return pynvml
+
+
 class PynvmlBackend:
     """The real NVML through pynvml; initialised once per process, on first use."""
 
@@ -54,8 +61,7 @@ class PynvmlBackend:
                 return
             if self._failure is None:
                 try:
-                    import pynvml
-
+                    pynvml = _pynvml()
                     pynvml.nvmlInit()
                     self._ready = True
                     return
@@ -64,71 +70,58 @@ class PynvmlBackend:
             raise self._failure
 
     def driver_version(self) -> str:
-        import pynvml
-
+        pynvml = _pynvml()
         return str(pynvml.nvmlSystemGetDriverVersion())
 
     def cuda_driver_version(self) -> int:
-        import pynvml
-
+        pynvml = _pynvml()
         return int(pynvml.nvmlSystemGetCudaDriverVersion())
 
     def device_count(self) -> int:
-        import pynvml
-
+        pynvml = _pynvml()
         return int(pynvml.nvmlDeviceGetCount())
 
     def handle(self, index: int) -> Any:
-        import pynvml
-
+        pynvml = _pynvml()
         return pynvml.nvmlDeviceGetHandleByIndex(index)
 
     def name(self, handle: Any) -> str:
-        import pynvml
-
+        pynvml = _pynvml()
         return str(pynvml.nvmlDeviceGetName(handle))
 
     def uuid(self, handle: Any) -> str:
-        import pynvml
-
+        pynvml = _pynvml()
         return str(pynvml.nvmlDeviceGetUUID(handle))
 
     def memory(self, handle: Any) -> tuple[int, int]:
-        import pynvml
-
+        pynvml = _pynvml()
         # v1 "used" includes driver-reserved memory, so total - used is what a model can take.
         info = pynvml.nvmlDeviceGetMemoryInfo(handle)
         return int(info.total), int(info.used)
 
     def utilization(self, handle: Any) -> float:
-        import pynvml
-
+        pynvml = _pynvml()
         return float(pynvml.nvmlDeviceGetUtilizationRates(handle).gpu)
 
     def temperature(self, handle: Any) -> float:
-        import pynvml
-
+        pynvml = _pynvml()
         return float(pynvml.nvmlDeviceGetTemperature(handle, pynvml.NVML_TEMPERATURE_GPU))
 
     def power_usage_mw(self, handle: Any) -> float:
-        import pynvml
-
+        pynvml = _pynvml()
         return float(pynvml.nvmlDeviceGetPowerUsage(handle))
 
     def power_limit_mw(self, handle: Any) -> float:
-        import pynvml
-
+        pynvml = _pynvml()
         return float(pynvml.nvmlDeviceGetEnforcedPowerLimit(handle))
 
     def compute_capability(self, handle: Any) -> tuple[int, int]:
-        import pynvml
-
+        pynvml = _pynvml()
         major, minor = pynvml.nvmlDeviceGetCudaComputeCapability(handle)
         return int(major), int(minor)
 
     def processes(self, handle: Any) -> Sequence[ProcessUsage]:
-        import pynvml
-
+        pynvml = _pynvml()
         found: list[ProcessUsage] = []
         for query in (
             pynvml.nvmlDeviceGetComputeRunningProcesses,

@@ -63,7 +63,7 @@ def _from_folder(folder: Path, name: str) -> RepoModel:
 
 
 def _from_hub(backend: HubBackend, repo_id: str) -> RepoModel:
-    from huggingface_hub import hf_hub_download
+    from huggingface_hub import hf_hub_download  # pyright: ignore[reportUnknownVariableType]
     from huggingface_hub.errors import EntryNotFoundError
 
     from hf_ecosystem.hub.auth import current_token
