@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -12,12 +11,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
 
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.evaluation.analysis import normalize_task  # light: no torch/evaluate at import
 from hf_ecosystem.jobs.spec import JobSpec
+from hf_tui.messages import JobLaunched
 from hf_tui.screens.base import HfScreen
 
 # value (a task name `hf-tui run evaluate --task` accepts), label
@@ -84,12 +83,6 @@ class EvaluateFormScreen(HfScreen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+s", "evaluate", "Evaluate"),
     ]
-
-    @dataclass
-    class Launched(Message):
-        """The evaluate job was queued."""
-
-        job_id: str
 
     def __init__(self, model: str | None = None) -> None:
         super().__init__()
@@ -242,10 +235,10 @@ class EvaluateFormScreen(HfScreen):
     def launch(self, spec: JobSpec) -> None:
         """Queue the job off the event loop (the job store is SQLite on disk)."""
         record = self.hf_app.job_manager().launch(spec)
-        self.post_message(self.Launched(record.id))
+        self.post_message(JobLaunched(record.id))
 
-    @on(Launched)
-    def _launched(self, message: Launched) -> None:
+    @on(JobLaunched)
+    def _launched(self, message: JobLaunched) -> None:
         from hf_tui.screens.evaluation_view import EvaluationViewScreen
 
         self.app.notify("Progress and results follow here.", title=f"Evaluation {message.job_id}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -13,12 +12,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
 
 from hf_ecosystem.config import default_home
 from hf_ecosystem.tasks import TRAIN_TASKS
 from hf_ecosystem.training.spec import TrainSpec, TrainSpecError
+from hf_tui.messages import JobLaunched
 from hf_tui.screens.base import HfScreen
 
 # name, label, placeholder
@@ -100,13 +99,6 @@ class NewTrainingScreen(HfScreen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+s", "start", "Start"),
     ]
-
-    @dataclass
-    class Started(Message):
-        """The config was saved and the train job launched."""
-
-        job_id: str
-        config_path: str
 
     def __init__(self, model: str = "") -> None:
         super().__init__()
@@ -284,15 +276,14 @@ class NewTrainingScreen(HfScreen):
             path, n = folder / f"{stamp}-{n}.yaml", n + 1
         path.write_text(spec.to_yaml(), encoding="utf-8")
         record = manager.launch(JobSpec.create("train", config=spec.to_dict()))
-        self.post_message(self.Started(record.id, str(path)))
+        self.post_message(JobLaunched(record.id, path))
 
-    @on(Started)
-    def _started(self, message: Started) -> None:
+    @on(JobLaunched)
+    def _launched(self, message: JobLaunched) -> None:
         from hf_tui.screens.run_view import RunViewScreen
 
         self.app.notify(
-            f"Config: {message.config_path}\nAgain later: hf-tui run train --config "
-            f"{message.config_path}",
+            f"Config: {message.saved}\nAgain later: hf-tui run train --config {message.saved}",
             title=f"Run {message.job_id} launched",
         )
         self.app.switch_screen(RunViewScreen(message.job_id))
