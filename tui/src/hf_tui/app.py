@@ -223,7 +223,7 @@ class HfTuiApp(App[int]):
         title, hint = describe_error(error)
         if event.worker.group == "backend":
             self.sub_title = f"backend unavailable: {title}"
-        self.notify(hint or title, title=title, severity="error", timeout=10)
+        self.notify(hint or title, title=title, severity="error", timeout=10, markup=False)
 
     # -- navigation ---------------------------------------------------------------------------
 
