@@ -83,6 +83,6 @@ print(json.dumps([sorted(visited), sorted(m for m in sys.modules if m.split('.')
     )
     assert out.returncode == 0, out.stderr
     visited, heavy = json.loads(out.stdout.strip().splitlines()[-1])
-    screens = {"ModelsScreen", "DatasetsScreen", "DeviceScreen", "JobsScreen", "DetailScreen"}
+    screens = {"ModelsScreen", "DatasetsScreen", "DeviceScreen", "JobsScreen", "ModelDetailScreen"}
     assert screens | {"DatasetDetailScreen"} <= set(visited)
     assert heavy == []
