@@ -16,11 +16,11 @@ from hf_ecosystem.evaluation.analysis import ErrorExample
 from hf_ecosystem.evaluation.results import EvaluationResult
 from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.store import JobRecord
-from hf_tui.format import STATUS_STYLES, describe_event
+from hf_tui.format import STATUS_STYLES
 from hf_tui.messages import JobUpdated
 from hf_tui.screens.base import HfScreen
 from hf_tui.widgets.confusion_matrix import ConfusionMatrix
-from hf_tui.widgets.job_follower import JobFollower
+from hf_tui.widgets.job_follower import JobFollower, show_events
 
 POLL_SECONDS = 0.5
 ERROR_COLUMNS = ("index", "true", "predicted", "confidence", "text")
@@ -89,11 +89,7 @@ class EvaluationViewScreen(HfScreen):
         self.record = message.record
         log = self.query_one("#eval-log", RichLog)
         bar = self.query_one("#eval-progress", ProgressBar)
-        for event in message.events:
-            if event.type == "progress" and event.data.get("total"):
-                bar.update(total=event.data["total"], progress=event.data.get("done", 0))
-            elif event.type in ("log", "error", "artifact"):
-                log.write(Text(describe_event(event), style="red" if event.type == "error" else ""))
+        show_events(message.events, log, bar)
         self._show_status(message.record)
         if message.record.status == "succeeded":
             bar.update(total=bar.total or 1, progress=bar.total or 1)

@@ -32,10 +32,10 @@ from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.publishing.plan import PublishPlan, SecretFileError
 from hf_ecosystem.publishing.results import PublishJobResult
 from hf_ecosystem.publishing.staging import default_repo_id
-from hf_tui.format import STATUS_STYLES, describe_event
+from hf_tui.format import STATUS_STYLES
 from hf_tui.messages import JobLaunched, JobUpdated
 from hf_tui.screens.base import HfScreen
-from hf_tui.widgets.job_follower import JobFollower
+from hf_tui.widgets.job_follower import JobFollower, show_events
 from hf_tui.widgets.publish_plan_view import PublishPlanView
 
 if TYPE_CHECKING:
@@ -355,11 +355,7 @@ class PublishScreen(HfScreen):
         self.record = message.record
         log = self.query_one("#publish-log", RichLog)
         bar = self.query_one("#publish-progress", ProgressBar)
-        for event in message.events:
-            if event.type == "progress" and event.data.get("total"):
-                bar.update(total=event.data["total"], progress=event.data.get("done", 0))
-            elif event.type in ("log", "error", "artifact"):
-                log.write(Text(describe_event(event), style="red" if event.type == "error" else ""))
+        show_events(message.events, log, bar)
         self._show_outcome(message.record)
         self._enable_publish()
 

@@ -13,10 +13,10 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, RichLog, Sta
 
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.training.runs import RunHistory, run_model_dir
-from hf_tui.format import STATUS_STYLES, describe_event, duration
+from hf_tui.format import STATUS_STYLES, duration
 from hf_tui.messages import JobUpdated
 from hf_tui.screens.base import HfScreen
-from hf_tui.widgets.job_follower import JobFollower
+from hf_tui.widgets.job_follower import JobFollower, show_events
 from hf_tui.widgets.metric_curves import MetricCurves
 
 POLL_SECONDS = 1.0
@@ -99,9 +99,7 @@ class RunViewScreen(HfScreen):
         self.record = message.record
         self.history.extend(message.events)
         log = self.query_one("#run-log", RichLog)
-        for event in message.events:
-            if event.type in LOGGED:
-                log.write(Text(describe_event(event), style="red" if event.type == "error" else ""))
+        show_events(message.events, log, logged=LOGGED)
         self._show()
 
     def _show(self) -> None:

@@ -2,21 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual import on
 from textual.timer import Timer
 from textual.widget import Widget
+from textual.widgets import ProgressBar, RichLog
 
+from hf_tui.format import describe_event
 from hf_tui.messages import JobUpdated
 
 if TYPE_CHECKING:
+    from hf_ecosystem.jobs.events import JobEvent
     from hf_ecosystem.jobs.store import JobRecord
     from hf_tui.app import HfTuiApp
 
 POLL_SECONDS = 1.0
+LOGGED = frozenset({"log", "error", "artifact"})  # the events a job's log pane shows by default
+
+
+def show_events(
+    events: list[JobEvent],
+    log: RichLog,
+    bar: ProgressBar | None = None,
+    logged: Collection[str] = LOGGED,
+) -> None:
+    """A followed job's new events on screen: progress moves `bar`, `logged` kinds become lines
+    of `log` (errors in red)."""
+    for event in events:
+        if bar is not None and event.type == "progress" and event.data.get("total"):
+            bar.update(total=event.data["total"], progress=event.data.get("done", 0))
+        elif event.type in logged:
+            log.write(Text(describe_event(event), style="red" if event.type == "error" else ""))
 
 
 class JobFollower(Widget):
