@@ -138,6 +138,10 @@ def _path(value: Any) -> Path:
     return Path(str(value)).expanduser()
 
 
+def _optional_path(value: Any) -> Path | None:
+    return None if value in (None, "") else _path(value)
+
+
 def _endpoint(value: Any) -> str:
     text = str(value).strip().rstrip("/")
     if not text.startswith(("http://", "https://")):
@@ -158,7 +162,7 @@ def _bounded(kind: type[float] | type[int], low: float, high: float) -> Any:
 _CHECKS: dict[str, Any] = {
     "home": _path,
     "hf_home": _path,
-    "hub_cache": lambda v: None if v in (None, "") else _path(v),
+    "hub_cache": _optional_path,
     "endpoint": _endpoint,
     "offline": _truthy,
     "local_hub": str,

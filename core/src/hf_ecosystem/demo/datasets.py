@@ -9,7 +9,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 Builder = Callable[[Path], int]  # writes into a folder, returns the number of rows
 
@@ -105,7 +105,7 @@ def build_digits(dest: Path) -> int:
     from PIL import Image
     from sklearn.datasets import load_digits
 
-    digits: Any = load_digits()  # a Bunch: attributes the type hints do not know
+    digits = cast("Any", load_digits())  # a Bunch: attributes the type hints do not know
     images = dest / "images"
     images.mkdir(parents=True, exist_ok=True)
     with (dest / "metadata.csv").open("w", newline="", encoding="utf-8") as handle:

@@ -16,7 +16,7 @@ import wave
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 SMALL: dict[str, int] = {
     "hidden_size": 32,
@@ -43,9 +43,10 @@ def minilm_path() -> Path:
 
 
 def _wordpiece(**kwargs: Any) -> Any:
-    from transformers import BertTokenizerFast
+    from transformers import BertTokenizerFast  # pyright: ignore[reportUnknownVariableType]
 
-    return BertTokenizerFast.from_pretrained(str(minilm_path()), **kwargs)
+    # transformers 5 exports this alias lazily, so its type is unknown to the checker.
+    return BertTokenizerFast.from_pretrained(str(minilm_path()), **kwargs)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
 
 
 def _bpe(
@@ -370,7 +371,7 @@ def build_tiny(task: str, dest: Path) -> Path:
         raise ValueError(f"no tiny model for task {task!r}; known: {sorted(BUILDERS)}") from None
     import torch
 
-    torch.manual_seed(0)  # the same random weights every build: reproducible outputs
+    torch.manual_seed(0)  # pyright: ignore[reportUnknownMemberType]  # the same random weights every build: reproducible outputs
     return builder(Path(dest))
 
 
@@ -396,5 +397,6 @@ def write_sample_image(path: Path) -> Path:
     from PIL import Image
     from sklearn.datasets import load_sample_images
 
-    Image.fromarray(load_sample_images().images[0]).save(path)
+    samples = cast("Any", load_sample_images())  # a Bunch: attributes the type hints do not know
+    Image.fromarray(samples.images[0]).save(path)
     return path

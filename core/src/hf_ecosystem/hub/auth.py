@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.errors import AuthError
@@ -57,12 +57,17 @@ def _whoami(token: Secret, settings: Settings, source: TokenSource | None) -> Us
     from huggingface_hub import HfApi
 
     with hub_errors():
-        data = HfApi(endpoint=settings.endpoint).whoami(token=token.reveal())
-    access = (data.get("auth") or {}).get("accessToken") or {}
+        api = HfApi(endpoint=settings.endpoint)
+        # whoami returns untyped JSON (a bare `dict`): read as such.
+        reply = api.whoami(token=token.reveal())  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    data = cast("dict[str, Any]", reply)
+    auth = cast("dict[str, Any]", data.get("auth") or {})
+    access = cast("dict[str, Any]", auth.get("accessToken") or {})
+    orgs = cast("list[Any]", data.get("orgs") or [])
     return UserInfo(
         name=str(data.get("name", "")),
         fullname=data.get("fullname"),
-        orgs=tuple(str(o.get("name")) for o in data.get("orgs") or [] if isinstance(o, dict)),
+        orgs=tuple(str(cast("dict[str, Any]", o).get("name")) for o in orgs if isinstance(o, dict)),
         token_name=access.get("displayName"),
         token_role=access.get("role"),
         token_source=source,
@@ -80,7 +85,7 @@ def whoami(settings: Settings | None = None) -> UserInfo:
 
 def login(token: str | Secret, settings: Settings | None = None) -> UserInfo:
     """Check `token` with whoami, then store it as huggingface_hub's active token."""
-    from huggingface_hub import _login as hf_login
+    from huggingface_hub import _login as hf_login  # pyright: ignore[reportPrivateUsage]
 
     settings = settings or load_settings()
     secret = token if isinstance(token, Secret) else Secret(token.strip())

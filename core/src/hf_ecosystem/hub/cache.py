@@ -207,7 +207,7 @@ def _tqdm_class(counter: _Counter) -> type:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["disable"] = True
             kwargs.pop("name", None)
-            super().__init__(*args, **kwargs)
+            super().__init__(*args, **kwargs)  # pyright: ignore[reportUnknownMemberType]  (untyped **kwargs)
             initial = int(kwargs.get("initial") or 0)
             if initial:
                 counter.add(initial)  # bytes already on disk from an earlier, resumed attempt
@@ -231,7 +231,7 @@ def download(
     token: str | None = None,
 ) -> Path:
     """Download a repo (or some of its files) into the cache; returns the snapshot folder."""
-    from huggingface_hub import HfApi, hf_hub_download
+    from huggingface_hub import HfApi, hf_hub_download  # pyright: ignore[reportUnknownVariableType]
 
     from hf_ecosystem.hub.auth import current_token
 

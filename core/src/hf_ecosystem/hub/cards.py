@@ -43,7 +43,7 @@ class EvalRow:
 class ParsedCard:
     """A parsed card: metadata fields, model-index results, and the markdown body."""
 
-    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict[str, Any])
     body: str = ""
     license: str | None = None
     tags: tuple[str, ...] = ()
@@ -148,7 +148,7 @@ def parse_card_text(text: str, kind: RepoKind = "model") -> ParsedCard:
 
 
 def _parse_card_text(text: str, kind: RepoKind) -> ParsedCard:
-    from huggingface_hub import DatasetCardData, ModelCardData
+    from huggingface_hub import DatasetCardData, EvalResult, ModelCardData
 
     metadata, body = split_front_matter(text)
     # The card-data classes ModelCard/DatasetCard build, fed our parse (YAML read once, in C).
@@ -164,7 +164,8 @@ def _parse_card_text(text: str, kind: RepoKind) -> ParsedCard:
             hint="Each model-index entry needs `name` and `results` (task, dataset, metrics).",
         ) from exc
     results: list[EvalRow] = []
-    for result in getattr(data, "eval_results", None) or []:
+    eval_results: list[EvalResult] = getattr(data, "eval_results", None) or []
+    for result in eval_results:
         results.append(
             EvalRow(
                 task=str(result.task_name or result.task_type),

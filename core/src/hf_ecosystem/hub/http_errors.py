@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
+from typing import cast
 
 from huggingface_hub import errors as hf_errors
 from huggingface_hub.utils import httpx
@@ -53,7 +54,9 @@ def translate_hub_error(exc: BaseException, repo_id: str | None = None) -> HfEco
 
 
 def _from_status(exc: hf_errors.HfHubHTTPError, what: str) -> HfEcoError:
-    status = exc.response.status_code if exc.response is not None else None
+    # Typed as always present, but an error raised without a response carries None.
+    response = cast("httpx.Response | None", exc.response)
+    status = response.status_code if response is not None else None
     if status == 401:
         return AuthError(f"Not authorised (HTTP 401){what and ':' + what}")
     if status == 403:
@@ -72,7 +75,7 @@ def _from_status(exc: hf_errors.HfHubHTTPError, what: str) -> HfEcoError:
 
 
 @contextmanager
-def hub_errors(repo_id: str | None = None) -> Iterator[None]:
+def hub_errors(repo_id: str | None = None) -> Generator[None]:
     """Re-raise any Hub or network exception from the block as an hf_ecosystem error."""
     try:
         yield

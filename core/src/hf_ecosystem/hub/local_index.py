@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.hub.cards import ParsedCard, parse_card_text
@@ -104,7 +104,7 @@ class IndexRecord:
     size_bytes: int | None = None
     card_error: str | None = None
     files: tuple[tuple[str, int | None], ...] = ()
-    card_data: dict[str, Any] = field(default_factory=dict)
+    card_data: dict[str, Any] = field(default_factory=dict[str, Any])
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +134,7 @@ class LocalIndex:
         self._conn: sqlite3.Connection | None = None
 
     @contextmanager
-    def connection(self) -> Iterator[sqlite3.Connection]:
+    def connection(self) -> Generator[sqlite3.Connection]:
         """The open connection, held under the lock (SQLite objects are not thread-safe)."""
         with self._lock:
             if self._conn is None:
@@ -324,7 +324,11 @@ def card_fields(kind: RepoKind, text: str) -> tuple[dict[str, Any], dict[str, An
     if kind == "dataset":
         raw = card.metadata.get("task_categories")
         categories: list[Any] = (
-            [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+            [raw]
+            if isinstance(raw, str)
+            else cast("list[Any]", raw)
+            if isinstance(raw, list)
+            else []
         )
         task_list = [str(t) for t in categories if isinstance(t, str)]
         task = task_list[0] if task_list else card.pipeline_tag

@@ -6,10 +6,14 @@ import re
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from huggingface_hub import DatasetInfo, HfApi, ModelInfo
-from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
+from huggingface_hub.utils import (
+    build_hf_headers,  # pyright: ignore[reportUnknownVariableType]  (an untyped `dict` parameter)
+    get_session,
+    hf_raise_for_status,
+)
 
 from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.hub.http_errors import hub_errors
@@ -66,7 +70,8 @@ def _tag_values(tags: list[str], prefix: str) -> list[str]:
 def _languages(tags: list[str], card: dict[str, Any] | None) -> tuple[str, ...]:
     if card and card.get("language"):
         lang = card["language"]
-        return tuple(str(x) for x in (lang if isinstance(lang, list) else [lang]))
+        values = cast("list[Any]", lang) if isinstance(lang, list) else [lang]
+        return tuple(str(x) for x in values)
     found: list[str] = []
     for tag in tags:
         match = _LANGUAGE_TAG.match(tag)
@@ -269,7 +274,7 @@ class RemoteHub:
 
     def card(self, repo_id: str, kind: RepoKind = "model") -> str:
         """The raw README.md of a repo ('' when it has none)."""
-        from huggingface_hub import hf_hub_download
+        from huggingface_hub import hf_hub_download  # pyright: ignore[reportUnknownVariableType]
         from huggingface_hub.errors import EntryNotFoundError
 
         repo_id = validate_repo_id(repo_id)

@@ -12,7 +12,8 @@ _REPO_ID = re.compile(rf"^(?:{_PART}/)?{_PART}$")
 
 def validate_repo_id(repo_id: str) -> str:
     """Return the repo id stripped, or raise InvalidRepoIdError naming what is wrong."""
-    value = repo_id.strip() if isinstance(repo_id, str) else ""
+    # Callers outside the type checker (CLI, JSON) can pass anything.
+    value = repo_id.strip() if isinstance(repo_id, str) else ""  # pyright: ignore[reportUnnecessaryIsInstance]
     if not value:
         raise InvalidRepoIdError("Empty repo id")
     if ".." in value or "--" in value or not _REPO_ID.match(value):

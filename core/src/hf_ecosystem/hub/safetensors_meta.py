@@ -7,7 +7,7 @@ import math
 import struct
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hf_ecosystem.errors import HfEcoError
 
@@ -53,10 +53,10 @@ def read_safetensors_header(path: str | Path) -> dict[str, dict[str, Any]]:
         raise _fail(path, "header is not a JSON object")
     tensors: dict[str, dict[str, Any]] = {}
     data_end = 0
-    for name, entry in header.items():  # type: ignore[reportUnknownVariableType]
+    for name, entry in cast("dict[str, Any]", header).items():
         if name == "__metadata__":
             continue
-        tensors[str(name)] = _check_entry(path, str(name), entry)  # type: ignore[reportUnknownArgumentType]
+        tensors[str(name)] = _check_entry(path, str(name), entry)
         data_end = max(data_end, tensors[str(name)]["data_offsets"][1])
     if 8 + length + data_end > file_size:
         raise _fail(

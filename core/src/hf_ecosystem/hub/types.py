@@ -119,7 +119,7 @@ class RepoDetails:
 
     summary: RepoSummary
     files: tuple[RepoFile, ...] = ()
-    card_data: dict[str, Any] = field(default_factory=dict)
+    card_data: dict[str, Any] = field(default_factory=dict[str, Any])
     sha: str | None = None
     local_path: str | None = None
 
