@@ -12,7 +12,7 @@ from fakehub import FakeHub, FakeRepo
 from helpers import add_local_repo, cpu_only_snapshot, table_ids, text_of, wait_until
 from hf_ecosystem.data.types import Distribution
 from hf_tui.app import HfTuiApp
-from hf_tui.screens.dataset_detail import DatasetDetailScreen
+from hf_tui.screens.hub.dataset_detail import DatasetDetailScreen
 from hf_tui.widgets.stats_panel import StatsPanel, histogram
 
 CARD = (

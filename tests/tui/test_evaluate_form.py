@@ -13,9 +13,9 @@ from textual.widgets import Button, Input, Select, Static, TextArea
 
 from helpers import add_local_repo, cpu_only_snapshot, text_of, wait_until
 from hf_tui.app import HfTuiApp
-from hf_tui.screens.detail import DetailScreen
-from hf_tui.screens.evaluate_form import EvaluateFormScreen, command_line
-from hf_tui.screens.evaluation_view import EvaluationViewScreen
+from hf_tui.screens.hub.detail import DetailScreen
+from hf_tui.screens.runs.evaluate_form import EvaluateFormScreen, command_line
+from hf_tui.screens.runs.evaluation_view import EvaluationViewScreen
 
 MODEL_CARD = "---\nlicense: mit\npipeline_tag: text-classification\n---\n# tiny\n"
 
@@ -259,7 +259,7 @@ def test_the_form_keeps_the_ui_process_light(tmp_path: Path) -> None:
     script = """
 import asyncio, json, sys
 from hf_tui.app import HfTuiApp
-from hf_tui.screens.evaluation_view import EvaluationViewScreen
+from hf_tui.screens.runs.evaluation_view import EvaluationViewScreen
 
 async def main():
     app = HfTuiApp(offline=True, max_running_jobs=0)

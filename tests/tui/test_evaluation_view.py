@@ -13,7 +13,7 @@ from textual.widgets import DataTable, ProgressBar
 
 from helpers import cpu_only_snapshot, table_ids, text_of, wait_until
 from hf_tui.app import HfTuiApp
-from hf_tui.screens.evaluation_view import EvaluationViewScreen
+from hf_tui.screens.runs.evaluation_view import EvaluationViewScreen
 from hf_tui.widgets.confusion_matrix import ConfusionMatrix, shade
 
 LABELS = ["neg", "pos", "neu"]

@@ -18,13 +18,13 @@ from helpers import cpu_only_snapshot, table_ids, text_of, wait_until
 from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.jobs.store import JobRecord
 from hf_tui.app import HfTuiApp
-from hf_tui.screens.detail import DetailScreen
-from hf_tui.screens.evaluation_view import EvaluationViewScreen
-from hf_tui.screens.new_training import NewTrainingScreen
-from hf_tui.screens.publish import PublishScreen
-from hf_tui.screens.run_view import RunViewScreen
-from hf_tui.screens.runs import RunsScreen
-from hf_tui.screens.try_model import TryScreen
+from hf_tui.screens.hub.detail import DetailScreen
+from hf_tui.screens.hub.try_model import TryScreen
+from hf_tui.screens.runs.evaluation_view import EvaluationViewScreen
+from hf_tui.screens.runs.new_training import NewTrainingScreen
+from hf_tui.screens.runs.publish import PublishScreen
+from hf_tui.screens.runs.run_view import RunViewScreen
+from hf_tui.screens.runs.runs import RunsScreen
 from hf_tui.widgets.confusion_matrix import ConfusionMatrix
 
 tiny_model = fixtures.tiny_model

@@ -20,9 +20,9 @@ from hf_ecosystem.config import load_settings
 from hf_ecosystem.publishing.staging import default_repo_id
 from hf_tui.app import HfTuiApp
 from hf_tui.modals.confirm import ConfirmModal
-from hf_tui.screens.evaluation_view import EvaluationViewScreen
-from hf_tui.screens.publish import PublishScreen
-from hf_tui.screens.run_view import RunViewScreen
+from hf_tui.screens.runs.evaluation_view import EvaluationViewScreen
+from hf_tui.screens.runs.publish import PublishScreen
+from hf_tui.screens.runs.run_view import RunViewScreen
 
 tiny_model = fixtures.tiny_model
 METRICS = {"eval_accuracy": 0.875, "eval_loss": 0.42, "eval_runtime": 1.5}

@@ -30,10 +30,10 @@ from hf_tui.app import HfTuiApp
 from hf_tui.commands.evaluate import evaluate_spec
 from hf_tui.format import duration
 from hf_tui.modals.confirm import ConfirmModal
-from hf_tui.screens.evaluation_view import EvaluationViewScreen
-from hf_tui.screens.run_compare import RunCompareScreen
-from hf_tui.screens.run_view import RunViewScreen
-from hf_tui.screens.runs import RunsScreen, headline
+from hf_tui.screens.runs.evaluation_view import EvaluationViewScreen
+from hf_tui.screens.runs.run_compare import RunCompareScreen
+from hf_tui.screens.runs.run_view import RunViewScreen
+from hf_tui.screens.runs.runs import RunsScreen, headline
 from hf_tui.widgets.metric_curves import MetricCurves
 
 ROOT = Path(__file__).resolve().parents[2]

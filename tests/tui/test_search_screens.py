@@ -13,10 +13,10 @@ from helpers import add_local_repo, cpu_only_snapshot, table_ids, text_of, wait_
 from hf_ecosystem.config import load_settings
 from hf_tui.app import HfTuiApp
 from hf_tui.modals.help import HelpScreen
-from hf_tui.screens.datasets import DatasetsScreen
-from hf_tui.screens.detail import DetailScreen
+from hf_tui.screens.hub.datasets import DatasetsScreen
+from hf_tui.screens.hub.detail import DetailScreen
+from hf_tui.screens.hub.models import ModelsScreen
 from hf_tui.screens.jobs import JobsScreen
-from hf_tui.screens.models import ModelsScreen
 from hf_tui.widgets.license_panel import LicensePanel
 
 

@@ -11,9 +11,9 @@ from helpers import add_local_repo, cpu_only_snapshot, text_of, wait_until
 from hf_ecosystem.config import load_settings
 from hf_ecosystem.training.spec import TrainSpec, TrainSpecError
 from hf_tui.app import HfTuiApp
-from hf_tui.screens.detail import DetailScreen
-from hf_tui.screens.new_training import NewTrainingScreen, field_of
-from hf_tui.screens.run_view import RunViewScreen
+from hf_tui.screens.hub.detail import DetailScreen
+from hf_tui.screens.runs.new_training import NewTrainingScreen, field_of
+from hf_tui.screens.runs.run_view import RunViewScreen
 
 
 def make_app() -> HfTuiApp:

@@ -9,8 +9,8 @@ from textual.widgets import Button, Input, TextArea
 
 from helpers import cpu_only_snapshot, text_of, wait_until
 from hf_tui.app import HfTuiApp
-from hf_tui.screens.detail import DetailScreen
-from hf_tui.screens.try_model import TryScreen
+from hf_tui.screens.hub.detail import DetailScreen
+from hf_tui.screens.hub.try_model import TryScreen
 from hf_tui.widgets.result_view import render_result
 
 

@@ -22,8 +22,8 @@ from hf_ecosystem.hub.types import RepoKind
 from hf_tui.errors import describe_error
 from hf_tui.messages import BackendSelected, DeviceSummarised, UserResolved
 from hf_tui.modals.help import HelpScreen
-from hf_tui.screens.datasets import DatasetsScreen
-from hf_tui.screens.models import ModelsScreen
+from hf_tui.screens.hub.datasets import DatasetsScreen
+from hf_tui.screens.hub.models import ModelsScreen
 
 if TYPE_CHECKING:
     from hf_ecosystem.jobs.manager import JobManager
@@ -88,7 +88,7 @@ class HfTuiApp(App[int]):
         return self._job_manager
 
     def _runs_screen(self) -> Screen[None]:
-        from hf_tui.screens.runs import RunsScreen
+        from hf_tui.screens.runs.runs import RunsScreen
 
         return RunsScreen()
 
@@ -231,41 +231,41 @@ class HfTuiApp(App[int]):
         """Push the Detail screen of a repo."""
         # Imported on first use: markdown rendering and plots are not needed at start.
         if kind == "dataset":
-            from hf_tui.screens.dataset_detail import DatasetDetailScreen
+            from hf_tui.screens.hub.dataset_detail import DatasetDetailScreen
 
             self.push_screen(DatasetDetailScreen(repo_id))
             return
-        from hf_tui.screens.model_detail import ModelDetailScreen
+        from hf_tui.screens.hub.model_detail import ModelDetailScreen
 
         self.push_screen(ModelDetailScreen(repo_id))
 
     def open_new_training(self, model: str = "") -> None:
         """Push the New-training form (pre-filled with `model` when given)."""
-        from hf_tui.screens.new_training import NewTrainingScreen
+        from hf_tui.screens.runs.new_training import NewTrainingScreen
 
         self.push_screen(NewTrainingScreen(model))
 
     def open_evaluate_form(self, model: str | None = None) -> None:
         """Push the Evaluate form (pre-filled with `model` when given)."""
-        from hf_tui.screens.evaluate_form import EvaluateFormScreen
+        from hf_tui.screens.runs.evaluate_form import EvaluateFormScreen
 
         self.push_screen(EvaluateFormScreen(model))
 
     def open_run(self, job_id: str) -> None:
         """Push the Run view of a training job."""
-        from hf_tui.screens.run_view import RunViewScreen
+        from hf_tui.screens.runs.run_view import RunViewScreen
 
         self.push_screen(RunViewScreen(job_id))
 
     def open_evaluation(self, job_id: str) -> None:
         """Push the Evaluate view of an evaluate job."""
-        from hf_tui.screens.evaluation_view import EvaluationViewScreen
+        from hf_tui.screens.runs.evaluation_view import EvaluationViewScreen
 
         self.push_screen(EvaluationViewScreen(job_id))
 
     def open_publish(self, job_id_or_dir: str) -> None:
         """Push the Publish screen of a training run (by job id) or of a model folder."""
-        from hf_tui.screens.publish import PublishScreen
+        from hf_tui.screens.runs.publish import PublishScreen
 
         self.push_screen(PublishScreen(job_id_or_dir))
 

@@ -239,7 +239,7 @@ class EvaluateFormScreen(HfScreen):
 
     @on(JobLaunched)
     def _launched(self, message: JobLaunched) -> None:
-        from hf_tui.screens.evaluation_view import EvaluationViewScreen
+        from hf_tui.screens.runs.evaluation_view import EvaluationViewScreen
 
         self.app.notify("Progress and results follow here.", title=f"Evaluation {message.job_id}")
         self.app.switch_screen(EvaluationViewScreen(message.job_id))

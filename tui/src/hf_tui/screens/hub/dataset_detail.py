@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 
 from hf_ecosystem.data.types import DatasetInfoSummary, DatasetStats, PreviewPage
 from hf_ecosystem.hub.types import DatasetSummary, RepoDetails, RepoFile, RepoKind
-from hf_tui.screens.detail import DetailScreen
+from hf_tui.screens.hub.detail import DetailScreen
 from hf_tui.widgets.stats_panel import StatsPanel
 
 if TYPE_CHECKING:

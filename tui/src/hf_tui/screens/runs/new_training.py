@@ -280,7 +280,7 @@ class NewTrainingScreen(HfScreen):
 
     @on(JobLaunched)
     def _launched(self, message: JobLaunched) -> None:
-        from hf_tui.screens.run_view import RunViewScreen
+        from hf_tui.screens.runs.run_view import RunViewScreen
 
         self.app.notify(
             f"Config: {message.saved}\nAgain later: hf-tui run train --config {message.saved}",

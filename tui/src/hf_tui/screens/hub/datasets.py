@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hf_tui.screens.repo_search import RepoSearchScreen
+from hf_tui.screens.hub.repo_search import RepoSearchScreen
 
 
 class DatasetsScreen(RepoSearchScreen):

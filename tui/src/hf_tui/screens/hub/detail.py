@@ -189,7 +189,7 @@ class DetailScreen(HfScreen):
     @on(Button.Pressed, "#action-try")
     def action_try(self) -> None:
         """Open the Try screen for this model's task."""
-        from hf_tui.screens.try_model import TryScreen
+        from hf_tui.screens.hub.try_model import TryScreen
 
         if self.model_task is not None:
             self.app.push_screen(TryScreen(self.repo_id, self.model_task))

@@ -13,7 +13,7 @@ from textual.widgets import Button
 from hf_ecosystem.device.memory import MemoryEstimate
 from hf_ecosystem.hub.types import RepoDetails, RepoKind
 from hf_tui.format import human_count
-from hf_tui.screens.detail import DetailScreen
+from hf_tui.screens.hub.detail import DetailScreen
 from hf_tui.widgets.memory_panel import MemoryPanel
 
 if TYPE_CHECKING:

@@ -235,7 +235,7 @@ class RunsScreen(HfScreen):
 
     def action_compare(self) -> None:
         """Compare the marked runs (or the selected one)."""
-        from hf_tui.screens.run_compare import RunCompareScreen
+        from hf_tui.screens.runs.run_compare import RunCompareScreen
 
         ids = [r.id for r in self.rows if r.id in self.marked]
         if not ids and (row := self._need_run()) is not None:

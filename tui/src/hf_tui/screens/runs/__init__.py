@@ -1,0 +1,1 @@
+"""A training run's screens: start one, watch, compare, evaluate, publish."""
