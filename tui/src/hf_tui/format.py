@@ -1,10 +1,12 @@
-"""How the CLI and the screens word values: sizes, counts, dates, durations, job events."""
+"""How the CLI and the screens word values: sizes, counts, dates, durations, job events,
+search results."""
 
 from __future__ import annotations
 
 import time
 from datetime import datetime
 
+from hf_ecosystem.hub.types import RepoKind, RepoSummary
 from hf_ecosystem.jobs.events import JobEvent
 
 # Rich styles of a job's status, wherever a status is shown in colour.
@@ -78,3 +80,23 @@ def describe_event(event: JobEvent) -> str:
         return f"{stamp} error: {d.get('title', '')} — {d.get('hint', '')}"
     fields = " ".join(f"{k}={v}" for k, v in d.items())
     return f"{stamp} {event.type} {fields}".rstrip()
+
+
+def summary_columns(kind: RepoKind) -> tuple[str, ...]:
+    """The columns of a search result (a model's size is its parameter count)."""
+    size = "params" if kind == "model" else "size"
+    return ("id", "task", "downloads", "likes", "updated", "license", size)
+
+
+def summary_cells(item: RepoSummary) -> tuple[str, ...]:
+    """One search result as the cells of `summary_columns`."""
+    size = human_count(item.parameters) if item.kind == "model" else human_bytes(item.size_bytes)
+    return (
+        item.id,
+        item.task or "—",
+        human_count(item.downloads),
+        human_count(item.likes),
+        human_date(item.last_modified),
+        item.license or "—",
+        size,
+    )

@@ -11,7 +11,7 @@ from hf_ecosystem.hub.licenses import lookup_license
 from hf_ecosystem.hub.selection import select_backend
 from hf_ecosystem.hub.types import RepoKind, RepoSummary, SearchFilters, Sort
 from hf_tui.commands import common_options, datasets_data
-from hf_tui.format import human_bytes, human_count, human_date
+from hf_tui.format import human_bytes, human_count, human_date, summary_cells, summary_columns
 from hf_tui.output import print_json, print_table
 
 
@@ -50,19 +50,6 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], kind: 
         datasets_data.add_dataset_actions(actions)
 
 
-def _summary_row(item: RepoSummary) -> list[str]:
-    size = human_count(item.parameters) if item.kind == "model" else human_bytes(item.size_bytes)
-    return [
-        item.id,
-        item.task or "—",
-        human_count(item.downloads),
-        human_count(item.likes),
-        human_date(item.last_modified),
-        item.license or "—",
-        size,
-    ]
-
-
 def run_search(args: argparse.Namespace) -> int:
     """Search and print a table or JSON."""
     if not 1 <= args.limit <= 1000:
@@ -97,9 +84,7 @@ def run_search(args: argparse.Namespace) -> int:
     if not results:
         print("No results.")
         return 0
-    size_col = "params" if args.kind == "model" else "size"
-    columns = ["id", "task", "downloads", "likes", "updated", "license", size_col]
-    print_table(columns, [_summary_row(r) for r in results])
+    print_table(summary_columns(args.kind), [summary_cells(r) for r in results])
     return 0
 
 

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from hf_ecosystem.hub.types import RepoKind, RepoSummary
-from hf_tui.format import human_bytes, human_count, human_date
+from hf_tui.format import summary_cells, summary_columns
 
 LOAD_MORE_MARGIN = 5  # rows before the end at which the next page is asked for
 
@@ -43,8 +43,7 @@ class ResultsTable(DataTable[str]):
         self._asked_at = -1
 
     def on_mount(self) -> None:
-        size = "params" if self.kind == "model" else "size"
-        for label in ("id", "task", "downloads", "likes", "updated", "license", size):
+        for label in summary_columns(self.kind):
             self.add_column(label, key=label)
 
     def show(self, results: list[RepoSummary], *, has_more: bool, append: bool = False) -> None:
@@ -55,22 +54,8 @@ class ResultsTable(DataTable[str]):
         for item in results:
             if item.id in self.rows:
                 continue  # a page boundary can repeat a row when the ranking shifts
-            self.add_row(*self._cells(item), key=item.id)
+            self.add_row(*summary_cells(item), key=item.id)
         self.has_more = has_more
-
-    def _cells(self, item: RepoSummary) -> tuple[str, ...]:
-        size = (
-            human_count(item.parameters) if item.kind == "model" else human_bytes(item.size_bytes)
-        )
-        return (
-            item.id,
-            item.task or "—",
-            human_count(item.downloads),
-            human_count(item.likes),
-            human_date(item.last_modified),
-            item.license or "—",
-            size,
-        )
 
     def _maybe_need_more(self) -> None:
         near_end = self.cursor_row >= self.row_count - LOAD_MORE_MARGIN
