@@ -91,27 +91,19 @@ def resolve(
     path = Path(text).expanduser()
     if path.is_file():
         return _file_source(text, path)
-    if path.is_dir():
-        return _folder_source(text, path, "folder")
-    if _looks_like_path(text):
+    if not path.is_dir() and _looks_like_path(text):
         raise DataError(
             f"no such file or folder: {text}",
             hint="Check the path, or pass a repo id like org/name.",
         )
-    from hf_ecosystem.hub.repo_id import split_revision
+    from hf_ecosystem.hub.reference import resolve_reference
 
-    repo_id, revision = split_revision(text)
     settings = settings or load_settings()
-    for root in settings.local_hub_roots:
-        folder = root / "datasets" / repo_id
-        if folder.is_dir():
-            return _folder_source(text, folder, "local-hub", repo_id=repo_id)
-    if offline or (offline is None and settings.offline):
-        from hf_ecosystem.hub.local import LocalHub
-
-        folder = LocalHub.from_settings(settings).local_path(repo_id, "dataset")
-        return _folder_source(text, folder, "local-hub", repo_id=repo_id)
-    return _hub_source(text, repo_id, revision, settings)
+    offline = settings.offline if offline is None else offline
+    ref = resolve_reference(text, "dataset", settings, offline=offline)
+    if ref.kind != "hub" and ref.path is not None:
+        return _folder_source(text, ref.path, ref.kind, repo_id=ref.repo_id)
+    return _hub_source(text, ref.repo_id or text, ref.revision, settings)
 
 
 def inspect_dataset(
@@ -201,7 +193,9 @@ def _folder_source(
     repo_id: str | None = None,
 ) -> DataSource:
     listing = list(_walk(folder))
-    card = _read_card(folder / "README.md") if (folder / "README.md").is_file() else {}
+    card: Mapping[str, Any] = {}
+    if (folder / "README.md").is_file():
+        card = _read_card(folder / "README.md")
 
     def make(rel: str, size: int | None) -> DataFile:
         return DataFile(path=str(folder / rel), name=str(folder / rel), size=size, where="local")

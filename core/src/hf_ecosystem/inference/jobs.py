@@ -10,16 +10,10 @@ from hf_ecosystem.jobs.context import JobContext
 
 
 def resolve_model(model: str, ctx: JobContext) -> str:
-    """A folder as given; a repo id from the local hub when it has it, else the id for the cache."""
-    if Path(model).is_dir():
-        return model
-    from hf_ecosystem.errors import HfEcoError
-    from hf_ecosystem.hub.local import LocalHub
+    """What from_pretrained takes for `model`: a folder, a local-hub repo's folder, else the id."""
+    from hf_ecosystem.hub.reference import resolve_reference
 
-    try:
-        return str(LocalHub.from_settings(ctx.settings).local_path(model))
-    except HfEcoError:
-        return model  # transformers finds it in the HF cache or fetches it from HF_ENDPOINT
+    return resolve_reference(model, "model", ctx.settings).location
 
 
 def parse_input(task: str, raw: str) -> Any:

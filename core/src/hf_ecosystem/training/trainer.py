@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hf_ecosystem.config import Settings
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.training.data import PreparedData, prepare
 from hf_ecosystem.training.spec import TrainSpec
@@ -36,17 +37,11 @@ class TrainerBundle:
     lora: bool
 
 
-def resolve_model_path(model: str, settings: Any = None) -> str:
-    """A folder as given; a repo id from the local hub when it has it, else the id itself."""
-    if Path(model).expanduser().is_dir():
-        return str(Path(model).expanduser())
-    from hf_ecosystem.config import load_settings
-    from hf_ecosystem.hub.local import LocalHub
+def resolve_model_path(model: str, settings: Settings | None = None) -> str:
+    """What from_pretrained takes for `model`: a folder, a local-hub repo's folder, else the id."""
+    from hf_ecosystem.hub.reference import resolve_reference
 
-    try:
-        return str(LocalHub.from_settings(settings or load_settings()).local_path(model))
-    except HfEcoError:
-        return model  # the HF cache, or HF_ENDPOINT
+    return resolve_reference(model, "model", settings).location
 
 
 def pick_precision(requested: str) -> str:
