@@ -29,12 +29,10 @@ def output_folder(ctx: JobContext) -> Path:
     if not run_id:
         return ctx.work_dir / "evaluation"
     from hf_ecosystem.jobs.manager import JobManager
-    from hf_ecosystem.training.runs import default_run_dir, get_run
+    from hf_ecosystem.training.runs import get_run, run_folder
 
     run = get_run(JobManager(ctx.settings), run_id)
-    run_dir = run.history.run_dir or run.config.get("output_dir")
-    base = Path(run_dir) if run_dir else default_run_dir(ctx.settings, run.record.id)
-    return base / "evaluation" / ctx.job_id
+    return run_folder(run, ctx.settings) / "evaluation" / ctx.job_id
 
 
 def pick_split(source: Any, split: str | None, config: str | None) -> str:

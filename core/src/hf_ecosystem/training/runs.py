@@ -130,7 +130,7 @@ class RunSummary:
             "config": self.config,
             "metrics": self.metrics,
             "run_dir": self.history.run_dir,
-            "model_dir": self.history.model_dir,
+            "model_dir": str(self.model_dir) if self.model_dir else None,
             "checkpoints": self.history.checkpoints,
         }
 
@@ -207,6 +207,12 @@ def default_run_dir(settings: Settings, job_id: str) -> Path:
     return settings.home / "runs" / job_id
 
 
+def run_folder(run: RunSummary, settings: Settings) -> Path:
+    """Where a run writes: its run-dir artifact, else its config's output_dir, else the default."""
+    named = run.history.run_dir or run.config.get("output_dir")
+    return Path(str(named)) if named else default_run_dir(settings, run.record.id)
+
+
 def resume_spec(manager: JobManager, job_id: str) -> JobSpec:
     """A new train job that continues `job_id` from its last checkpoint (same config, same dir)."""
     run = get_run(manager, job_id)
@@ -215,15 +221,13 @@ def resume_spec(manager: JobManager, job_id: str) -> JobSpec:
             f"Run {run.record.id} is still {run.record.status}",
             "Cancel it first, or wait for it to end.",
         )
-    run_dir = run.history.run_dir or run.config.get("output_dir")
-    if not run_dir:
-        run_dir = str(default_run_dir(manager.settings, run.record.id))
-    if last_complete_checkpoint(Path(run_dir)) is None:
+    run_dir = run_folder(run, manager.settings)
+    if last_complete_checkpoint(run_dir) is None:
         raise RunError(
             f"Run {run.record.id} has no checkpoint to resume from in {run_dir}",
             "Start it again instead; checkpoints are saved by save_strategy.",
         )
-    config = {**run.config, "output_dir": run_dir}
+    config = {**run.config, "output_dir": str(run_dir)}
     return JobSpec.create("train", config=config, resume_from=run.record.id)
 
 

@@ -147,7 +147,7 @@ def run_show(args: argparse.Namespace) -> int:
             print(f"  {key}: {value}")
     for name, value in run.metrics.items():
         print(f"  {name} = {value:.6g}")
-    for label, path in (("run dir", run.history.run_dir), ("model", run.history.model_dir)):
+    for label, path in (("run dir", run.history.run_dir), ("model", run.model_dir)):
         if path:
             print(f"  {label}: {path}")
     return 0
