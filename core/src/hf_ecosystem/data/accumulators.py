@@ -1,5 +1,9 @@
 """One-pass accumulators over Arrow batches: moments, sampled quantiles, capped value counts."""
 
+# pyright: basic
+# Arrow kernels over pyarrow, which ships no type information: strict would report every
+# pyarrow call as Unknown. Callers see typed results; the typed edge is this module's API.
+
 from __future__ import annotations
 
 import math

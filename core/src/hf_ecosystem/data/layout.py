@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from hf_ecosystem.data.errors import DataError
 from hf_ecosystem.data.types import ConfigSummary, DataFormat, SplitSummary
@@ -82,7 +82,7 @@ class ConfigFiles:
     name: str
     splits: tuple[SplitFiles, ...]
     default: bool = False
-    class_labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    class_labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict[str, tuple[str, ...]])
 
     def summary(self, *, count_rows: bool) -> ConfigSummary:
         """The plain description."""
@@ -104,8 +104,9 @@ def data_format(name: str) -> DataFormat | None:
 def _parquet_rows(files: Sequence[DataFile]) -> int | None:
     import pyarrow.parquet as pq
 
+    parquet: Any = pq  # pyarrow ships no type information
     try:
-        return sum(pq.read_metadata(f.path).num_rows for f in files if f.where == "local")
+        return sum(parquet.read_metadata(f.path).num_rows for f in files if f.where == "local")
     except (OSError, ValueError):  # an unreadable footer is reported when the split is read
         return None
 
@@ -199,51 +200,65 @@ def _card_data_files(entry: Mapping[str, Any]) -> dict[str, list[str]]:
     if isinstance(data_files, str):
         data_files = [data_files]
     out: dict[str, list[str]] = {}
+    items: list[Any]
     if isinstance(data_files, Mapping):
-        items = [{"split": k, "path": v} for k, v in data_files.items()]
+        items = [{"split": k, "path": v} for k, v in _mapping(data_files).items()]
     else:
-        items = list(data_files)
+        items = list(cast("Iterable[Any]", data_files))
     for item in items:
         if isinstance(item, str):
             split, patterns = "train", [item]
         elif isinstance(item, Mapping):
-            split = str(item.get("split", "train"))
-            raw = item.get("path", [])
-            patterns = [raw] if isinstance(raw, str) else [str(p) for p in raw]
+            fields = _mapping(item)
+            split = str(fields.get("split", "train"))
+            raw = fields.get("path", [])
+            patterns = (
+                [raw] if isinstance(raw, str) else [str(p) for p in cast("Iterable[Any]", raw)]
+            )
         else:
             continue
         out.setdefault(split, []).extend(f"{prefix}/{p}" if prefix else p for p in patterns)
     return out
 
 
-def _card_class_labels(card: Mapping[str, Any], config: str) -> dict[str, tuple[str, ...]]:
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """Parsed YAML as a mapping: the value itself when it is one, else an empty one."""
+    return cast("Mapping[str, Any]", value) if isinstance(value, Mapping) else {}
+
+
+def _dataset_infos(card: Mapping[str, Any]) -> list[Any]:
     infos = card.get("dataset_info")
-    candidates = infos if isinstance(infos, list) else [infos]
-    for info in candidates:
-        if not isinstance(info, Mapping) or info.get("config_name", "default") != config:
+    return cast("list[Any]", infos) if isinstance(infos, list) else [infos]
+
+
+def _card_class_labels(card: Mapping[str, Any], config: str) -> dict[str, tuple[str, ...]]:
+    for candidate in _dataset_infos(card):
+        info = _mapping(candidate)
+        if not isinstance(candidate, Mapping) or info.get("config_name", "default") != config:
             continue
         out: dict[str, tuple[str, ...]] = {}
-        for feature in info.get("features") or []:
-            dtype = feature.get("dtype") if isinstance(feature, Mapping) else None
+        for feature in cast("Iterable[Any]", info.get("features") or []):
+            dtype = _mapping(feature).get("dtype") if isinstance(feature, Mapping) else None
             names = (
-                dtype.get("class_label", {}).get("names") if isinstance(dtype, Mapping) else None
+                cast("Any", dtype).get("class_label", {}).get("names")
+                if isinstance(dtype, Mapping)
+                else None
             )
             if isinstance(names, Mapping):
-                ordered = sorted(names.items(), key=lambda kv: int(kv[0]))
-                out[str(feature.get("name"))] = tuple(str(v) for _, v in ordered)
+                ordered = sorted(_mapping(names).items(), key=lambda kv: int(kv[0]))
+                out[str(_mapping(feature).get("name"))] = tuple(str(v) for _, v in ordered)
         return out
     return {}
 
 
 def _card_rows(card: Mapping[str, Any], config: str) -> dict[str, int]:
-    infos = card.get("dataset_info")
-    for info in infos if isinstance(infos, list) else [infos]:
-        if isinstance(info, Mapping) and info.get("config_name", "default") == config:
-            splits = info.get("splits") or []
+    for info in _dataset_infos(card):
+        if isinstance(info, Mapping) and _mapping(info).get("config_name", "default") == config:
+            splits = cast("Iterable[Any]", _mapping(info).get("splits") or [])
             return {
                 str(s["name"]): int(s["num_examples"])
-                for s in splits
-                if isinstance(s, Mapping) and "name" in s and "num_examples" in s
+                for s in map(_mapping, splits)
+                if "name" in s and "num_examples" in s
             }
     return {}
 
@@ -258,16 +273,19 @@ def build_configs(
     """Configs from the card's `configs:` when it has them, else one inferred `default`."""
     sizes = dict(listing)
     data_paths = [rel for rel, _ in listing if _is_data(rel)]
-    entries = card.get("configs")
-    if not isinstance(entries, list) or not entries:
+    listed = card.get("configs")
+    entries = cast("list[Any]", listed) if isinstance(listed, list) else []
+    if not entries:
         _, files = _pick_format(data_paths, where)
         entries = [{"config_name": "default", "_inferred": infer_splits(files)}]
     configs: list[ConfigFiles] = []
-    for entry in entries:
-        if not isinstance(entry, Mapping):
+    for listed_entry in entries:
+        if not isinstance(listed_entry, Mapping):
             continue
+        entry = _mapping(listed_entry)
         name = str(entry.get("config_name", "default"))
         patterns = _card_data_files(entry)
+        groups: Mapping[str, Sequence[str]]
         if "_inferred" in entry:
             groups = entry["_inferred"]
         elif patterns:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from hf_ecosystem.data.errors import DataError
 from hf_ecosystem.data.layout import SplitFiles
@@ -69,6 +69,8 @@ def load_data(
         # Packaged builders otherwise ping s3.amazonaws.com (3 s timeout) on each load, offline too.
         datasets_config.HF_UPDATE_DOWNLOAD_COUNTS = False
 
+    # load_dataset's signature has untyped parts; the declared return type above is what we read.
+    load = cast("Callable[..., Any]", datasets.load_dataset)  # pyright: ignore[reportUnknownMemberType]
     source = spec if isinstance(spec, DataSource) else resolve(spec, offline=offline)
     chosen = source.config(config)
     split_files = source.split(split, config)[1] if split is not None else chosen.splits[0]
@@ -76,7 +78,7 @@ def load_data(
     one_format = len({s.format for c in source.configs for s in c.splits}) == 1
     try:
         if source.kind == "hub" and one_format:
-            return datasets.load_dataset(
+            return load(
                 source.repo_id or source.location,
                 chosen.name,
                 split=split,
@@ -85,15 +87,13 @@ def load_data(
                 **kwargs,
             )
         if source.kind in ("folder", "local-hub") and one_format:
-            return datasets.load_dataset(
-                source.location, chosen.name, split=split, streaming=streaming, **kwargs
-            )
+            return load(source.location, chosen.name, split=split, streaming=streaming, **kwargs)
         if split_files.format == "tsv":
             kwargs.setdefault("sep", "\t")
         data_files = {
             s.name: [_data_file_path(f.path, f.where) for f in s.files] for s in chosen.splits
         }
-        return datasets.load_dataset(
+        return load(
             _BUILDERS[split_files.format],
             data_files=data_files,
             split=split,
@@ -143,12 +143,13 @@ def _kind(value: Any) -> str | None:
 
 def check_columns_data(mapping: Mapping[str, Sequence[Any]]) -> int:
     """The common length of the columns; DataError naming a ragged or mixed-type column."""
-    if not isinstance(mapping, Mapping) or not mapping:
+    # Callers outside the type checker (CLI, JSON) can pass anything: check the shapes.
+    if not isinstance(mapping, Mapping) or not mapping:  # pyright: ignore[reportUnnecessaryIsInstance]
         raise DataError("no columns given", hint="Pass a dict of column name -> list of values.")
     length: int | None = None
     first_name = ""
     for name, values in mapping.items():
-        if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        if isinstance(values, str | bytes) or not isinstance(values, Sequence):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise DataError(
                 f"a column must be a list of values, not {type(values).__name__}", column=name
             )
@@ -183,6 +184,6 @@ def dataset_from_dict(
 
     check_columns_data(mapping)
     try:
-        return Dataset.from_dict(dict(mapping), features=features)
+        return Dataset.from_dict(dict(mapping), features=features)  # pyright: ignore[reportUnknownMemberType]
     except (ValueError, TypeError) as exc:
         raise DataError(f"cannot build the dataset: {exc}") from exc

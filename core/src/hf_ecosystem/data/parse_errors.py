@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
-
-import pyarrow as pa
+from typing import Any, cast
 
 from hf_ecosystem.data.errors import DataError
 from hf_ecosystem.data.files import MAX_BLOCK
@@ -19,8 +17,8 @@ _JSON_ROW = re.compile(r"JSON parse error: (.*?)\.? in row (\d+)")
 _JSON_COLUMN = re.compile(r"Column\(/([^)]*)\) changed from (\w+) to (\w+)")
 
 
-def csv_error(exc: pa.ArrowInvalid, file: DataFile, names: list[str], done: int) -> DataError:
-    """The DataError for a CSV failure; `done` rows were read before it."""
+def csv_error(exc: Exception, file: DataFile, names: list[str], done: int) -> DataError:
+    """The DataError for a CSV failure (a pyarrow ArrowInvalid); `done` rows were read before it."""
     text = str(exc)
     if text.startswith("Empty CSV file"):
         return DataError("the file is empty", file=file.name, hint="Check that it was written.")
@@ -58,7 +56,7 @@ def csv_error(exc: pa.ArrowInvalid, file: DataFile, names: list[str], done: int)
     return DataError(detail[:300], file=file.name, line=line, hint="Check the file's CSV syntax.")
 
 
-def json_error(exc: pa.ArrowInvalid, file: DataFile, done: int) -> DataError:
+def json_error(exc: Exception, file: DataFile, done: int) -> DataError:
     text = str(exc)
     if "straddl" in text:
         return DataError(
@@ -97,7 +95,9 @@ def _kind(value: Any) -> str:
         return "boolean"
     if isinstance(value, int | float):
         return "number"
-    return {str: "string", list: "array", dict: "object"}.get(type(value), type(value).__name__)
+    names: dict[type[object], str] = {str: "string", list: "array", dict: "object"}
+    kind = cast("type[object]", type(value))
+    return names.get(kind, kind.__name__)
 
 
 def first_type_conflict(rows: list[dict[str, Any]]) -> tuple[int | None, str | None, str, str]:

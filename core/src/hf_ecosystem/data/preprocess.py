@@ -63,7 +63,8 @@ def preprocess_text(
         return _clean(text, unicode_form, lowercase, strip_accents)
     out: list[str] = []
     for index, item in enumerate(text):
-        if not isinstance(item, str):
+        # Callers outside the type checker (a dataset column) can hold anything.
+        if not isinstance(item, str):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise DataError(f"not text: {type(item).__name__} {item!r:.40}", row=index)
         out.append(_clean(item, unicode_form, lowercase, strip_accents))
     return out
@@ -211,7 +212,7 @@ def tokenize_dataset(
                 encoded.setdefault(name, [batch[name][i] for i in mapping])
         return encoded
 
-    return dataset.map(
+    return dataset.map(  # pyright: ignore[reportUnknownMemberType]  (untyped fn_kwargs dict)
         encode,
         batched=True,
         with_indices=True,
@@ -247,7 +248,7 @@ def preprocess_dataset(
         )
         return {column: cleaned}
 
-    return dataset.map(
+    return dataset.map(  # pyright: ignore[reportUnknownMemberType]  (untyped fn_kwargs dict)
         clean,
         batched=True,
         with_indices=True,

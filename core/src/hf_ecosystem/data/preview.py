@@ -5,17 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Sized
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
 from hf_ecosystem.data.errors import DataError
 from hf_ecosystem.data.readers import read_batches
 from hf_ecosystem.data.sources import DataSource, resolve
 from hf_ecosystem.data.types import ColumnInfo, PreviewPage
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 MAX_PREVIEW_ROWS = 10_000
 _MAX_LIST_ITEMS = 50
@@ -37,7 +34,7 @@ def preview(
         raise DataError(f"cannot preview {rows} rows", hint=f"Ask for 1 to {MAX_PREVIEW_ROWS}.")
     source = spec if isinstance(spec, DataSource) else resolve(spec, offline=offline)
     chosen, split_files = source.split(split, config)
-    schema: pa.Schema | None = None
+    schema: Any = None  # a pyarrow Schema (pyarrow ships no type information)
     out: list[tuple[Any, ...]] = []
     cut = 0
     for file in split_files.files:
@@ -49,7 +46,7 @@ def preview(
                 schema = schema or batch.schema
                 take = batch.slice(0, rows - len(out)).to_pylist()
                 for record in take:
-                    row = []
+                    row: list[Any] = []
                     for value in record.values():
                         plain, was_cut = plain_value(value, max_cell_chars)
                         row.append(plain)
@@ -85,22 +82,30 @@ def _total_rows(source: DataSource, split: Any) -> int | None:
     return None
 
 
-def class_labels_from_schema(schema: pa.Schema) -> dict[str, tuple[str, ...]]:
+def class_labels_from_schema(schema: Any) -> dict[str, tuple[str, ...]]:
     """ClassLabel names that `datasets` keeps in a Parquet/Arrow schema's metadata."""
-    raw = (schema.metadata or {}).get(b"huggingface")
+    metadata: dict[bytes, bytes] = schema.metadata or {}
+    raw = metadata.get(b"huggingface")
     if not raw:
         return {}
     try:
         meta = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return {}
-    features = meta.get("info", {}).get("features", {}) if isinstance(meta, Mapping) else {}
+    info = _mapping(meta).get("info", {})
+    features = _mapping(_mapping(info).get("features", {}))
     out: dict[str, tuple[str, ...]] = {}
-    if isinstance(features, Mapping):
-        for name, feature in features.items():
-            if isinstance(feature, Mapping) and feature.get("_type") == "ClassLabel":
-                out[str(name)] = tuple(str(n) for n in feature.get("names") or ())
+    for name, feature in features.items():
+        if isinstance(feature, Mapping):
+            typed = _mapping(feature)
+            if typed.get("_type") == "ClassLabel":
+                out[str(name)] = tuple(str(n) for n in typed.get("names") or ())
     return out
+
+
+def _mapping(value: Any) -> Mapping[Any, Any]:
+    """Parsed JSON as a mapping: the value itself when it is one, else an empty one."""
+    return cast("Mapping[Any, Any]", value) if isinstance(value, Mapping) else {}
 
 
 def plain_value(value: Any, max_chars: int = 500) -> tuple[Any, bool]:
@@ -112,7 +117,7 @@ def plain_value(value: Any, max_chars: int = 500) -> tuple[Any, bool]:
             return value[:max_chars] + "…", True
         return value, False
     if isinstance(value, bytes | bytearray | memoryview):
-        return f"<{len(value)} bytes>", False
+        return f"<{len(cast('Sized', value))} bytes>", False
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat(), False
     if isinstance(value, Decimal | dt.timedelta):
@@ -120,11 +125,12 @@ def plain_value(value: Any, max_chars: int = 500) -> tuple[Any, bool]:
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
         cut = False
-        for key, item in value.items():
+        for key, item in _mapping(value).items():
             out[str(key)], was_cut = plain_value(item, max_chars)
             cut = cut or was_cut
         return out, cut
     if isinstance(value, list | tuple):
+        value = cast("list[Any] | tuple[Any, ...]", value)
         items = [plain_value(v, max_chars) for v in value[:_MAX_LIST_ITEMS]]
         cut = len(value) > _MAX_LIST_ITEMS or any(c for _, c in items)
         values = [v for v, _ in items]

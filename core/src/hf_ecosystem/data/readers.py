@@ -1,5 +1,9 @@
 """Stream Arrow record batches out of data files (local, Hub, URL) without reading them whole."""
 
+# pyright: basic
+# Arrow kernels over pyarrow, which ships no type information: strict would report every
+# pyarrow call as Unknown. Callers see typed results; the typed edge is this module's API.
+
 from __future__ import annotations
 
 import contextlib
@@ -58,7 +62,7 @@ def read_batches(
     batch_rows: int = 65_536,
     block_size: int = 8 << 20,
     dictionaries: bool = False,
-) -> Generator[pa.RecordBatch, None, None]:
+) -> Generator[Any, None, None]:  # pyarrow RecordBatches: Any, pyarrow has no types
     """Record batches of one file; the first (maybe empty) batch always comes, with the schema.
 
     `dictionaries=True` reads Parquet text columns stored dictionary-encoded as Arrow

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 import warnings
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from hf_ecosystem.data.errors import DataError, DataWarning
 
@@ -30,7 +30,7 @@ def _check_labels(labels: Sequence[Any], column: str) -> None:
     for index, label in enumerate(labels):
         if label is None:
             raise DataError("missing label", row=index, column=column, hint="Fill or drop it.")
-    kinds = {type(label) for label in labels}
+    kinds: set[type] = {type(label) for label in labels}
     if len(kinds) > 1 and not kinds <= {int, bool}:
         names = ", ".join(sorted(k.__name__ for k in kinds))
         raise DataError(f"mixed label types ({names})", column=column)
@@ -46,7 +46,7 @@ def stratified_indices(
 ) -> SplitIndices:
     """Indices of a train/validation/test split that keeps each class's share in every split."""
     import numpy as np
-    from sklearn.model_selection import train_test_split
+    from sklearn.model_selection import train_test_split  # pyright: ignore[reportUnknownVariableType]
 
     if not (0 <= validation_size < 1 and 0 <= test_size < 1 and validation_size + test_size < 1):
         raise DataError(
@@ -65,6 +65,8 @@ def stratified_indices(
             column=column,
             hint="Merge or drop the rarest classes, or split without stratifying.",
         )
+    # scikit-learn's signature is partly untyped: it returns the list of split arrays.
+    split = cast("Callable[..., list[Any]]", train_test_split)
     index = np.arange(len(labels))
     y = np.asarray(labels, dtype=object)
     # Whole row counts (not fractions) so 0.1 + 0.2 cannot round into an extra row.
@@ -73,13 +75,9 @@ def stratified_indices(
     try:
         if not n_val + n_test:
             return SplitIndices(tuple(int(i) for i in index), (), ())
-        train, rest = train_test_split(
-            index, test_size=n_val + n_test, stratify=y, random_state=seed
-        )
+        train, rest = split(index, test_size=n_val + n_test, stratify=y, random_state=seed)
         if n_val and n_test:
-            val, test = train_test_split(
-                rest, test_size=n_test, stratify=y[rest], random_state=seed
-            )
+            val, test = split(rest, test_size=n_test, stratify=y[rest], random_state=seed)
         else:
             val, test = (rest, empty) if n_val else (empty, rest)
     except ValueError as exc:
@@ -108,14 +106,15 @@ def stratified_split(
             hint=f"Columns: {', '.join(dataset.column_names)}.",
         )
     parts = stratified_indices(
-        list(dataset[label_column]),
+        list(cast("Iterable[Any]", dataset[label_column])),
         validation_size=validation_size,
         test_size=test_size,
         seed=seed,
         column=label_column,
     )
     named = {"train": parts.train, "validation": parts.validation, "test": parts.test}
-    return DatasetDict({k: dataset.select(v) for k, v in named.items() if v})
+    select = dataset.select  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    return DatasetDict({k: select(v) for k, v in named.items() if v})
 
 
 def class_weights(labels: Sequence[Hashable]) -> dict[Hashable, float]:
@@ -169,7 +168,8 @@ def augment_texts(
     out: list[str] = []
     skipped = 0
     for index, text in enumerate(texts):
-        if not isinstance(text, str):
+        # Callers outside the type checker (a dataset column) can hold anything.
+        if not isinstance(text, str):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise DataError(f"not text: {type(text).__name__}", row=index)
         words = _augment_words(text.split(), method, p, swaps, rng)
         if words is None:
@@ -214,7 +214,8 @@ def augment_dataset(
             f"no column {column!r}", hint=f"Columns: {', '.join(dataset.column_names)}."
         )
 
-    short = sum(1 for t in dataset[column] if not isinstance(t, str) or len(t.split()) < 2)
+    values = cast("Iterable[Any]", dataset[column])
+    short = sum(1 for t in values if not isinstance(t, str) or len(t.split()) < 2)
     if short and copies:
         warnings.warn(
             f"{short} of {len(dataset)} texts are too short for {method!r} augmentation "
@@ -234,7 +235,7 @@ def augment_dataset(
         return {column: texts}
 
     augmented = [
-        dataset.map(
+        dataset.map(  # pyright: ignore[reportUnknownMemberType]  (untyped fn_kwargs dict)
             augment,
             batched=True,
             with_indices=True,
