@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint format check bench
+.PHONY: setup run test test-fast lint format check bench
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -16,6 +16,10 @@ run: setup
 
 test: setup
 	$(UV) run --no-sync pytest --cov --cov-report=term --cov-fail-under=90 --durations=15 $(PYTEST_ARGS)
+
+# Everything but the slow tier (job processes, the real binary, tmux, training): no coverage gate.
+test-fast: setup
+	$(UV) run --no-sync pytest -m "not slow and not e2e" --durations=10 $(PYTEST_ARGS)
 
 lint: setup
 	$(UV) run --no-sync ruff check .

@@ -15,6 +15,7 @@ import pytest
 
 # --- environment, before anything imports huggingface_hub (it reads HF_ENDPOINT at import) ---
 sys.path.insert(0, str(Path(__file__).parent))
+import tiers
 from fakehub import FakeHub
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="hftui-tests-"))
@@ -85,6 +86,36 @@ socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
 socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
 socket.getaddrinfo = _guarded_getaddrinfo  # type: ignore[assignment]
 FAKE_HUB.start()
+
+
+# --- test tiers: a test that starts a job worker, the real binary or tmux must be marked slow --
+tiers.install()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """End-to-end tests are slow tests too: `-m "not slow"` leaves them out."""
+    for item in items:
+        if item.get_closest_marker("e2e") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    tiers.spawned.clear()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Fail a test outside the slow tier that started a slow process (in setup or call)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    slow = item.get_closest_marker("slow")
+    if call.when == "call" and report.passed and tiers.spawned and not slow:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"this test started {sorted(set(tiers.spawned))}: mark it "
+            "@pytest.mark.slow (make test-fast leaves slow tests out)"
+        )
 
 
 @pytest.fixture

@@ -138,6 +138,7 @@ def test_bad_inputs(tmp_path: Path) -> None:
         read_inputs(tmp_path / "empty")
 
 
+@pytest.mark.slow
 def test_batch_and_single_inference_as_jobs(
     tmp_path: Path,
     tiny_bert_dir: Path,

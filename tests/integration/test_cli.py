@@ -131,6 +131,7 @@ def test_usage_errors() -> None:
         main(["models", "search", "--limit", "0"])
 
 
+@pytest.mark.slow
 def test_real_binary_version_and_json(fake_hub: FakeHub, isolated_env: Path) -> None:
     populate(fake_hub, 3, 0)
     exe = Path(sys.executable).with_name("hf-tui")

@@ -120,6 +120,7 @@ def test_bad_input_is_one_line_and_exit_1(
     assert code == 1 and "no tokenizer.json" in data["title"]
 
 
+@pytest.mark.slow
 def test_real_binary_previews_a_file(bbc_csv: Path) -> None:
     exe = Path(sys.executable).with_name("hf-tui")
     out = subprocess.run(

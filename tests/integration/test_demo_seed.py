@@ -36,6 +36,7 @@ def test_bbc_and_wnut_match_their_sources(tmp_path: Path) -> None:
     assert len(first["tokens"]) == len(first["ner_tags"])
 
 
+@pytest.mark.slow
 def test_seed_job_then_browse_offline_and_run(
     isolated_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -63,6 +63,7 @@ def _expected_predictions(folder: Path, texts: list[str]) -> list[str]:
     return [model.config.id2label[int(i)] for i in logits.argmax(-1)]
 
 
+@pytest.mark.slow
 def test_classification_seq2seq_and_perplexity_jobs(tiny_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     classifier = tiny_model("text-classification")
     reviews = _csv(tmp_path / "reviews.csv", ("text", "label"), REVIEWS)
@@ -164,6 +165,7 @@ def test_classification_seq2seq_and_perplexity_jobs(tiny_model, tmp_path: Path) 
         ({"split": "test"}, "no split 'test'"),
     ],
 )
+@pytest.mark.slow
 def test_bad_inputs_fail_with_a_clear_error(
     tiny_model, tmp_path: Path, params: dict[str, str], title: str
 ) -> None:  # type: ignore[no-untyped-def]
@@ -181,6 +183,7 @@ def test_bad_inputs_fail_with_a_clear_error(
     assert title in error["title"] and error["hint"]
 
 
+@pytest.mark.slow
 def test_unknown_label_value_is_named(tiny_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     data = _csv(tmp_path / "d.csv", ("text", "label"), [("good", "positive"), ("meh", "so-so")])
     manager = JobManager()
@@ -210,6 +213,7 @@ def _finished_run(
     return manager.store.get(record.id)
 
 
+@pytest.mark.slow
 def test_cli_evaluates_a_model_and_a_run(
     tiny_model, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]
@@ -277,6 +281,7 @@ def test_cli_refuses_bad_arguments(
     assert [r.kind for r in manager.list()] == ["train"]  # nothing was launched
 
 
+@pytest.mark.slow
 def test_cli_wait_reports_a_failed_evaluation(
     tiny_model, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]

@@ -34,6 +34,7 @@ def _job_input(task: Any, image: Path, audio: Path) -> str:
     return str(example)
 
 
+@pytest.mark.slow
 def test_every_task_runs_as_a_job(
     tiny_model, sample_image: Path, sine_wav: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -60,6 +61,7 @@ def test_every_task_runs_as_a_job(
     assert not failures, failures
 
 
+@pytest.mark.slow
 def test_pickle_weights_are_refused_then_allowed(tiny_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import torch
     from safetensors.torch import load_file

@@ -124,6 +124,7 @@ def _check(task: str, out: Any, item: Any) -> None:
             assert out["text"].startswith("a photo of")  # BLIP continues its prompt
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task", sorted(TASKS))
 def test_task_runs_end_to_end(
     task: str,
@@ -388,6 +389,7 @@ def test_device_choices_on_this_machine(monkeypatch: pytest.MonkeyPatch) -> None
 # --- chains ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_speech_to_summary_chain(tiny_model: Callable[[str], Path], tmp_path: Path) -> None:
     asr = create_pipeline(
         "automatic-speech-recognition", tiny_model("automatic-speech-recognition")

@@ -53,6 +53,7 @@ def test_bad_specs_are_refused_naming_the_field(kind: str, params: dict, message
         JobSpec.create(kind, **params)
 
 
+@pytest.mark.slow
 def test_download_job_succeeds_with_events(fake_hub: FakeHub) -> None:
     fake_hub.add(FakeRepo("acme/small", files={"x.txt": b"12345", "README.md": b"# s"}))
     manager = JobManager(max_running=1)
@@ -67,6 +68,7 @@ def test_download_job_succeeds_with_events(fake_hub: FakeHub) -> None:
     assert last["done"] == last["total"] == 8
 
 
+@pytest.mark.slow
 def test_job_survives_its_launcher_and_is_reattached(fake_hub: FakeHub, isolated_env: Path) -> None:
     _slow_repo(fake_hub, seconds=1.0)
     script = (
@@ -90,6 +92,7 @@ def test_job_survives_its_launcher_and_is_reattached(fake_hub: FakeHub, isolated
     assert [e for e in events if e.type == "result"]
 
 
+@pytest.mark.slow
 def test_cancel_running_job(fake_hub: FakeHub) -> None:
     _slow_repo(fake_hub, seconds=5.0)
     manager = JobManager(max_running=1)
@@ -103,6 +106,7 @@ def test_cancel_running_job(fake_hub: FakeHub) -> None:
         manager.cancel(record.id)
 
 
+@pytest.mark.slow
 def test_killed_worker_is_lost(fake_hub: FakeHub) -> None:
     _slow_repo(fake_hub, seconds=5.0)
     manager = JobManager(max_running=1)
@@ -115,6 +119,7 @@ def test_killed_worker_is_lost(fake_hub: FakeHub) -> None:
     assert "process is gone" in (manager.get(record.id).error or {})["title"]
 
 
+@pytest.mark.slow
 def test_queue_order_and_concurrency_limit(fake_hub: FakeHub) -> None:
     for name in ("acme/q1", "acme/q2", "acme/q3"):
         fake_hub.add(FakeRepo(name, files={"f.txt": name.encode()}))
@@ -139,6 +144,7 @@ def test_queue_order_and_concurrency_limit(fake_hub: FakeHub) -> None:
     assert starts == sorted(starts)  # started in the order they were queued
 
 
+@pytest.mark.slow
 def test_jobs_cli(
     fake_hub: FakeHub, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -169,6 +175,7 @@ def test_jobs_cli(
     assert "repo_id" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_failed_download_is_failed_with_message(fake_hub: FakeHub) -> None:
     manager = JobManager(max_running=1)
     record = manager.launch(JobSpec.create("download", repo_id="acme/absent"))
@@ -180,6 +187,7 @@ def test_failed_download_is_failed_with_message(fake_hub: FakeHub) -> None:
     assert errors and errors[-1].data["error"] == "RepoNotFoundError" and errors[-1].data["hint"]
 
 
+@pytest.mark.slow
 def test_a_job_that_dies_while_being_cancelled_counts_as_cancelled(tmp_path: Path) -> None:
     from hf_ecosystem.config import load_settings
 

@@ -207,6 +207,7 @@ def test_a_repo_that_was_there_before_is_kept_as_a_revision(model_dir: Path) -> 
 # -- the job and the CLI ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_publish_job_from_a_run_writes_a_card_with_its_results(
     model_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -248,6 +249,7 @@ def test_publish_job_from_a_run_writes_a_card_with_its_results(
     assert data["plan"]["source"] == str(model_dir.resolve())
 
 
+@pytest.mark.slow
 def test_cli_local_publish_waits_and_reports_json(
     model_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -316,6 +318,7 @@ def test_cli_publishes_the_model_folder_a_run_result_names(
     assert data["spec"]["source"] == str(model_dir) and data["spec"]["run"] == record.id
 
 
+@pytest.mark.slow
 def test_cli_hub_publish_job_keeps_the_token_out_of_its_logs(
     alice: FakeHub, model_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

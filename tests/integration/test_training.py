@@ -47,6 +47,7 @@ def _majority_share(bbc: Path) -> float:
     return max(Counter(labels).values()) / len(labels)
 
 
+@pytest.mark.slow
 def test_fine_tune_minilm_from_a_yaml_config(
     bbc: Path, minilm_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -125,6 +126,7 @@ def _wait_for_checkpoint(manager: JobManager, job_id: str, name: str, timeout: f
     raise AssertionError(f"no {name} within {timeout} s")
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_to_the_same_metrics(
     bbc: Path,
     minilm_path: Path,
@@ -195,6 +197,7 @@ def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("loss", ["weighted-cross-entropy", "focal"])
 def test_custom_losses_train(
     loss: str, tiny_model: Callable[[str], Path], bbc: Path, tmp_path: Path
@@ -213,6 +216,7 @@ def test_custom_losses_train(
     assert len(result["labels"]) == 5
 
 
+@pytest.mark.slow
 def test_lora_adapters_are_merged_into_a_plain_model(
     tiny_model: Callable[[str], Path], bbc: Path, tmp_path: Path
 ) -> None:
@@ -232,6 +236,7 @@ def test_lora_adapters_are_merged_into_a_plain_model(
     assert model.config.num_labels == 5
 
 
+@pytest.mark.slow
 def test_token_classification_on_wnut(tiny_model: Callable[[str], Path], tmp_path: Path) -> None:
     data = tmp_path / "wnut"
     build_wnut16(data)
@@ -250,6 +255,7 @@ def test_token_classification_on_wnut(tiny_model: Callable[[str], Path], tmp_pat
     assert "O" in result["labels"] and "eval_accuracy" in result["metrics"]
 
 
+@pytest.mark.slow
 def test_multi_label_classification(tiny_model: Callable[[str], Path], tmp_path: Path) -> None:
     rows = [
         {"text": f"row {i} about " + " ".join(t), "tags": t}
@@ -268,6 +274,7 @@ def test_multi_label_classification(tiny_model: Callable[[str], Path], tmp_path:
     assert {"eval_subset_accuracy", "eval_f1_micro"} <= set(result["metrics"])
 
 
+@pytest.mark.slow
 def test_causal_lm_reports_perplexity(tiny_model: Callable[[str], Path], tmp_path: Path) -> None:
     data = _write_jsonl(
         tmp_path / "lm.jsonl", [{"text": f"the cat sat on mat {i}"} for i in range(24)]
@@ -282,6 +289,7 @@ def test_causal_lm_reports_perplexity(tiny_model: Callable[[str], Path], tmp_pat
     )
 
 
+@pytest.mark.slow
 def test_seq2seq(tiny_model: Callable[[str], Path], tmp_path: Path) -> None:
     rows = [{"article": f"long text number {i} " * 3, "summary": f"text {i}"} for i in range(20)]
     data = _write_jsonl(tmp_path / "sum.jsonl", rows)
@@ -331,6 +339,7 @@ def test_invalid_config_is_refused_before_any_job(
     assert json.loads(capsys.readouterr().out) == []
 
 
+@pytest.mark.slow
 def test_create_trainer_from_a_script(
     tiny_model: Callable[[str], Path], bbc: Path, tmp_path: Path
 ) -> None:
@@ -356,6 +365,7 @@ def test_create_trainer_from_a_script(
     assert 0 <= metrics["eval_accuracy"] <= 1 and "eval_f1_macro" in metrics
 
 
+@pytest.mark.slow
 def test_two_processes_train_one_run_with_ddp(
     tiny_model: Callable[[str], Path], bbc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -61,6 +61,7 @@ async def wait_for_job(pilot, job_id: str) -> JobRecord:  # type: ignore[no-unty
     return record
 
 
+@pytest.mark.slow
 async def test_fine_tune_evaluate_publish_find_and_try(
     tiny_model: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import RichLog
 
 from fakehub import FakeHub, FakeRepo
@@ -17,6 +18,7 @@ def _log_text(app: HfTuiApp) -> str:
     return "\n".join(str(line.text) for line in app.screen.query_one("#job-events", RichLog).lines)
 
 
+@pytest.mark.slow
 async def test_jobs_reattach_stream_cancel_and_remove(fake_hub: FakeHub, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("HFTUI_MAX_JOBS", "1")
     fake_hub.add(FakeRepo("acme/done", files={"f.txt": b"abc"}))

@@ -226,6 +226,7 @@ async def test_invalid_repo_id_and_bad_cards_launch_nothing(model_dir: Path) -> 
     assert [r.kind for r in job_store().list()] == ["train"]
 
 
+@pytest.mark.slow
 async def test_publish_job_runs_and_its_outcome_shows(model_dir: Path) -> None:
     """A real publish worker (no torch in it): progress, location, versions; a taken tag fails."""
     (model_dir / "extra.bin").write_bytes(b"\0" * 16)

@@ -173,6 +173,7 @@ async def test_runs_table_marks_and_compares(isolated_env: Path) -> None:
         assert "1 marked" in text_of(pilot, "#runs-status")
 
 
+@pytest.mark.slow
 async def test_run_view_follows_a_live_run_and_cancel_stops_it(
     isolated_env: Path, live_worker: list[subprocess.Popen[bytes]]
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from textual.widgets import Button, Input, TextArea
 
 from helpers import cpu_only_snapshot, text_of, wait_until
@@ -33,6 +34,7 @@ def test_renderers() -> None:
     assert render_result("caption", {"text": "a cat"}, "img.png").plain == "a cat"
 
 
+@pytest.mark.slow
 async def test_try_text_classification_end_to_end(
     isolated_env: Path, tiny_bert_dir: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
