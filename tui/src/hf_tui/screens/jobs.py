@@ -18,7 +18,7 @@ from hf_ecosystem.jobs.events import JobEvent
 from hf_ecosystem.jobs.store import JobRecord
 from hf_tui.format import STATUS_STYLES, describe_event, duration
 from hf_tui.modals.confirm import ConfirmModal
-from hf_tui.screens.base import HfScreen
+from hf_tui.screens.polled_table import PolledTableScreen
 
 POLL_SECONDS = 1.0
 
@@ -33,7 +33,7 @@ def _progress_text(event: JobEvent | None) -> tuple[str, str]:
     return pct, eta
 
 
-class JobsScreen(HfScreen):
+class JobsScreen(PolledTableScreen):
     """Live jobs table; the selected job's events stream on the right."""
 
     BINDINGS = [
@@ -54,9 +54,11 @@ class JobsScreen(HfScreen):
         events: list[JobEvent] = field(default_factory=list)
         offset: int = 0
 
+    TABLE_ID = "jobs-table"
+    POLL_GROUP = "jobs"
+
     def __init__(self, *, interval: float = POLL_SECONDS) -> None:
-        super().__init__()
-        self.interval = interval
+        super().__init__(interval=interval)
         self.selected: str | None = None
         self._offset = 0
         self._progress_offsets: dict[str, int] = {}
@@ -78,12 +80,6 @@ class JobsScreen(HfScreen):
         table = self.query_one("#jobs-table", DataTable)
         for label in ("id", "status", "what", "progress", "eta", "age"):
             table.add_column(label, key=label)
-        self.poll()
-
-    def on_screen_suspend(self) -> None:
-        self.disarm()
-
-    def on_screen_resume(self) -> None:
         self.poll()
 
     # -- polling (re-armed after each poll, so polls never pile up) ---------------------------
@@ -126,13 +122,7 @@ class JobsScreen(HfScreen):
                 if event.type != "heartbeat":
                     log.write(self._event_text(event))
             self._show_summary()
-        self._rearm()
-
-    def _rearm(self) -> None:
-        if self.is_current:
-            self.rearm(self.interval, self.poll)
-        else:
-            self.disarm()
+        self.rearm_poll()
 
     def _fill_table(self, records: list[JobRecord]) -> None:
         table = self.query_one("#jobs-table", DataTable)
@@ -242,19 +232,3 @@ class JobsScreen(HfScreen):
         JobManager(self.app_settings()).remove(record.id)
         self.selected = None
         self.poll()
-
-    def action_poll_now(self) -> None:
-        """Look again now."""
-        self.poll()
-
-    def action_cursor_down(self) -> None:
-        """Next job."""
-        self.query_one("#jobs-table", DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        """Previous job."""
-        self.query_one("#jobs-table", DataTable).action_cursor_up()
-
-    def worker_failed(self, group: str, title: str, hint: str) -> None:
-        if group == "jobs":
-            self._rearm()

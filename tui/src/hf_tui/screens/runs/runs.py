@@ -19,7 +19,7 @@ from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.training.runs import RunHistory, RunSummary
 from hf_tui.format import STATUS_STYLES, duration
 from hf_tui.modals.confirm import ConfirmModal
-from hf_tui.screens.base import HfScreen
+from hf_tui.screens.polled_table import PolledTableScreen
 
 POLL_SECONDS = 2.0
 # The metric a list shows for a run: the first of these it has, else its first eval_* value.
@@ -85,7 +85,7 @@ class RunRow:
         )
 
 
-class RunsScreen(HfScreen):
+class RunsScreen(PolledTableScreen):
     """Training runs, newest first; refreshed by a re-armed timer."""
 
     BINDINGS = [
@@ -108,9 +108,11 @@ class RunsScreen(HfScreen):
 
         rows: list[RunRow]
 
+    TABLE_ID = "runs-table"
+    POLL_GROUP = "runs"
+
     def __init__(self, *, interval: float = POLL_SECONDS) -> None:
-        super().__init__()
-        self.interval = interval
+        super().__init__(interval=interval)
         self.rows: list[RunRow] = []
         self.marked: set[str] = set()
         self._histories: dict[str, tuple[RunHistory, int]] = {}  # folded by poll workers
@@ -126,12 +128,6 @@ class RunsScreen(HfScreen):
         table = self.query_one("#runs-table", DataTable)
         for label in COLUMNS:
             table.add_column("" if label == "mark" else label, key=label)
-        self.poll()
-
-    def on_screen_suspend(self) -> None:
-        self.disarm()
-
-    def on_screen_resume(self) -> None:
         self.poll()
 
     # -- polling (re-armed after each poll, so polls never pile up) ---------------------------
@@ -157,13 +153,7 @@ class RunsScreen(HfScreen):
         self.rows = message.rows
         self.marked &= {r.id for r in message.rows}
         self._fill_table()
-        self._rearm()
-
-    def _rearm(self) -> None:
-        if self.is_current:
-            self.rearm(self.interval, self.poll)
-        else:
-            self.disarm()
+        self.rearm_poll()
 
     def _fill_table(self) -> None:
         table = self.query_one("#runs-table", DataTable)
@@ -317,19 +307,3 @@ class RunsScreen(HfScreen):
             )
             return
         self.hf_app.open_publish(row.id)
-
-    def action_poll_now(self) -> None:
-        """Look again now."""
-        self.poll()
-
-    def action_cursor_down(self) -> None:
-        """Next run."""
-        self.query_one("#runs-table", DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        """Previous run."""
-        self.query_one("#runs-table", DataTable).action_cursor_up()
-
-    def worker_failed(self, group: str, title: str, hint: str) -> None:
-        if group == "runs":
-            self._rearm()
