@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from textual.coordinate import Coordinate
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
@@ -53,7 +54,10 @@ def table_ids(pilot: Pilot[Any], selector: str = "#results") -> list[str]:
         table = pilot.app.screen.query_one(selector, DataTable)
     except NoMatches:
         return []
-    return [str(table.coordinate_to_cell_key((i, 0)).row_key.value) for i in range(table.row_count)]
+    return [
+        str(table.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value)
+        for i in range(table.row_count)
+    ]
 
 
 def add_local_repo(
