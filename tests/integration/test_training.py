@@ -189,7 +189,7 @@ def _train(tmp_path: Path, **config: Any) -> dict[str, Any]:
         "output_dir": str(tmp_path / "run"),
     }
     spec = JobSpec.create("train", config={**base, **config})
-    return run_train_job(_context(spec, tmp_path))
+    return run_train_job(_context(spec, tmp_path)).to_dict()  # what the job record stores
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
