@@ -1,8 +1,9 @@
 """The job kinds registry: one `JobKind` per kind, naming its code by import path.
 
 Adding a kind is one entry here: its parameters, a one-line description, how a spec of it is
-summed up, and the handler as "package.module:function". jobs/ stays below the packages whose
-code it runs: a handler (or a check that needs a domain package) is imported only when used.
+summed up, the handler as "package.module:function" and its result type, named the same way.
+jobs/ stays below the packages whose code it runs: a handler, a result type or a check that
+needs a domain package is imported only when used.
 """
 
 from __future__ import annotations
