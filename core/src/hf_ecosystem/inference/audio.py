@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from hf_ecosystem.inference.errors import BadInputError
+from hf_ecosystem.inference.inputs import as_dict
 from hf_ecosystem.inference.loading import LoadContext
 
 SAMPLING_RATE = 16000
@@ -19,13 +20,15 @@ def load_audio(value: Any, sampling_rate: int = SAMPLING_RATE) -> Any:
     rate) or {"array"|"raw", "sampling_rate"}."""
     import numpy as np
 
-    if isinstance(value, dict) and "audio" in value:
-        value = value["audio"]
+    fields = as_dict(value)
+    if fields is not None and "audio" in fields:
+        value = fields["audio"]
     if isinstance(value, str | Path):
         return _read(Path(value).expanduser(), sampling_rate)
-    if isinstance(value, dict):
-        array = value.get("array", value.get("raw"))
-        rate = int(value.get("sampling_rate", sampling_rate))
+    fields = as_dict(value)
+    if fields is not None:
+        array = fields.get("array", fields.get("raw"))
+        rate = int(fields.get("sampling_rate", sampling_rate))
         if array is None:
             raise BadInputError(
                 "Audio dict has no samples", 'Use {"array": …, "sampling_rate": …}.'
@@ -88,7 +91,7 @@ class SpeechRecognizer:
         language: str | None = None,
         batch_size: int = 1,
     ) -> list[Any]:
-        results = []
+        results: list[Any] = []
         for item in items:
             array = load_audio(item, self.rate)
             if array.size == 0:

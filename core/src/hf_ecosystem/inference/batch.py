@@ -14,7 +14,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hf_ecosystem.inference.errors import BadInputError
 from hf_ecosystem.inference.results import BatchResult
@@ -34,18 +34,21 @@ def read_inputs(path: Path, column: str | None = None) -> list[Any]:
             raise BadInputError(f"No image or audio files in {path}")
         return [str(p) for p in files]
     suffix = path.suffix.lower()
+    # pyarrow ships no type information: its modules are Any here, on purpose.
+    table: Any
     try:
         if suffix == ".parquet":
             import pyarrow.parquet as pq
 
-            table = pq.read_table(path)
+            table = cast("Any", pq).read_table(path)
         elif suffix in (".jsonl", ".json"):
             import pyarrow.json as pj
 
-            table = pj.read_json(path)
+            table = cast("Any", pj).read_json(path)
         elif suffix in (".csv", ".tsv"):
-            import pyarrow.csv as pc
+            import pyarrow.csv
 
+            pc: Any = pyarrow.csv
             delimiter = "\t" if suffix == ".tsv" else ","
             table = pc.read_csv(path, parse_options=pc.ParseOptions(delimiter=delimiter))
         elif suffix == ".txt":
@@ -58,7 +61,7 @@ def read_inputs(path: Path, column: str | None = None) -> list[Any]:
         raise
     except Exception as exc:  # pyarrow's errors name the line; keep its words
         raise BadInputError(f"Cannot read {path}: {exc}".splitlines()[0]) from exc
-    names = table.column_names
+    names: list[str] = table.column_names
     name = column or ("text" if "text" in names else names[0] if len(names) == 1 else None)
     if name is None or name not in names:
         raise BadInputError(
@@ -113,9 +116,12 @@ class _DirectTextModel:
         self.torch = torch
         self.task = task
         self.device = device or get_device()
-        self.tokenizer = AutoTokenizer.from_pretrained(model)
-        cls = AutoModelForSequenceClassification if task == "text-classification" else AutoModel
-        self.model = cls.from_pretrained(model).to(self.device).eval()
+        # transformers' from_pretrained signatures are partly untyped; the models are Any here.
+        self.tokenizer: Any = AutoTokenizer.from_pretrained(model)  # pyright: ignore[reportUnknownMemberType]
+        cls: Any = (
+            AutoModelForSequenceClassification if task == "text-classification" else AutoModel
+        )
+        self.model: Any = cls.from_pretrained(model).to(self.device).eval()
 
     def lengths(self, texts: list[str]) -> list[int]:
         encoded = self.tokenizer(texts, add_special_tokens=True, truncation=True)
@@ -168,7 +174,7 @@ def run_batch(
     is_text = all(isinstance(x, str) for x in inputs)
     if task in _DIRECT and is_text:
         runner: Any = _DirectTextModel(task, model, device)
-        lengths = runner.lengths([str(x) for x in inputs]) if todo else []
+        lengths: list[int] = runner.lengths([str(x) for x in inputs]) if todo else []
         call: Callable[[list[Any]], list[Any]] = runner.run
     else:
         from hf_ecosystem.inference.pipelines import create_pipeline
@@ -205,9 +211,11 @@ def run_batch(
 def _write_output(path: Path, inputs: list[Any], done: dict[int, Any]) -> None:
     rows = [{"index": i, "input": inputs[i], "output": done[i]} for i in range(len(inputs))]
     if path.suffix.lower() == ".parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow
+        import pyarrow.parquet
 
+        pa: Any = pyarrow  # pyarrow ships no type information
+        pq: Any = pyarrow.parquet
         table = pa.table(
             {
                 "index": [r["index"] for r in rows],

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hf_ecosystem.inference.errors import InferenceError
+from hf_ecosystem.inference.inputs import as_dict, as_list
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +15,7 @@ class ChainStep:
     """One step: a Predictor (or any callable) and the options it is called with."""
 
     predictor: Callable[..., Any]
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict[str, Any])
 
     @property
     def name(self) -> str:
@@ -26,12 +27,14 @@ def as_text(output: Any, step: str) -> str:
     """The text a step's output hands on: its "text", an answer, or the top label."""
     if isinstance(output, str):
         return output
-    if isinstance(output, dict):
+    fields = as_dict(output)
+    if fields is not None:
         for key in ("text", "answer"):
-            if isinstance(output.get(key), str):
-                return output[key]
-    top = output[0] if isinstance(output, list) and output else None
-    if isinstance(top, dict) and isinstance(top.get("label"), str):
+            if isinstance(fields.get(key), str):
+                return fields[key]
+    outputs = as_list(output)
+    top = as_dict(outputs[0]) if outputs else None
+    if top is not None and isinstance(top.get("label"), str):
         return top["label"]
     raise InferenceError(
         f"Cannot chain the output of {step}",

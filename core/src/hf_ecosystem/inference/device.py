@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 Device = Literal["cuda", "mps", "cpu"]
 DTypeName = Literal["fp32", "fp16", "bf16"]
@@ -39,7 +39,7 @@ def get_dtype(device: str) -> Any:
 
     kind = _device_type(device)
     if kind == "cuda":
-        index = torch.device(device).index
+        index = cast("int | None", torch.device(device).index)  # None for a bare "cuda"
         major, _ = torch.cuda.get_device_capability(index if index is not None else 0)
         return torch.bfloat16 if major >= 8 else torch.float16
     if kind == "mps":
@@ -54,7 +54,7 @@ def get_device_map(model_bytes: int, device: str) -> Literal["auto"] | None:
         return None
     import torch
 
-    index = torch.device(device).index
+    index = cast("int | None", torch.device(device).index)  # None for a bare "cuda"
     free, _total = torch.cuda.mem_get_info(index if index is not None else 0)
     return "auto" if model_bytes * FIT_HEADROOM > free else None
 

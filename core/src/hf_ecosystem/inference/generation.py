@@ -42,9 +42,9 @@ class TextGenerator:
         prompts = [text_of(item) for item in items]
         if stream is not None:
             # Streaming is per prompt: each piece goes to the callback, the whole text is returned.
-            results = []
+            results: list[Any] = []
             for prompt in prompts:
-                pieces = []
+                pieces: list[str] = []
                 for piece in self.stream(prompt, max_new_tokens=max_new_tokens, **options):
                     stream(piece)
                     pieces.append(piece)

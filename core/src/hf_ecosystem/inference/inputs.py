@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, cast
 
 from hf_ecosystem.inference.errors import BadInputError
 
 
+def as_dict(value: Any) -> dict[str, Any] | None:
+    """`value` when it is a dict (typed for the checker: inputs are untyped JSON), else None."""
+    return cast("dict[str, Any]", value) if isinstance(value, dict) else None
+
+
+def as_mapping(value: Any) -> Mapping[str, Any] | None:
+    """`value` when it is a Mapping, else None."""
+    return cast("Mapping[str, Any]", value) if isinstance(value, Mapping) else None
+
+
+def as_list(value: Any) -> list[Any] | None:
+    """`value` when it is a list, else None."""
+    return cast("list[Any]", value) if isinstance(value, list) else None
+
+
+def _as_sequence(value: Any) -> Sequence[Any] | None:
+    return cast("Sequence[Any]", value) if isinstance(value, tuple | list) else None
+
+
 def text_of(item: Any, field: str = "text") -> str:
     """The text of an input: a string, or a mapping's `field`."""
-    value = item.get(field) if isinstance(item, Mapping) else item
+    mapping = as_mapping(item)
+    value = mapping.get(field) if mapping is not None else item
     if not isinstance(value, str) or not value.strip():
         raise BadInputError(
             f"Expected non-empty text, got {type(value).__name__}",
@@ -21,13 +41,15 @@ def text_of(item: Any, field: str = "text") -> str:
 
 def fields_of(item: Any, names: tuple[str, ...], *, aliases: Mapping[str, str] = {}) -> list[Any]:
     """The named fields of a dict input, in order (`aliases` maps other accepted names)."""
-    if isinstance(item, tuple | list) and len(item) == len(names):
-        return list(item)
-    if not isinstance(item, Mapping):
+    sequence = _as_sequence(item)
+    if sequence is not None and len(sequence) == len(names):
+        return list(sequence)
+    mapping = as_mapping(item)
+    if mapping is None:
         raise BadInputError(
             f"Expected a dict with {', '.join(names)}", f"Got {type(item).__name__}."
         )
-    found = {aliases.get(k, k): v for k, v in item.items()}
+    found = {aliases.get(k, k): v for k, v in mapping.items()}
     missing = [n for n in names if found.get(n) is None]
     if missing:
         raise BadInputError(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.inference.errors import (
@@ -69,13 +69,15 @@ class LoadContext:
         """The model's tokenizer."""
         from transformers import AutoTokenizer
 
-        return AutoTokenizer.from_pretrained(self.model, trust_remote_code=self.trust_remote_code)
+        load = AutoTokenizer.from_pretrained  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        return cast("Any", load(self.model, trust_remote_code=self.trust_remote_code))
 
     def processor(self) -> Any:
         """The model's processor (image processor or feature extractor plus tokenizer)."""
         from transformers import AutoProcessor
 
-        return AutoProcessor.from_pretrained(self.model, trust_remote_code=self.trust_remote_code)
+        load = AutoProcessor.from_pretrained  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        return cast("Any", load(self.model, trust_remote_code=self.trust_remote_code))
 
 
 def max_input_tokens(tokenizer: Any, config: Any) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.inference.errors import InferenceError
@@ -74,7 +74,7 @@ class Predictor:
     def __call__(self, inputs: Any, **options: Any) -> Any:
         """The result for one input, or a list of results for a list of inputs."""
         batch = isinstance(inputs, list)
-        items = list(inputs) if batch else [inputs]
+        items: list[Any] = list(cast("list[Any]", inputs)) if batch else [inputs]
         if not items:
             return []
         results = self._guarded(lambda runner: runner.run(items, **options))

@@ -40,7 +40,7 @@ class ExtractiveQA:
         max_seq_len: int = DEFAULT_MAX_SEQ_LEN,
         doc_stride: int = DEFAULT_DOC_STRIDE,
     ) -> list[Any]:
-        results = []
+        results: list[Any] = []
         for item in items:
             question, context = fields_of(item, ("question", "context"))
             results.append(

@@ -41,16 +41,18 @@ class Seq2SeqGenerator:
         from transformers import GenerationConfig
 
         config = self.model.generation_config
-        default = GenerationConfig().max_length
+        # GenerationConfig sets its fields from **kwargs at run time: unknown to the checker.
+        fresh: Any = GenerationConfig()
+        default = fresh.max_length
         return config.max_new_tokens is not None or config.max_length != default
 
     def _task_params(self, key: str) -> dict[str, Any]:
-        params = getattr(self.config, "task_specific_params", None) or {}
+        params: dict[str, Any] = getattr(self.config, "task_specific_params", None) or {}
         return dict(params.get(key) or {})
 
     def _translation_params(self, src: str | None, tgt: str | None) -> dict[str, Any]:
         """The config's translation settings for src→tgt (or its only translation entry)."""
-        params = getattr(self.config, "task_specific_params", None) or {}
+        params: dict[str, Any] = getattr(self.config, "task_specific_params", None) or {}
         keys = [k for k in params if k.startswith("translation_")]
         if src and tgt and f"translation_{src}_to_{tgt}" in params:
             return dict(params[f"translation_{src}_to_{tgt}"])

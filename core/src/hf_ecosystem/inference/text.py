@@ -94,7 +94,7 @@ class ZeroShotClassifier:
         multi_label: bool = False,
         hypothesis_template: str = "This example is {}.",
     ) -> list[Any]:
-        results = []
+        results: list[Any] = []
         for item in items:
             text, labels = fields_of(item, ("text", "labels"), aliases=_LABEL_ALIASES)
             out = self.pipe(
@@ -129,7 +129,7 @@ class Embedder:
         if tokenizer.pad_token is None:  # decoder-style tokenizers: pad with eos, masked anyway
             tokenizer.pad_token = tokenizer.eos_token
         limit = max_input_tokens(tokenizer, model.config)
-        pooled = []
+        pooled: list[torch.Tensor] = []
         for batch in chunks(texts, batch_size):
             encoded = tokenizer(
                 batch, padding=True, truncation=True, max_length=limit, return_tensors="pt"

@@ -4,10 +4,17 @@ classifier VQA (ViLT logits; the VQA pipeline is gone in transformers 5)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hf_ecosystem.inference.errors import BadInputError, InferenceError
-from hf_ecosystem.inference.inputs import fields_of, label_scores, labels_of, text_of
+from hf_ecosystem.inference.inputs import (
+    as_dict,
+    as_list,
+    fields_of,
+    label_scores,
+    labels_of,
+    text_of,
+)
 from hf_ecosystem.inference.loading import LoadContext
 
 # BLIP-style captioners continue a plain prompt; this one is what their model cards use.
@@ -25,11 +32,12 @@ def load_image(value: Any) -> Any:
     import numpy as np
     from PIL import Image
 
-    source: Any = value.get("image", value) if isinstance(value, dict) else value
+    fields = as_dict(value)
+    source: Any = fields.get("image", value) if fields is not None else value
     if isinstance(source, Image.Image):
         return source.convert("RGB")
     if isinstance(source, np.ndarray):
-        return Image.fromarray(source).convert("RGB")
+        return Image.fromarray(cast("np.ndarray[Any, Any]", source)).convert("RGB")
     if not isinstance(source, str | Path):
         raise BadInputError(
             f"Expected an image, got {type(source).__name__}",
@@ -71,7 +79,7 @@ class ZeroShotImageClassifier:
     def run(
         self, items: list[Any], *, hypothesis_template: str = "This is a photo of {}."
     ) -> list[Any]:
-        results = []
+        results: list[Any] = []
         for item in items:
             image, labels = fields_of(
                 item, ("image", "labels"), aliases={"candidate_labels": "labels"}
@@ -101,10 +109,11 @@ class Captioner:
     def run(
         self, items: list[Any], *, max_new_tokens: int | None = None, **options: Any
     ) -> list[Any]:
-        results = []
+        results: list[Any] = []
         for item in items:
             image = load_image(item)
-            prompt = item.get("text") if isinstance(item, dict) else None
+            fields = as_dict(item)
+            prompt = fields.get("text") if fields is not None else None
             prompt = text_of(prompt) if prompt is not None else None
             if self.chat:
                 content = [{"type": "image", "image": image}]
@@ -128,10 +137,12 @@ class Captioner:
 
 
 def _generated(out: Any) -> str:
-    first = out[0] if isinstance(out, list) else out
-    text = first["generated_text"]
-    if isinstance(text, list):  # a chat transcript: the last message is the reply
-        content = text[-1]["content"]
+    outputs = as_list(out)
+    first: Any = outputs[0] if outputs is not None else out
+    text: Any = first["generated_text"]
+    transcript = as_list(text)
+    if transcript is not None:  # a chat transcript: the last message is the reply
+        content: Any = transcript[-1]["content"]
         return content if isinstance(content, str) else str(content)
     return str(text)
 
@@ -145,7 +156,7 @@ class ClassifierVQA:
 
         self.processor = ctx.processor()
         self.model = ctx.from_pretrained(AutoModelForVisualQuestionAnswering)
-        labels = getattr(self.model.config, "id2label", None) or {}
+        labels: dict[int, str] = getattr(self.model.config, "id2label", None) or {}
         if self.model.config.model_type != "vilt" or len(labels) < 2:
             raise InferenceError(
                 f"{ctx.model} is not a classifier VQA model",
@@ -158,7 +169,7 @@ class ClassifierVQA:
     def run(self, items: list[Any], *, top_k: int = 5) -> list[Any]:
         import torch
 
-        results = []
+        results: list[Any] = []
         for item in items:
             image, question = fields_of(item, ("image", "text"), aliases={"question": "text"})
             encoded = self.processor(

@@ -22,7 +22,7 @@ def _local_files(folder: Path) -> dict[str, int]:
 def _remote_files(repo_id: str) -> dict[str, int] | None:
     """Top-level files of a Hub repo with sizes: the cached snapshot, else the Hub; None if
     neither answers."""
-    from huggingface_hub import HfApi, snapshot_download
+    from huggingface_hub import HfApi, snapshot_download  # pyright: ignore[reportUnknownVariableType]
 
     try:
         return _local_files(Path(snapshot_download(repo_id, local_files_only=True)))
