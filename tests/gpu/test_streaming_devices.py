@@ -13,12 +13,12 @@ from models import fixtures
 tiny_model = fixtures.tiny_model
 
 
-def _devices() -> list[str]:
+def _devices() -> list[object]:
     import torch
 
-    found = ["cpu"]
+    found: list[object] = ["cpu"]
     if torch.cuda.is_available():
-        found.append("cuda")
+        found.append(pytest.param("cuda", marks=pytest.mark.gpu))  # `-m gpu` selects it
     return found
 
 
