@@ -120,7 +120,8 @@ def _load_module(name: str) -> evaluate.EvaluationModule:
     """A shipped metric module, loaded (offline) once per process and kept in memory."""
     import evaluate
 
-    return evaluate.load(metric_path(name), keep_in_memory=True)
+    # evaluate.load's signature has untyped parts; it returns an EvaluationModule.
+    return evaluate.load(metric_path(name), keep_in_memory=True)  # pyright: ignore[reportUnknownMemberType]
 
 
 def _split_eval_pred(eval_pred: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -136,12 +137,13 @@ def _split_eval_pred(eval_pred: Any) -> tuple[np.ndarray, np.ndarray]:
                 "Pass an EvalPrediction or a (predictions, label_ids) tuple.",
             ) from None
     if isinstance(predictions, tuple) and predictions:
-        predictions = predictions[0]  # model outputs beyond the logits (hidden states, ...)
+        # model outputs beyond the logits (hidden states, ...)
+        predictions = cast("tuple[Any, ...]", predictions)[0]
     if labels is None:
         raise MetricError(
             "The eval set has no labels", "Metrics need a labelled eval split (a label column)."
         )
-    return np.asarray(predictions), np.asarray(labels)
+    return np.asarray(cast("Any", predictions)), np.asarray(labels)
 
 
 def _shape_error(task: str, predictions: np.ndarray, labels: np.ndarray) -> MetricError:
@@ -239,7 +241,9 @@ def compute_metrics(
             if measure.average is not None:
                 kwargs = {"average": measure.average, "zero_division": 0}
             module = _load_module(measure.module)
-            output = module.compute(predictions=predictions, references=labels, **kwargs)
+            # compute()'s signature has untyped parts.
+            compute = cast("Callable[..., Any]", module.compute)  # pyright: ignore[reportUnknownMemberType]
+            output = compute(predictions=predictions, references=labels, **kwargs)
             # compute() answers None only on non-zero ranks of a multi-process module; ours is not.
             computed[call] = cast("Mapping[str, Any]", output)
         result[name] = float(computed[call][measure.key])

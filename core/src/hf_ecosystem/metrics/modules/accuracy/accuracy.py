@@ -2,7 +2,7 @@
 
 import datasets
 import evaluate
-from sklearn.metrics import accuracy_score
+from sklearn.metrics import accuracy_score  # pyright: ignore[reportUnknownVariableType]  (partly untyped)
 
 _DESCRIPTION = "Accuracy = correct predictions / all predictions, for single-label class ids."
 _KWARGS = """
@@ -31,9 +31,9 @@ class Accuracy(evaluate.Metric):
     def _compute(  # pyright: ignore[reportIncompatibleMethodOverride]
         self,
         *,
-        predictions,
-        references,
-        sample_weight=None,
-    ):
+        predictions: list[int],
+        references: list[int],
+        sample_weight: list[float] | None = None,
+    ) -> dict[str, float]:
         score = accuracy_score(references, predictions, sample_weight=sample_weight)
         return {"accuracy": float(score)}

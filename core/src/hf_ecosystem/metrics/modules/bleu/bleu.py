@@ -1,5 +1,8 @@
 """Corpus BLEU through sacrebleu, with its signature, usable offline."""
 
+from collections.abc import Sequence
+from typing import Any
+
 import datasets
 import evaluate
 from sacrebleu.metrics.bleu import BLEU
@@ -13,7 +16,7 @@ Returns {"score", "signature", "precisions", "bp", "sys_len", "ref_len"}.
 _CITATION = "Post, Matt. A Call for Clarity in Reporting BLEU Scores. WMT 2018."
 
 
-def reference_streams(references):
+def reference_streams(references: Sequence[str | Sequence[str]]) -> list[list[str]]:
     """Per-prediction references → sacrebleu's list of reference streams."""
     rows = [[r] if isinstance(r, str) else list(r) for r in references]
     counts = {len(row) for row in rows}
@@ -47,7 +50,13 @@ class Bleu(evaluate.Metric):
             reference_urls=["https://github.com/mjpost/sacrebleu"],
         )
 
-    def _compute(self, predictions, references, tokenize=None, lowercase=False):  # pyright: ignore[reportIncompatibleMethodOverride]
+    def _compute(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self,
+        predictions: Sequence[str],
+        references: Sequence[str | Sequence[str]],
+        tokenize: str | None = None,
+        lowercase: bool = False,
+    ) -> dict[str, Any]:
         bleu = BLEU(tokenize=tokenize, lowercase=lowercase)
         score = bleu.corpus_score(list(predictions), reference_streams(references))
         return {

@@ -1,5 +1,8 @@
 """Corpus chrF (character n-gram F-score) through sacrebleu, with its signature, offline."""
 
+from collections.abc import Sequence
+from typing import Any
+
 import datasets
 import evaluate
 from sacrebleu.metrics.chrf import CHRF
@@ -14,7 +17,7 @@ Returns {"score", "signature", "char_order", "word_order", "beta"}.
 _CITATION = "Popović, Maja. chrF: character n-gram F-score for automatic MT evaluation. WMT 2015."
 
 
-def reference_streams(references):
+def reference_streams(references: Sequence[str | Sequence[str]]) -> list[list[str]]:
     """Per-prediction references → sacrebleu's list of reference streams."""
     rows = [[r] if isinstance(r, str) else list(r) for r in references]
     counts = {len(row) for row in rows}
@@ -50,14 +53,14 @@ class Chrf(evaluate.Metric):
 
     def _compute(  # pyright: ignore[reportIncompatibleMethodOverride]
         self,
-        predictions,
-        references,
-        char_order=6,
-        word_order=0,
-        beta=2,
-        lowercase=False,
-        whitespace=False,
-    ):
+        predictions: Sequence[str],
+        references: Sequence[str | Sequence[str]],
+        char_order: int = 6,
+        word_order: int = 0,
+        beta: int = 2,
+        lowercase: bool = False,
+        whitespace: bool = False,
+    ) -> dict[str, Any]:
         chrf = CHRF(
             char_order=char_order,
             word_order=word_order,

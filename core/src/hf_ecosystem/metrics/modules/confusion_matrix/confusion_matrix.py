@@ -1,5 +1,8 @@
 """Confusion matrix (counts and row-normalised) over class indices, usable offline."""
 
+from collections.abc import Sequence
+from typing import Any
+
 import datasets
 import evaluate
 
@@ -25,7 +28,12 @@ class ConfusionMatrix(evaluate.Metric):
             ),
         )
 
-    def _compute(self, predictions, references, labels=None):  # pyright: ignore[reportIncompatibleMethodOverride]
+    def _compute(  # pyright: ignore[reportIncompatibleMethodOverride]
+        self,
+        predictions: Sequence[int],
+        references: Sequence[int],
+        labels: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
         if labels is None:
             top = max([*predictions, *references], default=-1)
             labels = [str(i) for i in range(top + 1)]

@@ -4,7 +4,7 @@ from typing import Any
 
 import datasets
 import evaluate
-from sklearn.metrics import f1_score
+from sklearn.metrics import f1_score  # pyright: ignore[reportUnknownVariableType]  (partly untyped)
 
 _DESCRIPTION = "F1 (harmonic mean of precision and recall), averaged as asked."
 _KWARGS = """
@@ -37,14 +37,14 @@ class F1(evaluate.Metric):
     def _compute(  # pyright: ignore[reportIncompatibleMethodOverride]
         self,
         *,
-        predictions,
-        references,
-        average="macro",
-        labels=None,
-        pos_label=1,
+        predictions: list[int],
+        references: list[int],
+        average: str = "macro",
+        labels: list[int] | None = None,
+        pos_label: int = 1,
         zero_division: Any = 0,
-        sample_weight=None,
-    ):
+        sample_weight: list[float] | None = None,
+    ) -> dict[str, float]:
         score = f1_score(
             references,
             predictions,

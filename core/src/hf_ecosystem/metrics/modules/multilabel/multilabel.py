@@ -1,16 +1,18 @@
 """Multi-label scores over multi-hot rows: subset accuracy, Hamming loss, F1/precision/recall."""
 
-from typing import Any
+from typing import Any, cast
 
 import datasets
 import evaluate
 import numpy as np
+
+# scikit-learn's metric signatures are partly untyped.
 from sklearn.metrics import (
-    accuracy_score,
-    f1_score,
-    hamming_loss,
-    precision_score,
-    recall_score,
+    accuracy_score,  # pyright: ignore[reportUnknownVariableType]
+    f1_score,  # pyright: ignore[reportUnknownVariableType]
+    hamming_loss,  # pyright: ignore[reportUnknownVariableType]
+    precision_score,  # pyright: ignore[reportUnknownVariableType]
+    recall_score,  # pyright: ignore[reportUnknownVariableType]
 )
 
 _DESCRIPTION = (
@@ -48,17 +50,17 @@ class Multilabel(evaluate.Metric):
     def _compute(  # pyright: ignore[reportIncompatibleMethodOverride]
         self,
         *,
-        predictions,
-        references,
-        average="micro",
+        predictions: list[list[int]],
+        references: list[list[int]],
+        average: str = "micro",
         zero_division: Any = 0,
-    ):
+    ) -> dict[str, float]:
         y_pred = np.asarray(predictions, dtype=np.int64)
         y_true = np.asarray(references, dtype=np.int64)
-        common = {"average": average, "zero_division": zero_division}
+        common: dict[str, Any] = {"average": average, "zero_division": zero_division}
         return {
             "subset_accuracy": float(accuracy_score(y_true, y_pred)),
-            "hamming_loss": float(hamming_loss(y_true, y_pred)),
+            "hamming_loss": float(cast("float", hamming_loss(y_true, y_pred))),
             "f1": float(f1_score(y_true, y_pred, **common)),
             "precision": float(precision_score(y_true, y_pred, **common)),
             "recall": float(recall_score(y_true, y_pred, **common)),

@@ -1,5 +1,6 @@
 """Sliding-window perplexity of a causal LM (a local folder or a cached repo), usable offline."""
 
+from collections.abc import Sequence
 from typing import Any
 
 import datasets
@@ -31,21 +32,22 @@ class Perplexity(evaluate.Metric):
 
     def _compute(  # pyright: ignore[reportIncompatibleMethodOverride]
         self,
-        predictions,
-        model_id,
-        max_length=None,
-        stride=512,
-        batch_size=8,
-        add_start_token=True,
-        device=None,
-    ):
+        predictions: Sequence[str],
+        model_id: str,
+        max_length: int | None = None,
+        stride: int = 512,
+        batch_size: int = 8,
+        add_start_token: bool = True,
+        device: str | None = None,
+    ) -> dict[str, Any]:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         where = device or ("cuda" if torch.cuda.is_available() else "cpu")
-        model: Any = AutoModelForCausalLM.from_pretrained(model_id)
+        # transformers' from_pretrained signatures are partly untyped.
+        model: Any = AutoModelForCausalLM.from_pretrained(model_id)  # pyright: ignore[reportUnknownMemberType]
         model = model.to(where).eval()
-        tokenizer = AutoTokenizer.from_pretrained(model_id)
+        tokenizer: Any = AutoTokenizer.from_pretrained(model_id)  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
         result = ppl.perplexity(
             model,
             tokenizer,

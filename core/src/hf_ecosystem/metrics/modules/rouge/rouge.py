@@ -1,5 +1,8 @@
 """ROUGE F-measures with bootstrap confidence intervals (rouge-score), usable offline."""
 
+from collections.abc import Sequence
+from typing import Any, cast
+
 import datasets
 import evaluate
 import numpy as np
@@ -32,26 +35,27 @@ class Rouge(evaluate.Metric):
 
     def _compute(  # pyright: ignore[reportIncompatibleMethodOverride]
         self,
-        predictions,
-        references,
-        rouge_types=None,
-        use_stemmer=False,
-        confidence=0.95,
-        n_samples=1000,
-        seed=0,
-    ):
+        predictions: Sequence[str],
+        references: Sequence[str],
+        rouge_types: Sequence[str] | None = None,
+        use_stemmer: bool = False,
+        confidence: float = 0.95,
+        n_samples: int = 1000,
+        seed: int = 0,
+    ) -> dict[str, dict[str, float]]:
         types = list(rouge_types or DEFAULT_TYPES)
         scorer = rouge_scorer.RougeScorer(types, use_stemmer=use_stemmer)
         aggregator = scoring.BootstrapAggregator(
             confidence_interval=confidence, n_samples=n_samples
         )
         for prediction, reference in zip(predictions, references, strict=True):
-            aggregator.add_scores(scorer.score(reference, prediction))
+            aggregator.add_scores(scorer.score(reference, prediction))  # pyright: ignore[reportUnknownMemberType]
         # rouge-score resamples with numpy's global generator: seed it, then put it back.
         state = np.random.get_state()
         np.random.seed(seed)
         try:
-            result = aggregator.aggregate()
+            # rouge-score is untyped: a dict of name -> AggregateScore(low, mid, high).
+            result = cast("dict[str, Any]", aggregator.aggregate())  # pyright: ignore[reportUnknownMemberType]
         finally:
             np.random.set_state(state)
         return {
