@@ -173,10 +173,11 @@ def minilm_path() -> Path:
 @pytest.fixture(scope="session")
 def tiny_bert_dir(tmp_path_factory: pytest.TempPathFactory, minilm_path: Path) -> Path:
     """A tiny random-init BERT classifier with MiniLM's real WordPiece tokenizer, saved once."""
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+    # transformers 5: BertTokenizer is the fast tokenizer (BertTokenizerFast is a lazy alias).
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
 
     out = tmp_path_factory.mktemp("tiny-bert")
-    tokenizer = BertTokenizerFast.from_pretrained(str(minilm_path))
+    tokenizer = BertTokenizer.from_pretrained(str(minilm_path))
     config = BertConfig(
         vocab_size=tokenizer.vocab_size,
         hidden_size=32,
@@ -184,7 +185,7 @@ def tiny_bert_dir(tmp_path_factory: pytest.TempPathFactory, minilm_path: Path) -
         num_attention_heads=2,
         intermediate_size=64,
         max_position_embeddings=128,
-        num_labels=3,
+        num_labels=3,  # pyright: ignore[reportCallIssue]  (taken through **kwargs)
         id2label={0: "negative", 1: "neutral", 2: "positive"},
         label2id={"negative": 0, "neutral": 1, "positive": 2},
     )

@@ -74,7 +74,7 @@ def bbc_hub(fake_hub: FakeHub, bbc: pd.DataFrame) -> tuple[FakeHub, pd.DataFrame
             "bbc/news",
             kind="dataset",
             files={
-                "README.md": CARD.format(train=len(train), test=len(test)),
+                "README.md": CARD.format(train=len(train), test=len(test)).encode(),
                 "data/train-00000.parquet": _parquet(train),
                 "data/test-00000.parquet": _parquet(test),
                 "raw/sample.csv": test.iloc[:20].to_csv(index=False),

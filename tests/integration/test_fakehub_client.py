@@ -255,7 +255,7 @@ def test_model_info_with_files_metadata(hub: FakeHub, api: HfApi) -> None:
     info = api.model_info("org/tiny", files_metadata=True)
     assert info.id == "org/tiny"
     assert info.sha == repo.sha
-    assert len(info.sha) == 40
+    assert info.sha is not None and len(info.sha) == 40
     sizes = {s.rfilename: s.size for s in info.siblings or []}
     assert sizes == {
         "README.md": len(README),

@@ -250,7 +250,7 @@ def test_seq2seq_prefixes_and_target_language(tiny_model: Callable[[str], Path])
 
 def test_question_answering_finds_spans_in_every_window(tiny_model: Callable[[str], Path]) -> None:
     predictor = create_pipeline("question-answering", tiny_model("question-answering"))
-    runner = predictor._runner  # type: ignore[attr-defined]
+    runner: Any = predictor._runner  # type: ignore[attr-defined]
     windows = runner._windows("Which room?", LONG_CONTEXT, runner.max_len, 32)
     assert windows["input_ids"].shape[0] > 5  # the 128-token model needs many windows
     out = predictor({"question": "Which room?", "context": LONG_CONTEXT}, doc_stride=32)

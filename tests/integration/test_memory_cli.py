@@ -15,7 +15,13 @@ from hf_ecosystem.device.model_shape import shape_from_config
 from hf_ecosystem.hub.remote import RemoteHub
 from hf_tui.cli import main
 
-GPT2 = {"n_embd": 64, "n_layer": 2, "n_head": 4, "vocab_size": 3000, "n_positions": 256}
+GPT2: dict[str, Any] = {
+    "n_embd": 64,
+    "n_layer": 2,
+    "n_head": 4,
+    "vocab_size": 3000,
+    "n_positions": 256,
+}
 
 
 @pytest.fixture(scope="module")

@@ -102,7 +102,8 @@ def test_datasets(hub: RemoteHub) -> None:
     got = hub.search_datasets(SearchFilters(task="text-classification", language="en"), limit=50)
     assert len(got) == 8
     assert got[0].task == "text-classification" and got[0].languages == ("en",)
-    assert [d.downloads for d in got] == sorted((d.downloads for d in got), reverse=True)
+    downloads = [d.downloads or 0 for d in got]
+    assert [d.downloads for d in got] == sorted(downloads, reverse=True)
     details = hub.dataset_info("acme/data-0")
     assert {f.path for f in details.files} == {"README.md", "train.csv"}
 
@@ -111,7 +112,7 @@ def test_model_info_files_and_card(hub: RemoteHub) -> None:
     details = hub.model_info("acme/model-00-bert")
     sizes = {f.path: f.size for f in details.files}
     assert sizes["config.json"] == len(b'{"model_type": "bert"}')
-    assert details.total_size == sum(sizes.values())
+    assert details.total_size == sum(size or 0 for size in sizes.values())
     assert details.summary.parameters == 1000
     assert details.card_data.get("license") == "apache-2.0"
     assert details.sha and len(details.sha) == 40

@@ -15,7 +15,7 @@ def test_search_models_online_with_keywords(fake_hub: FakeHub) -> None:
     got = search_models("model", task="text-classification", tags=["tiny"], sort="likes", limit=3)
     assert 0 < len(got) <= 3
     assert all(m.task == "text-classification" and "tiny" in m.tags for m in got)
-    assert [m.likes for m in got] == sorted((m.likes for m in got), reverse=True)
+    assert [m.likes for m in got] == sorted((m.likes or 0 for m in got), reverse=True)
 
 
 def test_keywords_extend_a_filters_object(fake_hub: FakeHub) -> None:

@@ -78,6 +78,7 @@ def test_fine_tune_minilm_from_a_yaml_config(
 
     model_dir = Path(out["model_dir"])
     labels = AutoConfig.from_pretrained(model_dir).id2label
+    assert labels is not None
     assert sorted(labels.values()) == ["business", "entertainment", "politics", "sports", "tech"]
     # TensorBoard: scalars from report_to plus our hyperparameters.
     board = Path(run.history.run_dir or "") / "tensorboard"
@@ -88,7 +89,9 @@ def test_fine_tune_minilm_from_a_yaml_config(
     for events_file in board.rglob("events.out.tfevents.*"):
         acc = EventAccumulator(str(events_file.parent))
         acc.Reload()
-        tags |= set(acc.Tags().get("scalars", []))
+        scalars = acc.Tags().get("scalars", [])
+        assert isinstance(scalars, list)
+        tags |= set(scalars)
     assert "train/loss" in tags and "hparam/eval_accuracy" in tags
 
 

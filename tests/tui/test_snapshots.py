@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
+from typing import cast
 
 import pytest
 from models import fixtures
@@ -126,7 +127,7 @@ def test_snapshot_evaluation(snap_compare, pinned_clock: None) -> None:  # type:
 
     async def ready(pilot: Pilot[None]) -> None:
         await settle(pilot)
-        pilot.app.open_evaluation(evaluation)
+        cast(HfTuiApp, pilot.app).open_evaluation(evaluation)
         await wait_until(pilot, lambda: table_ids(pilot, "#eval-errors") != [])
         await pilot.pause()
 
@@ -136,7 +137,7 @@ def test_snapshot_evaluation(snap_compare, pinned_clock: None) -> None:  # type:
 def test_snapshot_training_form(snap_compare, pinned_clock: None) -> None:  # type: ignore[no-untyped-def]
     async def ready(pilot: Pilot[None]) -> None:
         await settle(pilot)
-        pilot.app.open_new_training("acme/tiny-bert")
+        cast(HfTuiApp, pilot.app).open_new_training("acme/tiny-bert")
         await wait_until(pilot, lambda: "hf-tui run train" in text_of(pilot, "#command-preview"))
         await pilot.pause()
 
@@ -151,7 +152,7 @@ def test_snapshot_publish(  # type: ignore[no-untyped-def]
 
     async def ready(pilot: Pilot[None]) -> None:
         await settle(pilot)
-        pilot.app.open_publish(str(folder))
+        cast(HfTuiApp, pilot.app).open_publish(str(folder))
         await wait_until(pilot, lambda: bool(pilot.app.screen.query("#publish-refusal")))
         await pilot.pause()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any, Protocol, TypeVar, cast
 
 from hf_ecosystem.errors import HfEcoError
@@ -80,7 +80,7 @@ class Predictor:
         results = self._guarded(lambda runner: runner.run(items, **options))
         return results if batch else results[0]
 
-    def stream(self, prompt: str, **options: Any) -> Iterator[str]:
+    def stream(self, prompt: str, **options: Any) -> Generator[str, None, None]:
         """Text pieces as the model generates them (text-generation only)."""
         stream = getattr(self._runner, "stream", None)
         if stream is None:
