@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hf_ecosystem.evaluation.base import EvaluationError
 from hf_ecosystem.evaluation.base import Plain as _Plain
@@ -214,7 +214,7 @@ def load_metric(name: str) -> Any:
 
     from hf_ecosystem.metrics.modules import metric_path
 
-    return evaluate.load(metric_path(name))
+    return evaluate.load(metric_path(name))  # pyright: ignore[reportUnknownMemberType]
 
 
 @dataclass(frozen=True)
@@ -310,9 +310,9 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "to_dict"):
         return value.to_dict()
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}  # pyright: ignore[reportUnknownVariableType]
+        return {str(k): _plain(v) for k, v in cast("Mapping[Any, Any]", value).items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]  # pyright: ignore[reportUnknownVariableType]
+        return [_plain(v) for v in cast("Sequence[Any]", value)]
     return value
 
 
@@ -353,9 +353,10 @@ def confusion_png(result: ConfusionResult, path: Path | str, *, normalized: bool
 
     n = len(result.labels)
     size = min(4 + 0.5 * n, 20)
-    figure = Figure(figsize=(size + 1.5, size), dpi=100)
+    # Any: matplotlib's drawing methods take untyped **kwargs.
+    figure: Any = Figure(figsize=(size + 1.5, size), dpi=100)
     FigureCanvasAgg(figure)
-    ax = figure.add_subplot()
+    ax: Any = figure.add_subplot()
     values = result.normalized if normalized else result.counts
     image = ax.imshow(values, cmap="Blues", vmin=0, vmax=1 if normalized else None)
     figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hf_ecosystem.data.errors import DataError
 from hf_ecosystem.evaluation import analysis as ev
@@ -51,13 +51,14 @@ def load_rows(ctx: JobContext) -> tuple[Any, str]:
     p = ctx.spec.params
     source = resolve(p["dataset"], settings=ctx.settings)
     split = pick_split(source, p.get("split"), p.get("dataset_config"))
-    data = load_data(source, split=split, config=p.get("dataset_config"))
+    # One split, not streamed: a Dataset, whose select() has a partly untyped signature.
+    data = cast("Any", load_data(source, split=split, config=p.get("dataset_config")))
     limit = p.get("max_samples")
-    if limit is not None and limit < len(data):  # pyright: ignore[reportArgumentType]
-        data = data.select(range(limit))  # pyright: ignore[reportAttributeAccessIssue]
-    if len(data) == 0:  # pyright: ignore[reportArgumentType]
+    if limit is not None and limit < len(data):
+        data = data.select(range(limit))
+    if len(data) == 0:
         raise DataError(f"split {split!r} of {p['dataset']} has no rows")
-    ctx.log(f"evaluating on {len(data)} rows of {p['dataset']} ({split})")  # pyright: ignore[reportArgumentType]
+    ctx.log(f"evaluating on {len(data)} rows of {p['dataset']} ({split})")
     return data, split
 
 
