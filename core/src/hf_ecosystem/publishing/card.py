@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any
+from typing import Any, cast
 
 from hf_ecosystem.errors import CardError
 from hf_ecosystem.hub.cards import parse_card_text
@@ -144,7 +144,7 @@ def _show(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)  # pyright: ignore[reportUnknownVariableType]
+        return ", ".join(str(v) for v in cast("Sequence[Any]", value))
     return str(value)
 
 
@@ -244,7 +244,7 @@ def build_model_card(
         library_name=library_name,
         endpoint=endpoint.rstrip("/"),
     )
-    card = ModelCard(f"---\n{data.to_yaml()}\n---\n{body}")
+    card = ModelCard(f"---\n{data.to_yaml()}\n---\n{body}")  # pyright: ignore[reportUnknownMemberType]
     return str(card)
 
 

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.errors import AuthError, HfEcoError
@@ -122,7 +122,7 @@ def _folder_config(source: Path) -> dict[str, Any]:
 
 
 def _task_from_config(config: dict[str, Any]) -> str | None:
-    for arch in config.get("architectures") or []:
+    for arch in cast("list[Any]", config.get("architectures") or []):
         name = str(arch)
         if name.endswith("ForSequenceClassification"):
             return "text-classification"
@@ -195,7 +195,9 @@ def _folder_config_adapter_base(source: Path) -> str:
         data = json.loads((source / "adapter_config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ""
-    return str(data.get("base_model_name_or_path") or "") if isinstance(data, dict) else ""
+    if not isinstance(data, dict):
+        return ""
+    return str(cast("dict[str, Any]", data).get("base_model_name_or_path") or "")
 
 
 # -- the Hub -----------------------------------------------------------------------------------
@@ -248,7 +250,7 @@ def publish_to_hub(
     if len(kept) != len(plan.files):  # the patterns must never drop a planned file silently
         lost = sorted({f.path for f in plan.files} - set(kept))
         raise PublishError(f"Upload patterns would drop {', '.join(lost)}", "Rename the files.")
-    report = step or (lambda _: None)
+    report: Callable[[str], None] = step or (lambda _: None)
     api = HfApi(endpoint=settings.endpoint, token=token)
     with hub_errors(repo_id):
         report("creating the repo")

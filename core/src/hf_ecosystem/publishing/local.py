@@ -69,7 +69,7 @@ def list_local_revisions(repo_id: str, settings: Settings | None = None) -> list
         return []
     for path in entries:
         try:
-            meta = json.loads((path / REVISION_META).read_text(encoding="utf-8"))
+            meta: dict[str, Any] = json.loads((path / REVISION_META).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             meta = {}
         found.append(
