@@ -17,8 +17,8 @@ class PreparedData:
 
     train: Any  # datasets.Dataset
     eval: Any | None
-    labels: list[str] = field(default_factory=list)  # class names (classification tasks)
-    train_label_ids: list[int] = field(default_factory=list)  # for class weights
+    labels: list[str] = field(default_factory=list[str])  # class names (classification tasks)
+    train_label_ids: list[int] = field(default_factory=list[int])  # for class weights
     eval_source: str = ""  # where the evaluation set came from, for the log
 
     @property
@@ -192,7 +192,7 @@ def _multi_label(
     names = _names_of(inner)
     if names is None:
         rows = list(train[label]) + (list(evaluation[label]) if evaluation is not None else [])
-        names = _class_names([v for row in rows for v in (row or [])])
+        names = _class_names([v for row in rows for v in (row or ())])
     index = {name: i for i, name in enumerate(names)}
 
     def encode(batch: dict[str, list[Any]], rows: list[int]) -> Any:

@@ -182,7 +182,8 @@ def record_hparams(spec: TrainSpec, logdir: Path, metrics: dict[str, float]) -> 
             hparams[name] = json.dumps(value)
     logdir.mkdir(parents=True, exist_ok=True)
     with SummaryWriter(log_dir=str(logdir)) as writer:
-        writer.add_hparams(hparams, {f"hparam/{k}": v for k, v in metrics.items()}, run_name=".")
+        scalars = {f"hparam/{k}": v for k, v in metrics.items()}
+        writer.add_hparams(hparams, scalars, run_name=".")  # pyright: ignore[reportUnknownMemberType]
     return logdir
 
 

@@ -50,10 +50,13 @@ class RunError(HfEcoError):
 class RunHistory:
     """Curves and summary numbers of one run, from its events."""
 
-    steps: dict[str, list[tuple[int, float]]] = field(default_factory=dict)  # name -> (step, v)
-    last: dict[str, float] = field(default_factory=dict)  # newest value of each metric
+    # name -> (step, v)
+    steps: dict[str, list[tuple[int, float]]] = field(
+        default_factory=dict[str, list[tuple[int, float]]]
+    )
+    last: dict[str, float] = field(default_factory=dict[str, float])  # newest value of each metric
     run_dir: str | None = None
-    checkpoints: list[str] = field(default_factory=list)
+    checkpoints: list[str] = field(default_factory=list[str])
     model_dir: str | None = None
     progress: tuple[float, float | None] | None = None  # (done, total) steps
     eta: float | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -90,7 +90,7 @@ class TrainSpec(BaseModel):
     @classmethod
     def _aliases(cls, data: Any) -> Any:
         if isinstance(data, Mapping):
-            data = dict(data)  # pyright: ignore[reportUnknownArgumentType]
+            data = dict(cast("Mapping[str, Any]", data))
             task = data.get("task")
             if isinstance(task, str):
                 data["task"] = training_task(task) or task

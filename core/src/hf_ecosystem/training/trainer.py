@@ -6,11 +6,11 @@ Runs in job processes; torch/transformers are imported inside the functions.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hf_ecosystem.config import Settings
 from hf_ecosystem.errors import HfEcoError
@@ -56,7 +56,7 @@ def pick_precision(requested: str) -> str:
 
 
 @contextmanager
-def _environ(name: str, value: str) -> Iterator[None]:
+def _environ(name: str, value: str) -> Generator[None]:
     """`name=value` in the environment for the block only (a library must not leave it set)."""
     before = os.environ.get(name)
     os.environ[name] = value
@@ -92,7 +92,9 @@ def load_tokenizer(model_path: str) -> Any:
     from transformers import AutoTokenizer
 
     try:
-        tokenizer = AutoTokenizer.from_pretrained(model_path)
+        # Any: from_pretrained's signature is partly untyped.
+        load = AutoTokenizer.from_pretrained  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        tokenizer = cast("Any", load(model_path))
     except (OSError, ValueError) as exc:
         raise TrainingError(f"Cannot load the tokenizer of {model_path}: {exc}") from exc
     if tokenizer.pad_token is None and tokenizer.eos_token is not None:
@@ -239,7 +241,7 @@ def _trainer_class() -> Any:
         """A Trainer whose loss may be a class-weighted cross-entropy or a focal loss."""
 
         def __init__(self, *args: Any, loss_fn: Callable[[Any, Any], Any] | None = None, **kw: Any):
-            super().__init__(*args, **kw)
+            super().__init__(*args, **kw)  # pyright: ignore[reportUnknownMemberType]  (untyped **kwargs)
             self.loss_fn = loss_fn
             if loss_fn is not None:
                 # The loss is a per-batch mean: let the Trainer scale it for gradient accumulation.
@@ -280,7 +282,7 @@ def create_trainer(
 
     spec = spec if isinstance(spec, TrainSpec) else TrainSpec.parse(spec)
     folder = Path(output_dir or spec.output_dir or "runs/hf-ecosystem").expanduser()
-    say = log or (lambda _m: None)
+    say: Callable[[str], None] = log or (lambda _m: None)
     model_path = resolve_model_path(spec.model, settings)
     tokenizer = load_tokenizer(model_path)
     say(f"loading {spec.dataset}")
