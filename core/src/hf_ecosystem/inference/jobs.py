@@ -21,6 +21,7 @@ def parse_input(task: str, raw: str) -> Any:
     import json
 
     from hf_ecosystem.inference.errors import BadInputError
+    from hf_ecosystem.inference.inputs import as_dict
     from hf_ecosystem.inference.registry import get_task
 
     spec = get_task(task)
@@ -33,16 +34,16 @@ def parse_input(task: str, raw: str) -> Any:
         raise BadInputError(
             f"{task} needs a JSON object as input", f"For example {{{fields}}}."
         ) from exc
-    if not isinstance(value, dict) or set(spec.input_fields) - set(value):
-        missing = ", ".join(
-            sorted(set(spec.input_fields) - set(value if isinstance(value, dict) else {}))
-        )
+    fields = as_dict(value)
+    if fields is None or set(spec.input_fields) - set(fields):
+        missing = ", ".join(sorted(set(spec.input_fields) - set(fields or {})))
         raise BadInputError(
             f"{task} input lacks: {missing}", f"Fields: {', '.join(spec.input_fields)}."
         )
-    if isinstance(value.get("labels"), str):
-        value["labels"] = [x.strip() for x in value["labels"].split(",") if x.strip()]
-    return value
+    labels = fields.get("labels")
+    if isinstance(labels, str):
+        fields["labels"] = [x.strip() for x in labels.split(",") if x.strip()]
+    return fields
 
 
 def run_inference_job(ctx: JobContext) -> InferenceResult:
@@ -64,7 +65,11 @@ def run_inference_job(ctx: JobContext) -> InferenceResult:
     ctx.check_cancelled()
     options: dict[str, Any] = {}
     if p["task"] == "text-generation":
-        options["stream"] = lambda token: ctx.events.emit("log", level="token", message=token)
+
+        def stream(token: str) -> None:
+            ctx.events.emit("log", level="token", message=token)
+
+        options["stream"] = stream
     output = predictor(parse_input(p["task"], p["input"]), **options)
     return InferenceResult(
         task=predictor.task,

@@ -21,7 +21,7 @@ class JobEvent:
     """One event: its type, when, and plain JSON data."""
 
     type: EventType
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict[str, Any])
     time: float = field(default_factory=time.time)
 
     def to_json(self) -> str:
