@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from models import fixtures
 
-from hf_ecosystem.demo.tiny_models import NER_LABELS, VQA_ANSWERS, write_sine_wav
+from hf_ecosystem.demo.samples import write_sine_wav
+from hf_ecosystem.demo.tiny_models import NER_LABELS, VQA_ANSWERS
 from hf_ecosystem.inference import create_pipeline, run_chain
 from hf_ecosystem.inference.chain import ChainStep
 from hf_ecosystem.inference.errors import (

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from hf_ecosystem.demo.tiny_models import build_tiny, write_sample_image, write_sine_wav
+from hf_ecosystem.demo.samples import write_sample_image, write_sine_wav
+from hf_ecosystem.demo.tiny_models import build_tiny
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from hf_ecosystem.data.accumulators import NumberAccumulator, ValueCounter, text_lengths
+from hf_ecosystem.data.accumulators import NumberAccumulator, ValueCounter
+from hf_ecosystem.data.arrays import text_lengths
 from hf_ecosystem.data.errors import DataError
 from hf_ecosystem.data.stats import compute_stats, fast_tokenizer
 

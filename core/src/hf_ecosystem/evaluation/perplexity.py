@@ -40,7 +40,7 @@ def windows(n_tokens: int, max_length: int, stride: int) -> Iterator[tuple[int, 
             break
 
 
-def perplexity(
+def perplexity(  # over 60 lines: one sliding-window loop and its running sums
     model: Any,
     tokenizer: Any,
     texts: Sequence[str],

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hf_ecosystem.errors import CardError, HfEcoError, RepoNotFoundError
-from hf_ecosystem.hub.local_index import IndexRecord, LocalIndex, StoredRepo, card_fields
+from hf_ecosystem.hub.index_fields import card_fields
+from hf_ecosystem.hub.local_index import IndexRecord, LocalIndex, StoredRepo
 from hf_ecosystem.hub.repo_id import validate_repo_id
 from hf_ecosystem.hub.safetensors_meta import total_parameters, weight_files
 from hf_ecosystem.hub.types import (

@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from hf_ecosystem.errors import CardError
 from hf_ecosystem.hub.cards import parse_card_text
 from hf_ecosystem.hub.licenses import LicenseInfo, Permission, lookup_license
+
+if TYPE_CHECKING:
+    from huggingface_hub import EvalResult
 
 PLACEHOLDER = "More information needed"
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -173,7 +176,31 @@ def _base_card_fields(base_card: str | None) -> tuple[str | None, list[str], str
     return parsed.license, list(parsed.languages), parsed.pipeline_tag, []
 
 
-def build_model_card(
+def _model_index(
+    results: Mapping[str, float],
+    pipeline: str | None,
+    dataset_type: str,
+    dataset_label: str | None,
+    split: str | None,
+) -> list[EvalResult]:
+    """A run's final numbers as the card's model-index results."""
+    from huggingface_hub import EvalResult
+
+    return [
+        EvalResult(
+            task_type=pipeline or "other",
+            dataset_type=dataset_type,
+            dataset_name=dataset_label or "unknown",
+            dataset_split=split,
+            metric_type=metric,
+            metric_name=_title(metric),
+            metric_value=round(value, 6),
+        )
+        for metric, value in results.items()
+    ]
+
+
+def build_model_card(  # over 60 lines for its 16 keyword fields; the body is ~30
     repo_id: str,
     *,
     base_model: str | None = None,
@@ -199,7 +226,7 @@ def build_model_card(
     language and pipeline tag fill in what is not given. `metrics` are a run's final numbers
     (`eval_*`); they become the model-index results on `dataset_name`.
     """
-    from huggingface_hub import EvalResult, ModelCard, ModelCardData
+    from huggingface_hub import ModelCard, ModelCardData
 
     base_license, base_languages, base_pipeline, notes = _base_card_fields(base_card)
     choice = resolve_license(license, base_license)
@@ -208,18 +235,8 @@ def build_model_card(
     name = repo_id.rsplit("/", 1)[-1]
     results = eval_results(metrics or {})
     dataset_label = dataset_name or (datasets[0] if datasets else None)
-    evals = [
-        EvalResult(
-            task_type=pipeline or "other",
-            dataset_type=datasets[0] if datasets else (dataset_label or "unknown"),
-            dataset_name=dataset_label or "unknown",
-            dataset_split=eval_split,
-            metric_type=metric,
-            metric_name=_title(metric),
-            metric_value=round(value, 6),
-        )
-        for metric, value in results.items()
-    ]
+    dataset_type = datasets[0] if datasets else (dataset_label or "unknown")
+    evals = _model_index(results, pipeline, dataset_type, dataset_label, eval_split)
     all_tags = [*dict.fromkeys(["hf-tui", "fine-tuned", *tags])]
     data = ModelCardData(
         base_model=base_model,

@@ -214,6 +214,34 @@ def _stage(plan: PublishPlan, card_text: str, dest: Path) -> None:
     (dest / "README.md").write_text(card_text, encoding="utf-8")
 
 
+def _login_token(token: str | None) -> str:
+    """The given token, else the stored one; AuthError when there is none."""
+    from hf_ecosystem.hub.auth import current_token
+
+    found = token or current_token()
+    if not found:
+        raise AuthError(
+            "Publishing to the Hub needs a login",
+            "Run `hf-tui auth login` or set HF_TOKEN (a write token), or publish with --local.",
+        )
+    return found
+
+
+def _check_patterns(plan: PublishPlan) -> None:
+    """The upload's allow/ignore patterns must never drop a planned file silently."""
+    from huggingface_hub.utils import filter_repo_objects
+
+    paths = [f.path for f in plan.files]
+    kept = list(
+        filter_repo_objects(
+            paths, allow_patterns=plan.allow_patterns, ignore_patterns=plan.ignore_patterns
+        )
+    )
+    if len(kept) != len(paths):
+        lost = sorted(set(paths) - set(kept))
+        raise PublishError(f"Upload patterns would drop {', '.join(lost)}", "Rename the files.")
+
+
 def publish_to_hub(
     plan: PublishPlan,
     repo_id: str,
@@ -228,28 +256,14 @@ def publish_to_hub(
 ) -> PublishResult:
     """Create the repo (private by default), upload the plan in one commit, tag it."""
     from huggingface_hub import HfApi
-    from huggingface_hub.utils import filter_repo_objects
 
-    from hf_ecosystem.hub.auth import current_token
     from hf_ecosystem.hub.http_errors import hub_errors
 
     repo_id = validate_repo_id(repo_id)
     settings = settings or load_settings()
-    token = token or current_token()
-    if not token:
-        raise AuthError(
-            "Publishing to the Hub needs a login",
-            "Run `hf-tui auth login` or set HF_TOKEN (a write token), or publish with --local.",
-        )
+    token = _login_token(token)
+    _check_patterns(plan)
     allow, ignore = plan.allow_patterns, plan.ignore_patterns
-    kept = list(
-        filter_repo_objects(
-            [f.path for f in plan.files], allow_patterns=allow, ignore_patterns=ignore
-        )
-    )
-    if len(kept) != len(plan.files):  # the patterns must never drop a planned file silently
-        lost = sorted({f.path for f in plan.files} - set(kept))
-        raise PublishError(f"Upload patterns would drop {', '.join(lost)}", "Rename the files.")
     report: Callable[[str], None] = step or (lambda _: None)
     api = HfApi(endpoint=settings.endpoint, token=token)
     with hub_errors(repo_id):

@@ -146,29 +146,7 @@ def publish_to_local_hub(
     revisions.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".partial-{name}-", dir=revisions))
     try:
-        total, done = plan.total_bytes, 0
-        for planned in plan.files:
-            if cancel is not None and cancel.is_set():
-                from hf_ecosystem.jobs.context import JobCancelled
-
-                raise JobCancelled()
-            target = partial / planned.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(plan.source / planned.path, target)
-            done += planned.size
-            if progress is not None:
-                progress(done, total)
-        (partial / "README.md").write_text(card_text, encoding="utf-8")
-        files = sorted({f.path for f in plan.files} | {"README.md"})
-        meta = {
-            "name": name,
-            "created_at": time.time(),
-            "message": commit_message or "",
-            "source": str(plan.source),
-            "files": files,
-            "total_bytes": plan.total_bytes,
-        }
-        (partial / REVISION_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        files = _write_revision(plan, partial, name, card_text, commit_message, progress, cancel)
         final = revisions / name
         partial.rename(final)
     except BaseException:
@@ -183,6 +161,42 @@ def publish_to_local_hub(
     return PublishResult(
         repo_id, True, str(repo), tuple(files), plan.total_bytes, commit=name, tags=names
     )
+
+
+def _write_revision(
+    plan: PublishPlan,
+    folder: Path,
+    name: str,
+    card_text: str,
+    commit_message: str | None,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> list[str]:
+    """Copy the plan's files, the card and the revision's metadata into `folder`."""
+    total, done = plan.total_bytes, 0
+    for planned in plan.files:
+        if cancel is not None and cancel.is_set():
+            from hf_ecosystem.jobs.context import JobCancelled
+
+            raise JobCancelled()
+        target = folder / planned.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(plan.source / planned.path, target)
+        done += planned.size
+        if progress is not None:
+            progress(done, total)
+    (folder / "README.md").write_text(card_text, encoding="utf-8")
+    files = sorted({f.path for f in plan.files} | {"README.md"})
+    meta = {
+        "name": name,
+        "created_at": time.time(),
+        "message": commit_message or "",
+        "source": str(plan.source),
+        "files": files,
+        "total_bytes": plan.total_bytes,
+    }
+    (folder / REVISION_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return files
 
 
 def _keep_unversioned(repo: Path, revisions: Path) -> None:
