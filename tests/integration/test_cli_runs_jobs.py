@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -328,6 +329,27 @@ def test_jobs_logs_human_and_json(capsys: Capsys) -> None:
     assert event["type"] == "log" and event["message"] == "fetching" and "time" in event
     assert main(["jobs", "logs", "nosuchjob"]) == 1
     assert "No job 'nosuchjob'" in capsys.readouterr().err
+
+
+def test_jobs_logs_follow_prints_until_the_job_ends(capsys: Capsys) -> None:
+    job_id = _job(
+        JobSpec.create("download", repo_id="acme/model-a", repo_type="model"),
+        [("log", {"level": "info", "message": "started"})],
+    )
+    store = _store()
+
+    def worker_finishes() -> None:  # what a worker writes while someone follows its job
+        EventWriter(store.events_path(job_id)).emit("log", level="info", message="halfway")
+        store.finish(job_id, "succeeded")
+
+    timer = threading.Timer(0.5, worker_finishes)
+    timer.start()
+    try:
+        assert main(["jobs", "logs", job_id, "-f"]) == 0
+    finally:
+        timer.join()
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(" ", 1)[1] for line in lines] == ["info: started", "info: halfway"]
 
 
 def test_jobs_cancel_rm_prune_human(capsys: Capsys) -> None:
