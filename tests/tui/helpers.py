@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from textual.coordinate import Coordinate
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
@@ -46,6 +47,20 @@ def text_of(pilot: Pilot[Any], selector: str) -> str:
         return str(pilot.app.screen.query_one(selector, Static).render())
     except NoMatches:
         return ""
+
+
+def columns_fit(pilot: Pilot[Any], selector: str = "#results") -> bool:
+    """True once the table has sized its auto-width columns to its cells (it does so when idle):
+    a snapshot taken before that shows clipped columns, more often on a busy machine."""
+    table = pilot.app.screen.query_one(selector, DataTable)
+    if table._require_update_dimensions or table._updated_cells:  # measured on the next idle
+        return False
+    for column in table.columns.values():
+        cells = (table.get_cell(row, column.key) for row in table.rows)
+        widest = max((cell_len(str(cell)) for cell in cells), default=0)
+        if column.auto_width and column.content_width < widest:
+            return False
+    return True
 
 
 def table_ids(pilot: Pilot[Any], selector: str = "#results") -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fakehub import FakeHub
-from helpers import add_local_repo, cpu_only_snapshot, table_ids, wait_until
+from helpers import add_local_repo, columns_fit, cpu_only_snapshot, table_ids, wait_until
 from hf_tui.app import HfTuiApp
 from hf_tui.messages import BackendSelected
 
@@ -105,7 +105,14 @@ def test_snapshot_models_offline(snap_compare, local_hub: Path) -> None:  # type
         await wait_until(
             pilot, lambda: len(table_ids(pilot)) == 2 and "logged in · CPU" in pilot.app.sub_title
         )
-        await pilot.pause()  # the table sizes its columns when idle, after the rows arrive
+        # A late backend choice (the index refresh) can refill the table; the columns are sized
+        # when idle after each fill: wait until they stay sized for a while.
+        for _ in range(4):
+            await pilot.app.workers.wait_for_complete()
+            await wait_until(pilot, lambda: columns_fit(pilot))
+            await pilot.pause(0.15)
+        await wait_until(pilot, lambda: columns_fit(pilot))
+        await pilot.pause()
 
     app = HfTuiApp(offline=True, sampler=cpu_only_snapshot)
     assert snap_compare(app, run_before=ready, terminal_size=(130, 32))

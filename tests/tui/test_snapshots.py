@@ -20,7 +20,7 @@ from models import fixtures
 from runs_fixtures import curve_events, job_store, make_run, train_config, write_fixed_events
 from textual.pilot import Pilot
 
-from helpers import cpu_only_snapshot, table_ids, text_of, wait_until
+from helpers import columns_fit, cpu_only_snapshot, table_ids, text_of, wait_until
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_tui.app import HfTuiApp
 
@@ -90,6 +90,7 @@ def test_snapshot_jobs(snap_compare, pinned_clock: None) -> None:  # type: ignor
         await pilot.press("4")
         await wait_until(pilot, lambda: len(table_ids(pilot, "#jobs-table")) == 3)
         await wait_until(pilot, lambda: "result" in text_of(pilot, "#job-summary"))
+        await wait_until(pilot, lambda: columns_fit(pilot, "#jobs-table"))
         await pilot.pause()
 
     assert snap_compare(make_app(), run_before=ready, terminal_size=SIZE)
@@ -103,6 +104,7 @@ def test_snapshot_runs(snap_compare, pinned_clock: None) -> None:  # type: ignor
         await pilot.press("5")
         await wait_until(pilot, lambda: len(table_ids(pilot, "#runs-table")) == 2)
         await pilot.press("space")  # a marked run shows its mark
+        await wait_until(pilot, lambda: columns_fit(pilot, "#runs-table"))
         await pilot.pause()
 
     assert snap_compare(make_app(), run_before=ready, terminal_size=SIZE)
@@ -129,6 +131,7 @@ def test_snapshot_evaluation(snap_compare, pinned_clock: None) -> None:  # type:
         await settle(pilot)
         cast(HfTuiApp, pilot.app).open_evaluation(evaluation)
         await wait_until(pilot, lambda: table_ids(pilot, "#eval-errors") != [])
+        await wait_until(pilot, lambda: columns_fit(pilot, "#eval-errors"))
         await pilot.pause()
 
     assert snap_compare(make_app(), run_before=ready, terminal_size=(130, 45))
