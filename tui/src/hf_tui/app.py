@@ -58,6 +58,7 @@ class HfTuiApp(App[int]):
     ]
 
     backend_choice: reactive[BackendChoice | None] = reactive(None, init=False)
+    _backend_error: str | None = None  # kept in the header until a backend is chosen
     user_line: reactive[str] = reactive("…", init=False)
     device_line: reactive[str] = reactive("…", init=False)
 
@@ -210,7 +211,8 @@ class HfTuiApp(App[int]):
         self._update_sub_title()
 
     def _update_sub_title(self) -> None:
-        backend = self.backend_choice.backend.description if self.backend_choice else "connecting…"
+        choice = self.backend_choice
+        backend = choice.backend.description if choice else self._backend_error or "connecting…"
         self.sub_title = f"{backend} · {self.user_line} · {self.device_line}"
 
     @on(Worker.StateChanged)
@@ -222,7 +224,9 @@ class HfTuiApp(App[int]):
         error = event.worker.error
         title, hint = describe_error(error)
         if event.worker.group == "backend":
-            self.sub_title = f"backend unavailable: {title}"
+            # The user and device lines arrive later and redraw the header: keep the failure in it.
+            self._backend_error = f"backend unavailable: {title}"
+            self._update_sub_title()
         self.notify(hint or title, title=title, severity="error", timeout=10, markup=False)
 
     # -- navigation ---------------------------------------------------------------------------
