@@ -74,6 +74,13 @@ def json_error(exc: Exception, file: DataFile, done: int) -> DataError:
     match = _JSON_ROW.search(text)
     line = done + int(match.group(2)) + 1 if match else None
     detail = match.group(1) if match else text.removeprefix("JSON parse error: ")
+    if detail.startswith("unexpected field"):  # valid JSON: the columns come from the first block
+        return DataError(
+            f"a row after line {done} has a field that the first rows lack",
+            file=file.name,
+            line=line,
+            hint="Give every row the same fields (null where empty), or convert it to Parquet.",
+        )
     if col := _JSON_COLUMN.search(detail):
         return DataError(
             f"mixed types: {col.group(2)} in earlier rows, then {col.group(3)}",
@@ -112,3 +119,12 @@ def first_type_conflict(rows: list[dict[str, Any]]) -> tuple[int | None, str | N
             if first != kind:
                 return number, key, first, kind
     return None, None, "one type", "another"
+
+
+def first_huge_int(rows: list[dict[str, Any]]) -> tuple[int | None, str | None]:
+    """(1-based row, column) of the first top-level whole number outside int64, else Nones."""
+    for number, row in enumerate(rows, start=1):
+        for key, value in row.items():
+            if isinstance(value, int) and not -(1 << 63) <= value < 1 << 63:
+                return number, key
+    return None, None

@@ -18,7 +18,12 @@ import pyarrow as pa
 from hf_ecosystem.data.errors import DataError
 from hf_ecosystem.data.files import BLOCK, MAX_BLOCK, open_source
 from hf_ecosystem.data.layout import DataFile, SplitFiles
-from hf_ecosystem.data.parse_errors import csv_error, first_type_conflict, json_error
+from hf_ecosystem.data.parse_errors import (
+    csv_error,
+    first_huge_int,
+    first_type_conflict,
+    json_error,
+)
 from hf_ecosystem.data.types import DataFormat
 
 MAX_JSON_ARRAY_BYTES = 512 << 20
@@ -207,6 +212,10 @@ def _csv_batches(
                 block *= 16
                 continue
             raise csv_error(exc, file, names, done) from exc
+        except UnicodeDecodeError as exc:  # pyarrow decodes the header's names with Python
+            raise DataError(
+                "not UTF-8 text", file=file.name, line=1, hint="Re-encode the file as UTF-8."
+            ) from exc
 
 
 def _after(reader: Iterable[pa.RecordBatch], done: int) -> Iterator[pa.RecordBatch]:
@@ -250,8 +259,6 @@ def _json_batches(
 
 
 def _starts_with_array(file: DataFile) -> bool:
-    if file.compression is not None:
-        return False
     with open_source(file, block_size=1 << 16) as src:
         if isinstance(src, str):
             with open(src, "rb") as handle:  # noqa: PTH123 - a path string from the source
@@ -283,6 +290,15 @@ def _json_array_batches(file: DataFile, columns: Sequence[str] | None) -> Iterat
         raise DataError("an array item is not an object", file=file.name, row=bad + 1)
     try:
         table = pa.Table.from_pylist(rows)
+    except OverflowError as exc:
+        row, column = first_huge_int(rows)
+        raise DataError(
+            "a whole number beyond 64-bit integers",
+            file=file.name,
+            row=row,
+            column=column,
+            hint="Store such numbers as strings (quoted) or as floats.",
+        ) from exc
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         row, column, first, bad_type = first_type_conflict(rows)
         raise DataError(
