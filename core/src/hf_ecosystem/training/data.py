@@ -190,6 +190,7 @@ def _multi_label(
     feature = train.features[label]
     inner = getattr(feature, "feature", None)
     names = _names_of(inner)
+    class_label = names is not None  # ids index `names`; plain ints are class names themselves
     if names is None:
         rows = list(train[label]) + (list(evaluation[label]) if evaluation is not None else [])
         names = _class_names([v for row in rows for v in (row or ())])
@@ -207,7 +208,7 @@ def _multi_label(
                 )
             vector = [0.0] * len(names)
             for value in row:  # pyright: ignore[reportUnknownVariableType]
-                key = names[value] if inner is not None and isinstance(value, int) else str(value)  # pyright: ignore[reportUnknownArgumentType]
+                key = names[value] if class_label and isinstance(value, int) else str(value)  # pyright: ignore[reportUnknownArgumentType]
                 if key not in index:
                     raise DataError(f"unknown label {value!r}", row=rows[offset], column=label)
                 vector[index[key]] = 1.0
