@@ -178,9 +178,10 @@ def _walk(folder: Path) -> Iterable[tuple[str, int | None]]:
 def _read_card(readme: Path) -> Mapping[str, Any]:
     from hf_ecosystem.errors import CardError
     from hf_ecosystem.hub.cards import split_front_matter
+    from hf_ecosystem.safe_files import read_text_bounded
 
     try:
-        metadata, _ = split_front_matter(readme.read_text(encoding="utf-8"))
+        metadata, _ = split_front_matter(read_text_bounded(readme))
     except (OSError, UnicodeDecodeError, CardError) as exc:
         raise DataError(f"cannot read the dataset card: {exc}", file=str(readme)) from exc
     return metadata

@@ -10,10 +10,11 @@ import yaml
 
 from hf_ecosystem.errors import CardError
 from hf_ecosystem.hub.types import RepoKind
+from hf_ecosystem.safe_yaml import YamlRefused, load_yaml
 
 # Same shape as huggingface_hub's REGEX_YAML_BLOCK: front matter between two `---` lines.
 _FRONT_MATTER = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_FRONT_MATTER_BYTES = 256 * 1024  # the Hub's largest real cards carry a few tens of KiB
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +114,14 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     offset = match.group(1).count("\n") + match.group(1).count("\r") - match.group(1).count("\r\n")
     yaml_text = match.group(2)
     try:
-        data = yaml.load(yaml_text, Loader=_YamlLoader)
+        data = load_yaml(yaml_text, max_bytes=MAX_FRONT_MATTER_BYTES)
+    except YamlRefused as exc:
+        raise CardError(
+            f"front matter refused: {exc}",
+            line=offset + 1,
+            raw=text[:4096],
+            hint="The card's metadata is unsafe to read; fix or remove it at its source.",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + offset if mark is not None else None

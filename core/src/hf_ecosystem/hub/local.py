@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -26,6 +27,7 @@ from hf_ecosystem.hub.types import (
     SearchFilters,
     Sort,
 )
+from hf_ecosystem.safe_files import inside, read_text_bounded
 
 if TYPE_CHECKING:
     from hf_ecosystem.config import Settings
@@ -224,7 +226,7 @@ class LocalHub:
         card_error = None
         if has_card:
             try:
-                text = card_path.read_text(encoding="utf-8")
+                text = read_text_bounded(card_path, root=_repo_root(c.path))
                 fields, card_data = card_fields(c.kind, text)
             except (OSError, UnicodeDecodeError, CardError) as exc:
                 # A bad card still leaves a browsable repo: index what the files tell us.
@@ -341,7 +343,7 @@ class LocalHub:
         if s.card_path is None:
             return ""
         try:
-            return Path(s.card_path).read_text(encoding="utf-8", errors="replace")
+            return read_text_bounded(s.card_path, root=_repo_root(Path(s.path)), errors="replace")
         except FileNotFoundError:
             return ""
         except OSError as exc:
@@ -356,6 +358,12 @@ class LocalHub:
         return Path(self._get(repo_id, kind).path)
 
 
+def _repo_root(path: Path) -> Path:
+    """The folder a repo's files may link into: the repo folder, or for a cache snapshot
+    (`models--org--name/snapshots/<sha>`, whose files link to `../../blobs`) the cache repo."""
+    return path.parent.parent if path.parent.name == "snapshots" else path
+
+
 def _walk_kind_dir(base: Path) -> Iterator[tuple[str, Path]]:
     """(repo id, folder) under `<root>/models` or `<root>/datasets`: `org/name` or bare `name`."""
     for top in _subdirs(base):
@@ -368,7 +376,11 @@ def _walk_kind_dir(base: Path) -> Iterator[tuple[str, Path]]:
         if any(e.is_file() for e in entries):
             candidates = [(top.name, top)]
         else:
-            candidates = [(f"{top.name}/{e.name}", Path(e.path)) for e in entries if e.is_dir()]
+            candidates = [
+                (f"{top.name}/{e.name}", Path(e.path))
+                for e in entries
+                if e.is_dir() and (not e.is_symlink() or inside(e.path, base.parent))
+            ]
         for repo_id, path in candidates:
             try:
                 yield validate_repo_id(repo_id), path
@@ -377,24 +389,35 @@ def _walk_kind_dir(base: Path) -> Iterator[tuple[str, Path]]:
 
 
 def _subdirs(base: Path) -> list[Path]:
+    """Folders under `base`; a link to a folder outside the hub root is not followed."""
     try:
         with os.scandir(base) as it:
-            return sorted(Path(e.path) for e in it if e.is_dir() and not e.name.startswith("."))
+            dirs = [e for e in it if e.is_dir() and not e.name.startswith(".")]
     except OSError:
         return []
+    hub_root = base.parent
+    return sorted(Path(e.path) for e in dirs if not e.is_symlink() or inside(e.path, hub_root))
 
 
 def _walk_files(path: Path) -> tuple[tuple[str, int | None, float | None], ...]:
-    """(relative path, size, mtime) of every file in a repo folder, skipping .git and .cache."""
+    """(relative path, size, mtime) of every regular file in a repo folder, skipping .git and
+    .cache, special files (FIFOs, devices) and links that lead out of the folder."""
     out: list[tuple[str, int | None, float | None]] = []
-    for dirpath, dirnames, filenames in os.walk(path):
+    for dirpath, dirnames, filenames in os.walk(path):  # never descends into linked folders
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         rel_dir = Path(dirpath).relative_to(path).as_posix()
         for name in sorted(filenames):
+            full = os.path.join(dirpath, name)  # noqa: PTH118 - hot loop
             try:
-                st = os.stat(os.path.join(dirpath, name))  # noqa: PTH116, PTH118 - hot loop
+                st = os.lstat(full)
+                if stat.S_ISLNK(st.st_mode):
+                    if not inside(full, path):
+                        continue  # a link out of the repo is not a file of the repo
+                    st = os.stat(full)  # noqa: PTH116
             except OSError:
                 continue  # a broken symlink is not a file of the repo
+            if not stat.S_ISREG(st.st_mode):
+                continue  # a FIFO or a device: reading it would block or never end
             rel = name if rel_dir == "." else f"{rel_dir}/{name}"
             out.append((rel, st.st_size, st.st_mtime))
     return tuple(out)

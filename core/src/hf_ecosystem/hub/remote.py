@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from itertools import islice
-from pathlib import Path
 from typing import Any, cast
 
 from huggingface_hub import DatasetInfo, HfApi, ModelInfo
@@ -290,7 +289,9 @@ class RemoteHub:
                 )
             except EntryNotFoundError:
                 return ""
-            return Path(path).read_text(encoding="utf-8", errors="replace")
+            from hf_ecosystem.safe_files import read_text_bounded
+
+            return read_text_bounded(path, errors="replace")
 
     def files(self, repo_id: str, kind: RepoKind = "model") -> list[RepoFile]:
         """The repo's files with sizes."""

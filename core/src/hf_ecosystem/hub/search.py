@@ -11,6 +11,7 @@ from hf_ecosystem.errors import CardError, HfEcoError
 from hf_ecosystem.hub.backend import HubBackend
 from hf_ecosystem.hub.cards import ParsedCard, parse_card_text
 from hf_ecosystem.hub.types import DatasetSummary, ModelSummary, RepoKind, SearchFilters, Sort
+from hf_ecosystem.safe_files import read_text_bounded
 
 _REPO_ID_SHAPE = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$|^[A-Za-z0-9][\w.\-]*$")
 
@@ -98,7 +99,7 @@ def parse_model_card(
 
 def _read_card_file(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return read_text_bounded(path)
     except UnicodeDecodeError as exc:
         raise CardError(f"{path} is not UTF-8 text", raw="") from exc
     except OSError as exc:

@@ -26,13 +26,23 @@ ProgressFn = Callable[[int, int], None]
 
 def read_inputs(path: Path, column: str | None = None) -> list[Any]:
     """Every input in file order: a column's values, or the file paths of a folder."""
+    from hf_ecosystem.safe_files import file_problem
+
     if path.is_dir():
         files = sorted(
-            p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES | AUDIO_SUFFIXES
+            p
+            for p in path.iterdir()
+            if p.suffix.lower() in IMAGE_SUFFIXES | AUDIO_SUFFIXES
+            and file_problem(p, root=path) is None  # a FIFO or a link out would hang or leak
         )
         if not files:
             raise BadInputError(f"No image or audio files in {path}")
         return [str(p) for p in files]
+    problem = file_problem(path)
+    if problem is not None:
+        raise BadInputError(
+            f"Cannot read {path}: {problem}", "Give a CSV, JSONL, Parquet or TXT file, or a folder."
+        )
     suffix = path.suffix.lower()
     # pyarrow ships no type information: its modules are Any here, on purpose.
     table: Any

@@ -31,6 +31,7 @@ from hf_ecosystem.publishing.plan import (
     plan_publish,
 )
 from hf_ecosystem.publishing.results import PublishJobResult
+from hf_ecosystem.safe_files import read_text_bounded
 
 if TYPE_CHECKING:
     from hf_ecosystem.jobs.context import JobContext
@@ -91,7 +92,9 @@ def _base_card(
     folder = Path(model).expanduser()
     if folder.is_dir():
         readme = folder / "README.md"
-        text = readme.read_text(encoding="utf-8", errors="replace") if readme.is_file() else None
+        text = None
+        if readme.is_file():
+            text = read_text_bounded(readme, root=folder, errors="replace")
         return _repo_id_of_folder(folder, settings), text, str(folder)
     try:
         model = validate_repo_id(model)
@@ -151,11 +154,11 @@ def prepare_card(
 
     settings = settings or load_settings()
     if plan.card is not None:
-        text = plan.card.read_text(encoding="utf-8")
+        text = read_text_bounded(plan.card)
         parsed = parse_card_text(text)  # a broken edit stops here, before any upload
         return PreparedCard(text, "file", parsed.license)
     if run is None and license is None and plan.has_readme:
-        text = (plan.source / "README.md").read_text(encoding="utf-8")
+        text = read_text_bounded(plan.source / "README.md", root=plan.source)
         return PreparedCard(text, "folder", parse_card_text(text).license)
     folder_config = _folder_config(plan.source)
     adapter = (plan.source / "adapter_config.json").is_file()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.safe_files import file_problem
 
 # File names that hold secrets, never a model's (matched case-insensitively on the base name).
 SECRET_NAME_PATTERNS = (
@@ -269,8 +270,8 @@ def plan_publish(source: Path | str, *, card: Path | str | None = None) -> Publi
         for name in sorted(filenames):
             rel = (rel_dir / name).as_posix()
             full = Path(dirpath) / name
-            reason = _skip_reason((*rel_dir.parts, name))
-            if reason:
+            reason = _skip_reason((*rel_dir.parts, name)) or file_problem(full, root=root)
+            if reason:  # special files and links out of the folder are never read or copied
                 skipped.append(SkippedPath(rel, reason))
                 continue
             secret = secret_name_reason(name)
@@ -287,6 +288,8 @@ def plan_publish(source: Path | str, *, card: Path | str | None = None) -> Publi
     if card_path is not None:
         if not card_path.is_file():
             raise PublishError(f"Card file not found: {card_path}", "Give an edited README.md.")
+        if problem := file_problem(card_path):
+            raise PublishError(f"Card file refused: {card_path} is {problem}")
         if contains_token(card_path):
             secrets.append((str(card_path), "it contains something that looks like a token"))
     if secrets:

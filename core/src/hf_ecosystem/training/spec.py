@@ -135,15 +135,20 @@ class TrainSpec(BaseModel):
         """Read a YAML config file; relative paths in it are taken from the file's folder."""
         import yaml
 
+        from hf_ecosystem.safe_files import read_text_bounded
+        from hf_ecosystem.safe_yaml import YamlRefused, load_yaml
+
         file = Path(path).expanduser()
         try:
-            text = file.read_text(encoding="utf-8")
+            text = read_text_bounded(file, max_bytes=1024 * 1024)
         except OSError as exc:
             raise TrainSpecError(
                 f"Cannot read training config {file}: {exc.strerror or exc}"
             ) from None
         try:
-            data = yaml.safe_load(text)
+            data = load_yaml(text)
+        except YamlRefused as exc:
+            raise TrainSpecError(f"Invalid training config {file.name}: {exc}") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" line {mark.line + 1}" if mark is not None else ""

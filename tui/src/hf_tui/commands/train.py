@@ -59,6 +59,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 def _overrides(pairs: list[str]) -> dict[str, Any]:
     import yaml
 
+    from hf_ecosystem.safe_yaml import YamlRefused, load_yaml
     from hf_ecosystem.training.spec import TrainSpecError
 
     out: dict[str, Any] = {}
@@ -67,7 +68,9 @@ def _overrides(pairs: list[str]) -> dict[str, Any]:
         if not sep or not key.strip():
             raise TrainSpecError(f"Invalid --set {pair!r}", "Use --set KEY=VALUE.")
         try:
-            out[key.strip()] = yaml.safe_load(raw)
+            out[key.strip()] = load_yaml(raw)
+        except YamlRefused as exc:
+            raise TrainSpecError(f"Invalid --set {key.strip()}: {exc}") from None
         except yaml.YAMLError:
             out[key.strip()] = raw
     return out

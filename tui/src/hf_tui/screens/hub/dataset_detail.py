@@ -96,6 +96,8 @@ class DatasetDetailScreen(DetailScreen):
         """Repo details and card; for a local path, its files and its README if it has one."""
         if not self.is_local_path:
             return super().fetch_details()
+        from hf_ecosystem.safe_files import read_text_bounded
+
         path = Path(self.repo_id).expanduser()
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
         rel = (lambda p: p.name) if path.is_file() else (lambda p: str(p.relative_to(path)))
@@ -105,7 +107,7 @@ class DatasetDetailScreen(DetailScreen):
             local_path=str(path),
         )
         readme = path / "README.md"
-        card = readme.read_text(encoding="utf-8", errors="replace") if readme.is_file() else ""
+        card = read_text_bounded(readme, root=path, errors="replace") if readme.is_file() else ""
         return details, card
 
     # -- layout, preview, statistics ------------------------------------------------------------
