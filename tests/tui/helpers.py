@@ -60,6 +60,28 @@ def columns_fit(pilot: Pilot[Any], selector: str = "#results") -> bool:
         widest = max((cell_len(str(cell)) for cell in cells), default=0)
         if column.auto_width and column.content_width < widest:
             return False
+    return _rows_render_whole(table)
+
+
+def _rows_render_whole(table: DataTable[Any]) -> bool:
+    """True when the rendered lines show every visible cell whole: the table caches rendered rows
+    and redraws them with the new widths only after its next resize event, so measured widths alone
+    do not mean a screenshot shows them."""
+    width = table.scrollable_content_region.width
+    header = table.header_height if table.show_header else 0
+    rows = table.ordered_rows[: max(0, table.size.height - header)]
+    if table.scroll_y or any(row.height != 1 for row in rows):
+        return True  # only the simple case is checked: one line per row, from the top
+    for index, row in enumerate(rows):
+        line = table.render_line(header + index).text
+        right = 0
+        for column in table.ordered_columns:
+            right += column.get_render_width(table)
+            if right > width:
+                break
+            cell = str(table.get_cell(row.key, column.key))
+            if "\n" not in cell and cell not in line:
+                return False
     return True
 
 
