@@ -126,9 +126,16 @@ def network_violations() -> list[str]:
 
 @pytest.fixture(autouse=True)
 def isolated_env(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> Iterator[Path]:
-    """Point HF_HOME, HF_HUB_CACHE and HFTUI_HOME at a fresh temp dir; fail on any escape."""
+    """Point HF_HOME, HF_HUB_CACHE and HFTUI_HOME at a fresh temp dir; fail on any escape.
+
+    Outside the slow tier the queue is paused (HFTUI_MAX_JOBS=0): every look at the jobs runs
+    the scheduler, and a fast test that fabricates a queued record must not start a worker."""
+    if not any(request.node.get_closest_marker(m) for m in ("slow", "e2e")):
+        monkeypatch.setenv("HFTUI_MAX_JOBS", "0")
     from huggingface_hub import constants
 
     from hf_ecosystem.hub.selection import endpoint_reachable

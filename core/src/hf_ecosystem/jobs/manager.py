@@ -19,14 +19,17 @@ from hf_ecosystem.jobs.store import JobRecord, JobStore, pid_alive
 HEARTBEAT_SECONDS = 2.0
 STALE_AFTER_SECONDS = 30.0  # a worker that has not beaten for this long is lost
 START_TIMEOUT_SECONDS = 60.0  # "starting" for longer than this without a pid: lost
+WORKER_MODULE = "hf_ecosystem.jobs.worker"
+LINGER_SECONDS = 120.0  # a finished job's leftover processes hold its slot this long at most
 CANCEL_GRACE_SECONDS = 10.0
 
 
 def default_concurrency() -> int:
-    """One job per GPU, one on a CPU-only box; HFTUI_MAX_JOBS overrides."""
+    """One job per GPU, one on a CPU-only box; HFTUI_MAX_JOBS overrides (0 pauses the queue:
+    jobs wait until it is raised)."""
     if env := os.environ.get("HFTUI_MAX_JOBS"):
         try:
-            return max(1, int(env))
+            return max(0, int(env))
         except ValueError:
             pass
     from hf_ecosystem.device.nvml import read_gpus
@@ -70,14 +73,20 @@ class JobManager:
 
     def schedule(self) -> list[str]:
         """Start queued jobs, oldest first, while fewer than `max_running` run; their ids."""
-        self.refresh()
+        self._mark_lost()
+        return self._start_queued()
+
+    def _start_queued(self) -> list[str]:
         started: list[str] = []
         while True:
+            if not self.store.list(statuses=("queued",)):
+                break  # the common case for a look at the jobs: nothing waits, no write
+            lingering = self._lingering()
             with self.store.transaction() as conn:
                 running = conn.execute(
                     "SELECT COUNT(*) FROM jobs WHERE status IN ('starting','running')"
                 ).fetchone()[0]
-                if running >= self.max_running:
+                if running + lingering >= self.max_running:
                     break
                 row = conn.execute(
                     "SELECT id FROM jobs WHERE status = 'queued' ORDER BY created_at, id LIMIT 1"
@@ -103,7 +112,7 @@ class JobManager:
         env.update(thread_limits(self.max_running, env))
         with log.open("ab") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "hf_ecosystem.jobs.worker", job_id],
+                [sys.executable, "-m", WORKER_MODULE, job_id],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -113,11 +122,41 @@ class JobManager:
                 cwd=str(self.settings.home),
             )
         self.store.update(job_id, pid=process.pid)
+        # Its watcher: when the worker's process group is gone (finished, failed or killed), it
+        # runs the scheduler, so the queue moves with no TUI or CLI open.
+        subprocess.Popen(
+            [sys.executable, "-m", WORKER_MODULE, "--schedule-after", str(process.pid)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            close_fds=True,
+            env=env,
+            cwd=str(self.settings.home),
+        )
 
     # -- looking at jobs ------------------------------------------------------------------------
 
+    def _lingering(self) -> int:
+        """Finished jobs whose processes still exist: a worker lives on briefly after recording
+        its end (and a killed one can leave ranks behind); until they are gone they hold their
+        slot, so a GPU is not handed to the next job while the last one still holds memory."""
+        since = time.time() - LINGER_SECONDS
+        count = 0
+        for record in self.store.list(statuses=("succeeded", "failed", "cancelled", "lost")):
+            ended = record.finished_at or 0.0
+            if ended >= since and record.pid is not None and group_alive(record.pid):
+                count += 1
+        return count
+
     def refresh(self) -> list[str]:
-        """Mark running jobs whose process is gone or silent as lost; their ids."""
+        """Mark jobs whose process is gone or silent as lost and start what the freed slots
+        allow (every look at the jobs moves the queue); the ids marked lost."""
+        lost = self._mark_lost()
+        self._start_queued()
+        return lost
+
+    def _mark_lost(self) -> list[str]:
         lost: list[str] = []
         now = time.time()
         for record in self.store.list(statuses=("starting", "running")):
@@ -137,6 +176,10 @@ class JobManager:
                 error = {"title": f"Job lost: {why}", "hint": "See its log; start it again."}
                 if self.store.finish(record.id, "lost", error=error):
                     lost.append(record.id)
+                    if record.pid is not None:
+                        # What is left of it (a silent worker, training ranks) must not go on
+                        # writing into its folder while its slot is given to another job.
+                        _signal_group(record.pid, signal.SIGKILL)
         return lost
 
     def last_heartbeat(self, job_id: str) -> float | None:
@@ -225,5 +268,34 @@ class JobManager:
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
+    """Signal a worker's process group. Workers start their own session, so the group's id is
+    the worker's pid, and the group outlives the worker while any of its children live."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(os.getpgid(pid), sig)
+        os.killpg(pid, sig)
+
+
+def group_alive(pgid: int) -> bool:
+    """True while any process of the group `pgid` runs (exited but unreaped ones do not count)."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        entries = os.listdir("/proc")  # noqa: PTH208 - hot loop
+    except OSError:
+        return True  # no /proc (macOS): the signal test is all there is
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:  # noqa: PTH123 - hot loop
+                stat = handle.read()
+        except OSError:
+            continue  # it ended while we looked
+        # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != b"Z":
+            return True
+    return False

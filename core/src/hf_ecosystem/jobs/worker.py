@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from types import FrameType
@@ -15,7 +16,7 @@ from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.jobs.context import JobCancelled, JobContext
 from hf_ecosystem.jobs.events import EventWriter
 from hf_ecosystem.jobs.kinds import get_kind
-from hf_ecosystem.jobs.manager import HEARTBEAT_SECONDS, JobManager
+from hf_ecosystem.jobs.manager import HEARTBEAT_SECONDS, JobManager, group_alive
 from hf_ecosystem.jobs.params import resolve
 from hf_ecosystem.jobs.results import JobResult
 from hf_ecosystem.jobs.store import JobStore
@@ -61,7 +62,7 @@ def run(job_id: str) -> int:
         events.emit("error", **exc.to_dict())  # its class name lets a UI offer the right fix
         store.finish(job_id, "failed", exit_code=1, error=exc.to_dict())
     except Exception as exc:  # anything else: its traceback goes to the job's log, not the user
-        traceback.print_exc()
+        sys.stderr.write(redact(traceback.format_exc()))  # a token in a message stays out
         title = f"Unexpected error: {type(exc).__name__}: {redact(str(exc))[:300]}"
         hint = "The traceback is in the job's log (`hf-tui jobs logs ID`)."
         events.emit("error", title=title, hint=hint)
@@ -69,14 +70,25 @@ def run(job_id: str) -> int:
     finally:
         stop.set()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    # Start whatever waits in the queue, so it moves on with no TUI or CLI open.
-    JobManager(settings).schedule()
+    # The queue moves on when this job's last process is gone: its watcher (started with it by
+    # the manager) runs the scheduler then, also when this process is killed.
     return code
+
+
+def schedule_after(pgid: int, *, poll: float = 0.25) -> list[str]:
+    """The watcher of a job: wait until its process group `pgid` is gone, then schedule (which
+    also marks the job lost if it died without recording its end)."""
+    while group_alive(pgid):
+        time.sleep(poll)
+    return JobManager(load_settings()).schedule()
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     args = sys.argv[1:] if argv is None else argv
+    if len(args) == 2 and args[0] == "--schedule-after" and args[1].isdigit():
+        schedule_after(int(args[1]))
+        return 0
     if len(args) != 1:
         sys.stderr.write("usage: python -m hf_ecosystem.jobs.worker JOB_ID\n")
         return 2
