@@ -130,7 +130,10 @@ def test_snapshot_evaluation(snap_compare, pinned_clock: None) -> None:  # type:
         await settle(pilot)
         cast(HfTuiApp, pilot.app).open_evaluation(evaluation)
         await wait_until(pilot, lambda: table_ids(pilot, "#eval-errors") != [])
-        await wait_until(pilot, lambda: columns_fit(pilot, "#eval-errors"))
+        for table in ("#eval-metrics", "#confusion"):
+            await wait_until(pilot, lambda t=table: table_ids(pilot, t) != [])
+        for table in ("#eval-errors", "#eval-metrics", "#confusion"):
+            await wait_until(pilot, lambda t=table: columns_fit(pilot, t))
         await pilot.pause()
 
     assert snap_compare(make_app(), run_before=ready, terminal_size=(130, 45))

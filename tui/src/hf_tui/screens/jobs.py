@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, RichLog, Static
+from textual.widgets import Footer, Header, RichLog, Static
 
 from hf_ecosystem.jobs.events import JobEvent
 from hf_ecosystem.jobs.store import JobRecord
 from hf_tui.format import STATUS_STYLES, describe_event, duration
 from hf_tui.modals.confirm import ConfirmModal
 from hf_tui.screens.polled_table import PolledTableScreen
+from hf_tui.widgets.data_table import DataTable
 
 POLL_SECONDS = 1.0
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.widgets import DataTable
-
 from hf_tui.screens.base import HfScreen
+from hf_tui.widgets.data_table import DataTable
 
 
 class PolledTableScreen(HfScreen):

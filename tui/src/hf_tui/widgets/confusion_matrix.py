@@ -10,7 +10,8 @@ from rich.text import Text
 from textual import on
 from textual.color import Color
 from textual.message import Message
-from textual.widgets import DataTable
+
+from hf_tui.widgets.data_table import DataTable
 
 LOW = Color(28, 32, 40)
 HIGH = Color(0, 150, 255)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from hf_ecosystem.publishing.plan import PublishPlan, SecretFileError
 from hf_tui.format import human_bytes
+from hf_tui.widgets.data_table import DataTable
 
 
 class PublishPlanView(Vertical):

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from textual import on
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable
 
 from hf_ecosystem.hub.types import RepoKind, RepoSummary
 from hf_tui.format import summary_cells, summary_columns
+from hf_tui.widgets.data_table import DataTable
 
 LOAD_MORE_MARGIN = 5  # rows before the end at which the next page is asked for
 

@@ -8,10 +8,11 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from hf_ecosystem.data.types import DatasetStats, Distribution
+from hf_tui.widgets.data_table import DataTable
 
 BINS = 12
 

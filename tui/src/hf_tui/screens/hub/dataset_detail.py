@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Select, Static, TabbedContent, TabPane
+from textual.widgets import Select, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from hf_ecosystem.data.types import DatasetInfoSummary, DatasetStats, PreviewPage
 from hf_ecosystem.hub.types import DatasetSummary, RepoDetails, RepoFile, RepoKind
 from hf_tui.screens.hub.detail import DetailScreen
+from hf_tui.widgets.data_table import DataTable
 from hf_tui.widgets.stats_panel import StatsPanel
 
 if TYPE_CHECKING:

@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ItemGrid, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, DataTable, Footer, Header, Markdown, Static
+from textual.widgets import Button, Footer, Header, Markdown, Static
 
 from hf_ecosystem.errors import CardError, HfEcoError
 from hf_ecosystem.hub.cards import ParsedCard, parse_card_text
 from hf_ecosystem.hub.types import RepoDetails, RepoKind
 from hf_tui.format import human_bytes, human_count, human_date
 from hf_tui.screens.base import HfScreen
+from hf_tui.widgets.data_table import DataTable
 from hf_tui.widgets.license_panel import LicensePanel
 
 if TYPE_CHECKING:

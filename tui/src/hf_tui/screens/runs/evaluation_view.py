@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, ProgressBar, RichLog, Static
+from textual.widgets import Footer, Header, ProgressBar, RichLog, Static
 
 from hf_ecosystem.evaluation.analysis import ErrorExample
 from hf_ecosystem.evaluation.results import EvaluationResult
@@ -20,6 +20,7 @@ from hf_tui.format import STATUS_STYLES
 from hf_tui.messages import JobUpdated
 from hf_tui.screens.base import HfScreen
 from hf_tui.widgets.confusion_matrix import ConfusionMatrix
+from hf_tui.widgets.data_table import DataTable
 from hf_tui.widgets.job_follower import JobFollower, show_events
 
 POLL_SECONDS = 0.5

@@ -9,9 +9,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from hf_tui.screens.base import HfScreen
+from hf_tui.widgets.data_table import DataTable
 from hf_tui.widgets.metric_curves import MetricCurves
 
 

@@ -9,13 +9,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, ProgressBar, RichLog, Static
+from textual.widgets import Footer, Header, ProgressBar, RichLog, Static
 
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.training.runs import RunHistory, run_model_dir
 from hf_tui.format import STATUS_STYLES, duration
 from hf_tui.messages import JobUpdated
 from hf_tui.screens.base import HfScreen
+from hf_tui.widgets.data_table import DataTable
 from hf_tui.widgets.job_follower import JobFollower, show_events
 from hf_tui.widgets.metric_curves import MetricCurves
 

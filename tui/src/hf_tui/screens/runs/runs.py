@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.training.runs import RunHistory, RunSummary
 from hf_tui.format import STATUS_STYLES, duration
 from hf_tui.modals.confirm import ConfirmModal
 from hf_tui.screens.polled_table import PolledTableScreen
+from hf_tui.widgets.data_table import DataTable
 
 POLL_SECONDS = 2.0
 # The metric a list shows for a run: the first of these it has, else its first eval_* value.
