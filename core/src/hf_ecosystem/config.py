@@ -169,3 +169,21 @@ _CHECKS: dict[str, Any] = {
     "timeout": _bounded(float, 0.001, 3600),
     "page_size": _bounded(int, 1, 1000),
 }
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` (and parents) readable by its owner only (0700); an existing folder of ours
+    with wider permissions is tightened. Job specs, logs and results live under these."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_file(path, mode=0o700)
+    return path
+
+
+def private_file(path: Path, *, mode: int = 0o600) -> None:
+    """Make an existing file or folder of ours owner-only (a missing one is left alone)."""
+    try:
+        info = path.stat()
+        if info.st_uid == os.getuid() and info.st_mode & 0o077:
+            path.chmod(mode)
+    except OSError:
+        pass  # not ours, or gone: nothing to tighten

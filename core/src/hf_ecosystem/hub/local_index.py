@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hf_ecosystem.config import private_file
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.hub.index_fields import term_key
 from hf_ecosystem.hub.types import (
@@ -151,8 +152,9 @@ class LocalIndex:
 
     def _open(self) -> sqlite3.Connection:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            private_file(self.path)
         except (OSError, sqlite3.Error) as exc:
             raise HfEcoError(
                 f"Cannot open the local hub index {self.path}", "Check HFTUI_HOME is writable."

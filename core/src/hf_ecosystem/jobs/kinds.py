@@ -93,7 +93,7 @@ KINDS: dict[str, JobKind] = {
             {
                 "task": _REQUIRED_TEXT,
                 "model": _REQUIRED_MODEL,
-                "input": _REQUIRED_TEXT,
+                "input": Param(check.text, required=True, free_text=True),
                 "device": _TEXT,
                 "dtype": _TEXT,
                 "allow_pickle": Param(check.boolean),

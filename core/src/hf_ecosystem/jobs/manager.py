@@ -110,7 +110,8 @@ class JobManager:
         if self._max_running is not None:
             env["HFTUI_MAX_JOBS"] = str(self._max_running)
         env.update(thread_limits(self.max_running, env))
-        with log.open("ab") as out:
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "ab") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", WORKER_MODULE, job_id],
                 stdin=subprocess.DEVNULL,

@@ -130,3 +130,4 @@ class Param:
 
     check: Check
     required: bool = False
+    free_text: bool = False  # typed by a person: stored redacted (a pasted token never lands)

@@ -9,6 +9,7 @@ from typing import Any
 
 from hf_ecosystem.jobs.kinds import KINDS, get_kind, known_kinds
 from hf_ecosystem.jobs.params import JobSpecError
+from hf_ecosystem.redact import redact
 
 __all__ = ["JobSpec", "JobSpecError", "known_kinds"]
 
@@ -37,7 +38,8 @@ class JobSpec:
                 if param.required:
                     raise JobSpecError(f"Invalid job: {name!r} is required for {kind}")
                 continue
-            clean[name] = param.check(name, value)
+            value = param.check(name, value)
+            clean[name] = redact(value) if param.free_text and isinstance(value, str) else value
         return cls(kind, clean)
 
     def to_json(self) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from hf_ecosystem.config import private_dir, private_file
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.jobs.spec import JobSpec
 
@@ -96,9 +97,8 @@ class JobStore:
     """The jobs table and each job's folder (spec, events, log)."""
 
     def __init__(self, home: Path) -> None:
-        self.home = home
-        self.root = home / "jobs"
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.home = private_dir(home)
+        self.root = private_dir(home / "jobs")
         self.path = home / "jobs.sqlite"
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
@@ -109,6 +109,7 @@ class JobStore:
                 self.path, timeout=30, check_same_thread=False, isolation_level=None
             )
             conn.row_factory = sqlite3.Row
+            private_file(self.path)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA busy_timeout=30000")
             conn.executescript(_SCHEMA)
@@ -154,7 +155,7 @@ class JobStore:
     def create(self, spec: JobSpec) -> JobRecord:
         """Store a new queued job."""
         job_id = new_job_id()
-        self.job_dir(job_id).mkdir(parents=True, exist_ok=True)
+        private_dir(self.job_dir(job_id))
         (self.job_dir(job_id) / "spec.json").write_text(spec.to_json(), encoding="utf-8")
         with self.transaction() as conn:
             conn.execute(
@@ -165,13 +166,16 @@ class JobStore:
         return self.get(job_id)
 
     def get(self, job_id: str) -> JobRecord:
-        """One job by id (a unique prefix works too)."""
+        """One job by id (a unique prefix works too; `_` and `%` are characters, not patterns)."""
+        if not job_id.strip():
+            raise JobNotFoundError("No job id given", "Give a job id (see `hf-tui jobs list`).")
         with self._lock:
             rows = (
                 self._connect()
                 .execute(
-                    "SELECT * FROM jobs WHERE id = ? OR id LIKE ? ORDER BY id = ? DESC LIMIT 2",
-                    (job_id, f"{job_id}%", job_id),
+                    "SELECT * FROM jobs WHERE id = ? OR substr(id, 1, length(?)) = ?"
+                    " ORDER BY id = ? DESC LIMIT 2",
+                    (job_id, job_id, job_id, job_id),
                 )
                 .fetchall()
             )

@@ -30,6 +30,7 @@ def _heartbeat(events: EventWriter, stop: threading.Event) -> None:
 
 def run(job_id: str) -> int:
     """Run one job; the exit code is 0 on success, 1 on failure, 143 when cancelled."""
+    os.umask(0o077)  # its events, results and run folders are the user's alone
     settings = load_settings()
     store = JobStore(settings.home)
     record = store.get(job_id)
