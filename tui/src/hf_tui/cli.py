@@ -6,8 +6,20 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn, cast
 
 from hf_tui import __version__
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: the problem, what to do, and where the help is."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = f"see `{self.prog} --help`"
+        if message.startswith("unrecognized arguments: -"):
+            word = message.split(": ", 1)[1].split()[0]
+            hint = f"a value starting with '-' goes after `--` (`{self.prog} … -- {word}`); {hint}"
+        self.exit(2, f"{self.prog}: error: {message} — {hint}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,20 +36,23 @@ def build_parser() -> argparse.ArgumentParser:
     from hf_tui.commands import run as run_commands
     from hf_tui.commands import train as train_commands
 
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--json", action="store_true", help="machine-readable output")
     common.add_argument(
         "--offline", action="store_true", help="use the local hub, never the network"
     )
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="hf-tui",
         description="A terminal workbench for the Hugging Face ecosystem. "
         "Run with no command to open the TUI.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"hf-tui {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", metavar="COMMAND"),
+    )
     hub_commands.add_parsers(sub, "model")
     hub_commands.add_parsers(sub, "dataset")
     cache_commands.add_parsers(sub)
@@ -70,13 +85,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app(offline=args.offline)
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
+        sys.stdout.flush()  # a closed pipe shows here, inside the try, not at interpreter exit
+        return code
     except HfEcoError as exc:
         print_error(exc, as_json=args.json)
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
+    except BrokenPipeError:
+        # `hf-tui … | head -1`: the reader has gone; stop quietly, as Unix tools do. Point stdout
+        # at /dev/null so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool stopped by a closed pipe
     except Exception as exc:  # a bug, but the user still gets one line, not a traceback
         wrapped = HfEcoError(
             f"Unexpected error: {type(exc).__name__}: {exc}",

@@ -15,9 +15,16 @@ from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.redact import redact
 
 
+class _Console(Console):
+    """Rich's console, leaving a closed pipe to the CLI's one handler (rich would exit 1)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 def console() -> Console:
     """A console on stdout; piped output gets a wide fixed width so rows stay greppable."""
-    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+    return _Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 
 
 def print_json(data: Any) -> None:
