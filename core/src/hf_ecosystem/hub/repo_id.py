@@ -8,6 +8,14 @@ from hf_ecosystem.errors import InvalidRepoIdError
 
 _PART = r"[A-Za-z0-9](?:[A-Za-z0-9._\-]{0,94}[A-Za-z0-9_])?"
 _REPO_ID = re.compile(rf"^(?:{_PART}/)?{_PART}$")
+_REVISION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
+REVISION_NAME_HINT = "Use letters, digits, '.', '_' and '-' (e.g. v1)."
+
+
+def is_revision_name(name: str) -> bool:
+    """True for a version tag we create (a folder name in the local hub, a tag on the Hub):
+    no '/', no '..', no leading '.' or '-'."""
+    return bool(_REVISION_NAME.match(name))
 
 
 def validate_repo_id(repo_id: str) -> str:

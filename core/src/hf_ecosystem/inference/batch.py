@@ -233,7 +233,9 @@ def _write_output(path: Path, inputs: list[Any], done: dict[int, Any]) -> None:
                 "output": [json.dumps(r["output"]) for r in rows],
             }
         )
-        pq.write_table(table, path)
+        tmp = path.with_name(path.name + ".tmp")
+        pq.write_table(table, tmp)  # a kill mid-write leaves the .tmp, never a torn output
+        tmp.replace(path)
         return
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as handle:

@@ -166,7 +166,7 @@ KINDS: dict[str, JobKind] = {
                 "repo_id": Param(check.repo, required=True),
                 "local": Param(check.boolean),
                 "private": Param(check.boolean),
-                "tag": _TEXT,
+                "tag": Param(check.revision_name),
                 "commit_message": _TEXT,
                 "license": _TEXT,
                 "card": Param(check.existing_path),  # an edited README.md instead of a new one

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from hf_ecosystem.errors import HfEcoError
-from hf_ecosystem.hub.repo_id import validate_repo_id
+from hf_ecosystem.hub.repo_id import REVISION_NAME_HINT, is_revision_name, validate_repo_id
 
 Check = Callable[[str, Any], Any]
 
@@ -35,6 +35,15 @@ def repo(name: str, value: Any) -> str:
         return validate_repo_id(text(name, value))
     except HfEcoError as exc:
         raise JobSpecError(f"Invalid job: {name!r} is not a repo id ({value!r})", exc.hint) from exc
+
+
+def revision_name(name: str, value: Any) -> str:
+    """A version tag: refused at launch, not inside the job (`--tag ../../x`)."""
+    given = text(name, value)
+    if not is_revision_name(given):
+        problem = f"Invalid job: {name!r} is not a version tag ({given!r})"
+        raise JobSpecError(problem, REVISION_NAME_HINT)
+    return given
 
 
 def model(name: str, value: Any) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import tempfile
 import threading
@@ -19,12 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from hf_ecosystem.config import Settings, load_settings
-from hf_ecosystem.hub.repo_id import validate_repo_id
+from hf_ecosystem.hub.repo_id import REVISION_NAME_HINT, is_revision_name, validate_repo_id
 from hf_ecosystem.publishing.plan import PublishError, PublishPlan, PublishResult
 
 REVISIONS_DIR = ".revisions"
 REVISION_META = ".publish.json"
-_REVISION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
 Progress = Callable[[int, int], None]
 
 
@@ -93,10 +91,8 @@ def list_local_revisions(repo_id: str, settings: Settings | None = None) -> list
 
 def _revision_name(tag: str | None, taken: Sequence[str]) -> str:
     if tag:
-        if not _REVISION_NAME.match(tag):
-            raise PublishError(
-                f"Invalid tag {tag!r}", "Use letters, digits, '.', '_' and '-' (e.g. v1)."
-            )
+        if not is_revision_name(tag):
+            raise PublishError(f"Invalid tag {tag!r}", REVISION_NAME_HINT)
         if tag in taken:
             raise PublishError(f"Version {tag!r} already exists", "Pick another tag.")
         return tag
