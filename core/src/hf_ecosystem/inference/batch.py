@@ -122,16 +122,19 @@ class _DirectTextModel:
         from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 
         from hf_ecosystem.inference.device import get_device
+        from hf_ecosystem.inference.weights import load_kwargs
+
+        safety = load_kwargs(model)  # before any weight is read: pickle-only is refused
 
         self.torch = torch
         self.task = task
         self.device = device or get_device()
         # transformers' from_pretrained signatures are partly untyped; the models are Any here.
-        self.tokenizer: Any = AutoTokenizer.from_pretrained(model)  # pyright: ignore[reportUnknownMemberType]
+        self.tokenizer: Any = AutoTokenizer.from_pretrained(model, trust_remote_code=False)  # pyright: ignore[reportUnknownMemberType]
         cls: Any = (
             AutoModelForSequenceClassification if task == "text-classification" else AutoModel
         )
-        self.model: Any = cls.from_pretrained(model).to(self.device).eval()
+        self.model: Any = cls.from_pretrained(model, **safety).to(self.device).eval()
 
     def lengths(self, texts: list[str]) -> list[int]:
         encoded = self.tokenizer(texts, add_special_tokens=True, truncation=True)

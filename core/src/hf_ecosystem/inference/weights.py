@@ -68,6 +68,14 @@ def check_weights(model: str, files: dict[str, int] | None, *, allow_pickle: boo
     return False
 
 
+def load_kwargs(model: str, *, allow_pickle: bool = False) -> dict[str, bool]:
+    """The safety arguments every `from_pretrained` of a model's weights takes, decided once:
+    pickle-only weights refused (PickleWeightsError) unless allowed, safetensors required
+    otherwise, and no code from the repo."""
+    use_safetensors = check_weights(model, model_files(model), allow_pickle=allow_pickle)
+    return {"use_safetensors": use_safetensors, "trust_remote_code": False}
+
+
 def weights_bytes(files: dict[str, int] | None, use_safetensors: bool) -> int:
     """Bytes of the weight files that will be loaded (0 when unknown)."""
     if files is None:

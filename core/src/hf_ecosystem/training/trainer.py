@@ -114,6 +114,9 @@ def load_model(spec: TrainSpec, model_path: str, data: PreparedData, tokenizer: 
         }
         if spec.task == "multi-label-classification":
             kwargs["problem_type"] = "multi_label_classification"
+    from hf_ecosystem.inference.weights import load_kwargs
+
+    kwargs.update(load_kwargs(model_path))  # pickle-only weights are refused, never unpickled
     try:
         model = _model_class(spec.task).from_pretrained(model_path, **kwargs)
     except (OSError, ValueError) as exc:
