@@ -228,3 +228,37 @@ def test_card_file_argument_that_is_a_fifo_is_refused(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(HfEcoError, match="not a regular file"):
         finishes(lambda: parse_model_card(str(fifo)))
+
+
+# ------------------------------------------------------------------ secrets in a published folder
+
+PLANTED = {
+    ".envrc": "export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n",
+    ".npmrc": "//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789\n",
+    "kaggle.json": '{"username": "bob", "key": "0123456789abcdef0123456789abcdef"}',
+    "gcp.json": '{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\\n'
+    'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----\\n"}',
+    "notes/aws.txt": "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n",
+    "blob.dat": "abc\0def hf_abcdefghijklmnopqrstuvwxyz0123 \0",
+}
+
+
+def test_publishing_refuses_every_planted_secret_naming_file_and_kind(tmp_path: Path) -> None:
+    from hf_ecosystem.publishing.plan import SecretFileError
+
+    model = tmp_path / "model"
+    (model / "notes").mkdir(parents=True)
+    (model / "config.json").write_text('{"hidden_size": 32, "_commit_hash": "' + "a1" * 20 + '"}')
+    (model / "model.safetensors").write_bytes(b"\0" * 16)
+    (model / "README.md").write_text("# A model\n\nTrained at 10.0.0.1 with lr 3e-5.\n")
+    for name, text in PLANTED.items():
+        (model / name).write_text(text)
+    with pytest.raises(SecretFileError) as caught:
+        plan_publish(model)
+    findings = dict(caught.value.findings)
+    assert set(findings) == set(PLANTED)  # every one refused, nothing else (no false alarm)
+    assert "AWS Access Key" in findings["notes/aws.txt"]
+    assert "Private Key" in findings["gcp.json"]
+    assert "Hugging Face token" in findings["blob.dat"]
+    message = str(caught.value.to_dict())
+    assert "AKIAIOSFODNN7EXAMPLE" not in message and "npm_abcdef" not in message

@@ -204,18 +204,18 @@ def test_a_token_inside_a_text_file_is_refused_without_showing_it(tmp_path: Path
     with pytest.raises(SecretFileError) as caught:
         plan_publish(folder)
     assert caught.value.findings == [
-        ("sub/notes.md", "it contains something that looks like a Hugging Face token")
+        ("sub/notes.md", "it contains a secret (a Hugging Face token)")
     ]
     assert TOKEN not in str(caught.value) and TOKEN not in str(caught.value.to_dict())
 
 
-def test_token_scan_reads_past_the_first_chunk_and_ignores_binaries(tmp_path: Path) -> None:
+def test_token_scan_reads_past_the_first_chunk_and_into_binaries(tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     big.write_text("a" * (3 << 20) + " " + TOKEN + "\n")
     assert contains_token(big)
     binary = tmp_path / "w.bin"
     binary.write_bytes(b"\0" + TOKEN.encode())
-    assert not contains_token(binary)
+    assert contains_token(binary)  # a NUL byte no longer hides a token
     assert not contains_token(tmp_path / "missing.txt")
     assert secret_name_reason("tokenizer.json") is None
     assert secret_name_reason("tokenizer.env") is not None

@@ -32,6 +32,13 @@ SECRET_NAME_PATTERNS = (
     ".git-credentials",
     ".pypirc",
     "*.pem",
+    "*.key",
+    ".envrc",
+    ".npmrc",
+    ".dockercfg",
+    "kaggle.json",
+    "service-account*.json",
+    "*-credentials.json",
 )
 # Tokenizer files contain "token" in their names and are part of a model.
 _TOKENIZER_NAMES = ("tokenizer*", "special_tokens_map.json", "added_tokens.json")
@@ -57,6 +64,29 @@ SKIP_FILES = (
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".gguf", ".onnx", ".h5", ".msgpack")
 _SNIFF = 8192
 _CHUNK = 1 << 20
+_BINARY_SCAN_LIMIT = 64 * 1024 * 1024  # binary files up to this size are searched for tokens too
+_SCANNER_LIMIT = 2 * 1024 * 1024  # detect-secrets reads text files up to this size
+# Weights and data: large, binary, and the high-entropy bytes a scanner would misread.
+_NOT_SCANNED = (
+    ".safetensors",
+    ".bin",
+    ".pt",
+    ".pth",
+    ".ckpt",
+    ".onnx",
+    ".gguf",
+    ".h5",
+    ".msgpack",
+    ".npz",
+    ".npy",
+    ".parquet",
+    ".arrow",
+    ".tflite",
+    ".model",
+)
+# detect-secrets plugins left out: entropy alone flags hashes and vocabularies in every model
+# folder, and an IP address is not a secret.
+_NOISY_PLUGINS = ("HexHighEntropyString", "Base64HighEntropyString", "IPPublicDetector")
 
 
 class PublishError(HfEcoError):
@@ -217,12 +247,37 @@ def secret_name_reason(name: str) -> str | None:
     return "its name looks like a secret file"
 
 
+def secret_kind(path: Path) -> str | None:
+    """What kind of secret a file holds (a Hub token, an AWS key, a private key, an npm token…),
+    or None. Never the secret itself. Hub tokens are looked for in binary files too."""
+    if contains_token(path):
+        return "a Hugging Face token"
+    if path.name.lower().endswith(_NOT_SCANNED):
+        return None
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    if size > _SCANNER_LIMIT:
+        return None
+    from detect_secrets.core.secrets_collection import SecretsCollection
+    from detect_secrets.settings import default_settings, get_settings
+
+    found = SecretsCollection()
+    with default_settings():
+        get_settings().disable_plugins(*_NOISY_PLUGINS)
+        found.scan_file(str(path))
+    kinds = sorted({str(secret.type) for _, secret in found})  # pyright: ignore[reportUnknownVariableType]
+    return ", ".join(kinds) or None
+
+
 def contains_token(path: Path) -> bool:
-    """True when a text file holds something shaped like a Hub token (binary files: False)."""
+    """True when a file holds something shaped like a Hub token (binary files up to 64 MiB too:
+    a NUL byte does not hide one)."""
     try:
         with path.open("rb") as handle:
             head = handle.read(_SNIFF)
-            if b"\0" in head:
+            if b"\0" in head and path.stat().st_size > _BINARY_SCAN_LIMIT:
                 return False
             tail = b""
             chunk = head
@@ -275,8 +330,8 @@ def plan_publish(source: Path | str, *, card: Path | str | None = None) -> Publi
                 skipped.append(SkippedPath(rel, reason))
                 continue
             secret = secret_name_reason(name)
-            if secret is None and contains_token(full):
-                secret = "it contains something that looks like a Hugging Face token"
+            if secret is None and (kind := secret_kind(full)):
+                secret = f"it contains a secret ({kind})"
             if secret:
                 secrets.append((rel, secret))
                 continue
