@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from hf_ecosystem.errors import ConfigError
+from hf_ecosystem.paths import user_path
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
@@ -16,17 +17,17 @@ DEFAULT_ENDPOINT = "https://huggingface.co"
 def default_home() -> Path:
     """Our state folder: $HFTUI_HOME, else $XDG_DATA_HOME/hf-tui, else ~/.local/share/hf-tui."""
     if env := os.environ.get("HFTUI_HOME"):
-        return Path(env).expanduser()
+        return user_path(env)
     xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(xdg).expanduser() / "hf-tui"
+    return user_path(xdg) / "hf-tui"
 
 
 def default_hf_home() -> Path:
     """HF_HOME as huggingface_hub resolves it."""
     if env := os.environ.get("HF_HOME"):
-        return Path(env).expanduser()
+        return user_path(env)
     xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg).expanduser() / "huggingface"
+    return user_path(xdg) / "huggingface"
 
 
 def _truthy(value: Any) -> bool:
@@ -56,7 +57,7 @@ def _read_config_file(known: set[str]) -> dict[str, Any]:
 def config_path() -> Path:
     """Where the optional TOML config file lives."""
     if env := os.environ.get("HFTUI_CONFIG"):
-        return Path(env).expanduser()
+        return user_path(env)
     return default_home() / "config.toml"
 
 
@@ -90,7 +91,7 @@ class Settings:
     def local_hub_roots(self) -> list[Path]:
         """Local hub roots: $HFTUI_HOME/hub first, then HFTUI_LOCAL_HUB entries."""
         roots = [self.home / "hub"]
-        roots += [Path(p).expanduser() for p in self.local_hub.split(os.pathsep) if p.strip()]
+        roots += [user_path(p) for p in self.local_hub.split(os.pathsep) if p.strip()]
         seen: list[Path] = []
         for root in roots:
             if root not in seen:
@@ -135,7 +136,7 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def _path(value: Any) -> Path:
-    return Path(str(value)).expanduser()
+    return user_path(str(value))
 
 
 def _optional_path(value: Any) -> Path | None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from hf_ecosystem.data.errors import DataError
 from hf_ecosystem.data.layout import ConfigFiles, DataFile, SplitFiles, build_configs, data_format
 from hf_ecosystem.data.types import DatasetInfoSummary, SourceKind
+from hf_ecosystem.paths import user_path
 
 if TYPE_CHECKING:
     from hf_ecosystem.config import Settings
@@ -88,7 +89,7 @@ def resolve(
         raise DataError("no dataset given", hint="Pass a repo id (org/name), a file or a folder.")
     if _URL.match(text):
         return _url_source(text)
-    path = Path(text).expanduser()
+    path = user_path(text)
     if path.is_file():
         return _file_source(text, path)
     if not path.is_dir() and _looks_like_path(text):

@@ -25,6 +25,7 @@ from hf_ecosystem.data.preview import class_labels_from_schema
 from hf_ecosystem.data.readers import check_columns, iter_split
 from hf_ecosystem.data.sources import DataSource, resolve
 from hf_ecosystem.data.types import ColumnStats, DatasetStats, LabelStats
+from hf_ecosystem.paths import user_path
 
 LABEL_NAMES = ("label", "labels", "class", "category", "topic", "target", "intent", "sentiment")
 TokenCounter = Callable[[list[str]], np.ndarray]
@@ -333,11 +334,10 @@ def _label_stats(acc: _Column, class_names: tuple[str, ...]) -> LabelStats:
 
 def fast_tokenizer(path: str) -> Any:
     """A `tokenizers.Tokenizer` from a tokenizer.json (or a folder holding one), limits off."""
-    from pathlib import Path
 
     from tokenizers import Tokenizer
 
-    file = Path(path).expanduser()
+    file = user_path(path)
     if file.is_dir():
         file = file / "tokenizer.json"
     if not file.is_file():

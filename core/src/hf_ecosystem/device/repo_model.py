@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hf_ecosystem.device.model_shape import ModelConfigError, read_config
+from hf_ecosystem.paths import user_path
 
 if TYPE_CHECKING:
     from hf_ecosystem.hub.backend import HubBackend
@@ -28,7 +29,7 @@ def load_repo_model(repo_id_or_path: str | Path, backend: HubBackend | None = No
     from hf_ecosystem.hub.repo_id import validate_repo_id
 
     text = str(repo_id_or_path)
-    path = Path(text).expanduser()
+    path = user_path(text)
     if path.is_dir():
         return _from_folder(path, text)
     if looks_like_path(text):
@@ -48,7 +49,7 @@ def load_repo_model(repo_id_or_path: str | Path, backend: HubBackend | None = No
 
 def looks_like_path(text: str) -> bool:
     """True for an existing path or one written as a path (./x, /x, ~/x), not a repo id."""
-    return Path(text).expanduser().exists() or text.startswith((".", "/", "~"))
+    return user_path(text).exists() or text.startswith((".", "/", "~"))
 
 
 def _from_folder(folder: Path, name: str) -> RepoModel:

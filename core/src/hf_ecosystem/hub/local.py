@@ -27,6 +27,7 @@ from hf_ecosystem.hub.types import (
     SearchFilters,
     Sort,
 )
+from hf_ecosystem.paths import user_path
 from hf_ecosystem.safe_files import inside, read_text_bounded
 
 if TYPE_CHECKING:
@@ -76,9 +77,9 @@ class LocalHub:
     def __init__(
         self, roots: Sequence[Path], index_path: Path, cache_dir: Path | None = None
     ) -> None:
-        self.roots = [Path(r).expanduser() for r in roots]
-        self.cache_dir = Path(cache_dir).expanduser() if cache_dir is not None else None
-        self.index = LocalIndex(Path(index_path).expanduser())
+        self.roots = [user_path(r) for r in roots]
+        self.cache_dir = user_path(cache_dir) if cache_dir is not None else None
+        self.index = LocalIndex(user_path(index_path))
         self._refresh_lock = threading.Lock()
         self._refreshed = False
 

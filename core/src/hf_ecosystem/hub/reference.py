@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.hub.repo_id import split_revision
 from hf_ecosystem.hub.types import RepoKind
+from hf_ecosystem.paths import user_path
 
 if TYPE_CHECKING:
     from hf_ecosystem.config import Settings
@@ -52,7 +53,7 @@ def resolve_reference(
     dataset's local folder serves any revision (the data readers have none).
     InvalidRepoIdError when `ref` is neither a folder nor a repo id.
     """
-    path = Path(ref).expanduser()
+    path = user_path(ref)
     if path.is_dir():
         return ResolvedRef(ref, "folder", path)
     repo_id, revision = split_revision(ref.strip())

@@ -11,6 +11,7 @@ from hf_ecosystem.errors import CardError, HfEcoError
 from hf_ecosystem.hub.backend import HubBackend
 from hf_ecosystem.hub.cards import ParsedCard, parse_card_text
 from hf_ecosystem.hub.types import DatasetSummary, ModelSummary, RepoKind, SearchFilters, Sort
+from hf_ecosystem.paths import user_path
 from hf_ecosystem.safe_files import read_text_bounded
 
 _REPO_ID_SHAPE = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$|^[A-Za-z0-9][\w.\-]*$")
@@ -89,7 +90,7 @@ def parse_model_card(
         return parse_card_text(_read_card_file(source), kind)
     if "\n" in source or source.lstrip().startswith("---"):
         return parse_card_text(source, kind)
-    path = Path(source).expanduser()
+    path = user_path(source)
     if source.endswith(".md") or path.is_file():
         return parse_card_text(_read_card_file(path), kind)
     if _REPO_ID_SHAPE.match(source.strip()) and "/" in source:

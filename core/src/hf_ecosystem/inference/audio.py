@@ -9,6 +9,7 @@ from typing import Any
 from hf_ecosystem.inference.errors import BadInputError
 from hf_ecosystem.inference.inputs import as_dict
 from hf_ecosystem.inference.loading import LoadContext
+from hf_ecosystem.paths import user_path
 
 SAMPLING_RATE = 16000
 # Whisper-style models see 30 s at a time; longer audio is cut into overlapping chunks.
@@ -24,7 +25,7 @@ def load_audio(value: Any, sampling_rate: int = SAMPLING_RATE) -> Any:
     if fields is not None and "audio" in fields:
         value = fields["audio"]
     if isinstance(value, str | Path):
-        return _read(Path(value).expanduser(), sampling_rate)
+        return _read(user_path(value), sampling_rate)
     fields = as_dict(value)
     if fields is not None:
         array = fields.get("array", fields.get("raw"))

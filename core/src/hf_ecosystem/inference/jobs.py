@@ -7,6 +7,7 @@ from typing import Any
 
 from hf_ecosystem.inference.results import BatchResult, InferenceResult
 from hf_ecosystem.jobs.context import JobContext
+from hf_ecosystem.paths import user_path
 
 
 def resolve_model(model: str, ctx: JobContext) -> str:
@@ -89,7 +90,7 @@ def run_batch_job(ctx: JobContext) -> BatchResult:
         p["task"],
         resolve_model(p["model"], ctx),
         Path(p["input"]),
-        Path(p["output"]).expanduser().resolve(),
+        user_path(p["output"]).resolve(),
         column=p.get("column"),
         batch_size=p.get("batch_size", 32),
         device=p.get("device"),

@@ -16,6 +16,7 @@ from hf_ecosystem.inference.inputs import (
     text_of,
 )
 from hf_ecosystem.inference.loading import LoadContext
+from hf_ecosystem.paths import user_path
 
 # BLIP-style captioners continue a plain prompt; this one is what their model cards use.
 CAPTION_PROMPT = "a photo of"
@@ -48,7 +49,7 @@ def load_image(value: Any) -> Any:
         from transformers.image_utils import load_image as fetch
 
         return fetch(text).convert("RGB")
-    path = Path(text).expanduser()
+    path = user_path(text)
     if not path.is_file():
         raise BadInputError(f"Image not found: {path}", "Pass the path of an image file.")
     try:

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from hf_ecosystem.inference.errors import PickleWeightsError
+from hf_ecosystem.paths import user_path
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
 # Trainer checkpoints keep these pickles beside the weights; they are not the model.
@@ -37,7 +38,7 @@ def _remote_files(repo_id: str) -> dict[str, int] | None:
 
 def model_files(model: str) -> dict[str, int] | None:
     """The model's top-level files and their sizes (local folder or Hub repo), or None."""
-    path = Path(model).expanduser()
+    path = user_path(model)
     if path.is_dir():
         return _local_files(path)
     return _remote_files(model)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.hub.repo_id import REVISION_NAME_HINT, is_revision_name, validate_repo_id
+from hf_ecosystem.paths import user_path
 
 Check = Callable[[str, Any], Any]
 
@@ -49,15 +49,15 @@ def revision_name(name: str, value: Any) -> str:
 def model(name: str, value: Any) -> str:
     """A repo id or an existing local folder."""
     given = text(name, value)
-    if Path(given).expanduser().is_dir():
-        return str(Path(given).expanduser().resolve())
+    if user_path(given).is_dir():
+        return str(user_path(given).resolve())
     return repo(name, given)
 
 
 def existing_path(name: str, value: Any) -> str:
     """A path that exists, made absolute."""
     given = text(name, value)
-    path = Path(given).expanduser()
+    path = user_path(given)
     if not path.exists():
         raise JobSpecError(f"Invalid job: {name!r} does not exist: {given}")
     return str(path.resolve())

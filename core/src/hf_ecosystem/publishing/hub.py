@@ -17,6 +17,7 @@ from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.errors import AuthError, HfEcoError
 from hf_ecosystem.hub.cards import parse_card_text
 from hf_ecosystem.hub.repo_id import validate_repo_id
+from hf_ecosystem.paths import user_path
 from hf_ecosystem.publishing.local import (
     LocalRevision,
     list_local_revisions,
@@ -89,7 +90,7 @@ def _base_card(
     """(repo id, card text, local path) of the base model a run started from."""
     from hf_ecosystem.hub.local import LocalHub
 
-    folder = Path(model).expanduser()
+    folder = user_path(model)
     if folder.is_dir():
         readme = folder / "README.md"
         text = None
@@ -170,7 +171,7 @@ def prepare_card(
         _base_card(str(model), settings, remote=remote) if model else (None, None, None)
     )
     dataset = str(config.get("dataset") or "")
-    hub_dataset = dataset and not Path(dataset).expanduser().exists()
+    hub_dataset = dataset and not user_path(dataset).exists()
     dataset_name = Path(dataset).name if dataset and not hub_dataset else dataset or None
     text = build_model_card(
         repo_id,

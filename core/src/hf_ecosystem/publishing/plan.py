@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.paths import user_path
 from hf_ecosystem.safe_files import file_problem
 
 # File names that hold secrets, never a model's (matched case-insensitively on the base name).
@@ -306,7 +307,7 @@ def _skip_reason(parts: tuple[str, ...]) -> str | None:
 
 def plan_publish(source: Path | str, *, card: Path | str | None = None) -> PublishPlan:
     """Plan the upload of a model folder; SecretFileError when it holds secrets."""
-    root = Path(source).expanduser()
+    root = user_path(source)
     if not root.is_dir():
         raise PublishError(f"Not a folder: {root}", "Publish a model folder (a run's output).")
     files: list[PlannedFile] = []
@@ -339,7 +340,7 @@ def plan_publish(source: Path | str, *, card: Path | str | None = None) -> Publi
                 files.append(PlannedFile(rel, full.stat().st_size))
             except OSError:
                 skipped.append(SkippedPath(rel, "unreadable (a broken link?)"))
-    card_path = Path(card).expanduser() if card else None
+    card_path = user_path(card) if card else None
     if card_path is not None:
         if not card_path.is_file():
             raise PublishError(f"Card file not found: {card_path}", "Give an edited README.md.")

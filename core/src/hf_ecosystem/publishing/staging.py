@@ -14,6 +14,7 @@ from hf_ecosystem.config import Settings
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.hub.cards import parse_card_text
 from hf_ecosystem.jobs.manager import JobManager
+from hf_ecosystem.paths import user_path
 from hf_ecosystem.publishing.plan import plan_publish
 from hf_ecosystem.training.runs import RunSummary, get_run
 
@@ -27,7 +28,7 @@ def publish_source(
 
     Raises the base HfEcoError, as the CLI always has (its --json names the error's class).
     """
-    folder = Path(target).expanduser()
+    folder = user_path(target)
     if folder.is_dir():
         return folder.resolve(), None
     try:

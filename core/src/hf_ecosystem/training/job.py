@@ -17,6 +17,7 @@ from typing import Any
 
 from hf_ecosystem.jobs.context import JobCancelled, JobContext
 from hf_ecosystem.jobs.params import JobSpecError
+from hf_ecosystem.paths import user_path
 from hf_ecosystem.training.results import TrainResult
 from hf_ecosystem.training.runs import (
     RunError,
@@ -39,7 +40,7 @@ def check_config(name: str, value: Any) -> dict[str, Any]:
 def run_dir_for(ctx: JobContext, spec: TrainSpec) -> Path:
     """The run's folder: the config's output_dir, else $HFTUI_HOME/runs/<job id>."""
     if spec.output_dir:
-        return Path(spec.output_dir).expanduser().resolve()
+        return user_path(spec.output_dir).resolve()
     return default_run_dir(ctx.settings, ctx.job_id)
 
 

@@ -9,6 +9,7 @@ from typing import Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.paths import user_path
 from hf_ecosystem.tasks import TrainTask, training_task
 
 Strategy = Literal["no", "steps", "epoch"]
@@ -138,7 +139,7 @@ class TrainSpec(BaseModel):
         from hf_ecosystem.safe_files import read_text_bounded
         from hf_ecosystem.safe_yaml import YamlRefused, load_yaml
 
-        file = Path(path).expanduser()
+        file = user_path(path)
         try:
             text = read_text_bounded(file, max_bytes=1024 * 1024)
         except OSError as exc:
@@ -180,7 +181,7 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
     for key in ("model", "dataset", "output_dir"):
         value = out.get(key)
         if isinstance(value, str) and value.startswith(("./", "../", "~")):
-            out[key] = str((base / Path(value).expanduser()).resolve())
+            out[key] = str((base / user_path(value)).resolve())
     return out
 
 

@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from hf_ecosystem.config import Settings
 from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.paths import user_path
 from hf_ecosystem.training.data import PreparedData, prepare
 from hf_ecosystem.training.spec import TrainSpec
 
@@ -284,7 +285,7 @@ def create_trainer(
     from hf_ecosystem.metrics.compute import build_compute_metrics
 
     spec = spec if isinstance(spec, TrainSpec) else TrainSpec.parse(spec)
-    folder = Path(output_dir or spec.output_dir or "runs/hf-ecosystem").expanduser()
+    folder = user_path(output_dir or spec.output_dir or "runs/hf-ecosystem")
     say: Callable[[str], None] = log or (lambda _m: None)
     model_path = resolve_model_path(spec.model, settings)
     tokenizer = load_tokenizer(model_path)

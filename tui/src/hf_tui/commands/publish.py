@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from hf_ecosystem.jobs.spec import JobSpec
+from hf_ecosystem.paths import user_path
 from hf_ecosystem.publishing.plan import PublishPlan, plan_publish
 from hf_ecosystem.publishing.staging import publish_source
 from hf_tui.commands import common_options
@@ -66,7 +66,7 @@ def run_publish(args: argparse.Namespace) -> int:
         "tag": args.tag,
         "commit_message": args.message,
         "license": args.license,
-        "card": str(Path(args.card).expanduser().resolve()) if args.card else None,
+        "card": str(user_path(args.card).resolve()) if args.card else None,
         "run": run.record.id if run is not None else None,
     }
     spec = JobSpec.create("publish", **{k: v for k, v in params.items() if v is not None})

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from hf_ecosystem.jobs.spec import JobSpec
+from hf_ecosystem.paths import user_path
 from hf_tui.commands import common_options
 from hf_tui.commands.jobs import add_wait, launch_and_report
 
@@ -55,7 +55,7 @@ def run_batch(args: argparse.Namespace) -> int:
         task=args.task,
         model=args.model,
         input=args.input,
-        output=str(Path(args.output).expanduser().resolve()),
+        output=str(user_path(args.output).resolve()),
         column=args.column,
         batch_size=args.batch_size,
         device=args.device,

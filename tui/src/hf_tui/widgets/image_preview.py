@@ -7,6 +7,8 @@ from pathlib import Path
 from rich.text import Text
 from textual.widgets import Static
 
+from hf_ecosystem.paths import user_path
+
 
 def half_blocks(path: Path, width: int = 48) -> Text:
     """The image as rows of '▀' whose foreground is the upper pixel and background the lower."""
@@ -40,6 +42,6 @@ class ImagePreview(Static):
     def show_path(self, path: str, width: int = 48) -> None:
         """Preview `path` (a clear line instead when it is missing or not an image)."""
         try:
-            self.update(half_blocks(Path(path).expanduser(), width))
+            self.update(half_blocks(user_path(path), width))
         except (OSError, ValueError) as exc:
             self.update(Text(f"No preview: {exc}", style="dim"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -18,6 +17,7 @@ from textual.worker import get_current_worker
 
 from hf_ecosystem.data.types import DatasetInfoSummary, DatasetStats, PreviewPage
 from hf_ecosystem.hub.types import DatasetSummary, RepoDetails, RepoFile, RepoKind
+from hf_ecosystem.paths import user_path
 from hf_tui.screens.hub.detail import DetailScreen
 from hf_tui.widgets.data_table import DataTable
 from hf_tui.widgets.stats_panel import StatsPanel
@@ -67,7 +67,7 @@ class DatasetDetailScreen(DetailScreen):
     @property
     def is_local_path(self) -> bool:
         """True when the dataset is a file or folder on this machine, not a repo."""
-        return "/" in self.repo_id and Path(self.repo_id).expanduser().exists()
+        return "/" in self.repo_id and user_path(self.repo_id).exists()
 
     def compose_main(self) -> ComposeResult:
         with TabbedContent(id="dataset-tabs", initial="tab-card"):
@@ -99,7 +99,7 @@ class DatasetDetailScreen(DetailScreen):
             return super().fetch_details()
         from hf_ecosystem.safe_files import read_text_bounded
 
-        path = Path(self.repo_id).expanduser()
+        path = user_path(self.repo_id)
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
         rel = (lambda p: p.name) if path.is_file() else (lambda p: str(p.relative_to(path)))
         details = RepoDetails(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any, cast
 
 from rich.text import Text
@@ -16,6 +15,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static, TextAr
 from hf_ecosystem.inference.registry import TaskSpec, get_task
 from hf_ecosystem.inference.results import InferenceResult
 from hf_ecosystem.jobs.results import result_as
+from hf_ecosystem.paths import user_path
 from hf_tui.messages import JobLaunched, JobUpdated
 from hf_tui.screens.base import HfScreen
 from hf_tui.widgets.image_preview import ImagePreview
@@ -81,7 +81,7 @@ class TryScreen(HfScreen):
     def _preview_image(self) -> None:
         path = self._value("image").strip()
         preview = self.query_one(ImagePreview)
-        if path and Path(path).expanduser().is_file():
+        if path and user_path(path).is_file():
             preview.show_path(path)
         else:
             preview.update("")
