@@ -38,7 +38,7 @@ def read_inputs(path: Path, column: str | None = None) -> list[Any]:
         if not files:
             raise BadInputError(f"No image or audio files in {path}")
         return [str(p) for p in files]
-    problem = file_problem(path)
+    problem = file_problem(path) if path.exists() else None
     if problem is not None:
         raise BadInputError(
             f"Cannot read {path}: {problem}", "Give a CSV, JSONL, Parquet or TXT file, or a folder."

@@ -14,7 +14,7 @@ from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.jobs.events import JobEvent, read_events
 from hf_ecosystem.jobs.spec import JobSpec
-from hf_ecosystem.jobs.store import JobRecord, JobStore, pid_alive
+from hf_ecosystem.jobs.store import JobRecord, JobStore, pid_alive, pid_running
 
 HEARTBEAT_SECONDS = 2.0
 STALE_AFTER_SECONDS = 30.0  # a worker that has not beaten for this long is lost
@@ -162,8 +162,11 @@ class JobManager:
         now = time.time()
         for record in self.store.list(statuses=("starting", "running")):
             alive = pid_alive(record.pid, record.id)
-            if record.status == "starting" and record.pid is None:
-                alive = now - (record.started_at or now) < START_TIMEOUT_SECONDS
+            if record.status == "starting":
+                # Between fork and exec a new worker still shows its launcher's command line,
+                # so its job id is not in it yet: any live process counts, within the timeout.
+                young = now - (record.started_at or now) < START_TIMEOUT_SECONDS
+                alive = alive or (young and (record.pid is None or pid_running(record.pid)))
             beat = self.last_heartbeat(record.id)
             stale = (
                 record.status == "running" and beat is not None and now - beat > STALE_AFTER_SECONDS

@@ -248,6 +248,20 @@ def _record(row: sqlite3.Row) -> JobRecord:
     )
 
 
+def pid_running(pid: int) -> bool:
+    """True when `pid` is a live process (an exited, unreaped one is not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return bool(Path(f"/proc/{pid}/cmdline").read_bytes())  # empty for a zombie
+    except OSError:
+        return True  # no /proc (macOS): trust the signal
+
+
 def pid_alive(pid: int | None, job_id: str) -> bool:
     """True when `pid` runs and is this job's worker (guards against a reused pid)."""
     if not pid:
