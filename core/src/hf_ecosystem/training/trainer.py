@@ -244,12 +244,21 @@ def _trainer_class() -> Any:
     class HfEcoTrainer(Trainer):
         """A Trainer whose loss may be a class-weighted cross-entropy or a focal loss."""
 
-        def __init__(self, *args: Any, loss_fn: Callable[[Any, Any], Any] | None = None, **kw: Any):
+        def __init__(
+            self,
+            *args: Any,
+            loss_fn: Callable[[Any, Any], Any] | None = None,
+            task: str = "text-classification",
+            **kw: Any,
+        ):
             super().__init__(*args, **kw)  # pyright: ignore[reportUnknownMemberType]  (untyped **kwargs)
             self.loss_fn = loss_fn
-            if loss_fn is not None:
-                # The loss is a per-batch mean: let the Trainer scale it for gradient accumulation.
-                self.model_accepts_loss_kwargs = False
+            # transformers 5 takes any model whose forward has **kwargs to normalise its loss by
+            # the tokens of the whole accumulated batch, and then skips dividing it by the
+            # accumulation steps. Only causal-LM heads do that; classification, token and
+            # seq2seq heads (and our own losses) return a per-batch mean, so with GA=N the
+            # logged loss and the gradients were N times too large. Let the Trainer scale them.
+            self.model_accepts_loss_kwargs = loss_fn is None and task == "causal-lm"
 
         def compute_loss(
             self,
@@ -322,5 +331,6 @@ def create_trainer(
             compute_metrics=compute,
             callbacks=extra,
             loss_fn=_loss_fn(spec, data),
+            task=spec.task,
         )
     return TrainerBundle(trainer, spec, data, model_path, precision, spec.lora is not None)
