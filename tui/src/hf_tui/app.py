@@ -321,4 +321,29 @@ def run_app(*, offline: bool = False) -> int:
         sys.stderr.write(f"hf-tui cannot start: {exc}\n")
         return 2
     result = HfTuiApp(settings, offline=offline).run()
+    if note := farewell(settings):
+        sys.stderr.write(note + "\n")
     return result or 0
+
+
+def farewell(settings: Settings) -> str | None:
+    """What to tell a user who quits while jobs run: they go on, and where to find them."""
+    from hf_ecosystem.jobs.manager import JobManager
+
+    try:
+        active = JobManager(settings).active()
+    except HfEcoError:
+        return None
+    if not active:
+        return None
+    running = sum(r.status != "queued" for r in active)
+    queued = len(active) - running
+    parts = [f"{running} running"] if running else []
+    parts += [f"{queued} queued"] if queued else []
+    shown = ", ".join(f"{r.id} ({r.spec.describe()})" for r in active[:3])
+    more = f" and {len(active) - 3} more" if len(active) > 3 else ""
+    return (
+        f"{' and '.join(parts)} job(s) keep going in the background: {shown}{more}.\n"
+        "Follow them with `hf-tui jobs list` / `hf-tui jobs logs ID --follow`, "
+        "or open hf-tui and press 4 (Jobs)."
+    )

@@ -194,6 +194,11 @@ class JobManager:
         except FileNotFoundError:
             return None
 
+    def active(self) -> list[JobRecord]:
+        """Queued and running jobs, newest first, after lost detection."""
+        self.refresh()
+        return self.store.list(statuses=("queued", "starting", "running"))
+
     def list(self) -> list[JobRecord]:
         """Every job, newest first, after lost detection."""
         self.refresh()
