@@ -249,12 +249,17 @@ def test_run_train_resume_errors(capsys: Capsys) -> None:
     ended = _run(status="cancelled")
     assert main(["run", "train", "--resume", ended]) == 1
     assert f"Run {ended} has no checkpoint to resume from" in capsys.readouterr().err
+    finished = _run(status="succeeded")  # resuming it would train step 41 of 40 into model/
+    assert main(["run", "train", "--resume", finished, "--set", "max_steps=80"]) == 1
+    err = capsys.readouterr().err
+    assert f"Run {finished} finished: there is nothing to resume" in err
+    assert "start a new run from its model" in err
     other = _job(JobSpec.create("download", repo_id="acme/x", repo_type="model"), status="failed")
     assert main(["run", "train", "--resume", other]) == 1
     assert "not a training run" in capsys.readouterr().err
     assert main(["run", "train", "--resume", "nosuchjob"]) == 1
     assert "No job 'nosuchjob'" in capsys.readouterr().err
-    assert len(_store().list()) == 3  # nothing new was launched
+    assert len(_store().list()) == 4  # nothing new was launched
 
 
 # --- jobs list / show / logs / cancel / rm / prune --------------------------------------------

@@ -99,3 +99,15 @@ def test_a_finished_job_holds_its_slot_until_its_processes_are_gone(
     _wait(lambda: not group_alive(pgid), timeout=5)
     manager.list()
     assert manager.wait(waiting.id, timeout=60).status == "succeeded"
+
+
+def test_a_lost_training_run_says_resume_it() -> None:
+    manager = JobManager(max_running=1)
+    config = {"model": "acme/tiny-bert", "dataset": "acme/reviews"}
+    record = manager.store.create(JobSpec.create("train", config=config))
+    gone = subprocess.Popen(["true"], start_new_session=True)
+    gone.wait()  # its worker died
+    manager.store.update(record.id, status="running", pid=gone.pid, started_at=time.time())
+    lost = manager.get(record.id)
+    assert lost.status == "lost"
+    assert f"hf-tui run train --resume {lost.id}" in (lost.error or {})["hint"]

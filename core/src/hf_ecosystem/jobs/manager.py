@@ -177,7 +177,13 @@ class JobManager:
                 continue
             if not alive or stale:
                 why = "its process is gone" if not alive else "it stopped sending heartbeats"
-                error = {"title": f"Job lost: {why}", "hint": "See its log; start it again."}
+                hint = "See its log; start it again."
+                if record.kind == "train":
+                    hint = (
+                        f"See its log; resume it from its last checkpoint (`hf-tui run train "
+                        f"--resume {record.id}`), or start it again if it saved none."
+                    )
+                error = {"title": f"Job lost: {why}", "hint": hint}
                 if self.store.finish(record.id, "lost", error=error):
                     lost.append(record.id)
                     if record.pid is not None:

@@ -225,6 +225,13 @@ def resume_spec(manager: JobManager, job_id: str) -> JobSpec:
             "Cancel it first, or wait for it to end.",
         )
     run_dir = run_folder(run, manager.settings)
+    if run.record.status == "succeeded":
+        # Resuming would train past its last step and write into its finished model/ folder.
+        model_dir = run_model_dir(run.record, run.history) or run_dir / "model"
+        raise RunError(
+            f"Run {run.record.id} finished: there is nothing to resume",
+            f"To train further, start a new run from its model (model: {model_dir}).",
+        )
     if last_complete_checkpoint(run_dir) is None:
         raise RunError(
             f"Run {run.record.id} has no checkpoint to resume from in {run_dir}",
