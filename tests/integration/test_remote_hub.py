@@ -72,6 +72,15 @@ def test_sort_by_name(hub: RemoteHub) -> None:
     assert got == sorted(got, key=str.lower)
 
 
+def test_sort_by_name_orders_every_match_not_one_page(hub: RemoteHub) -> None:
+    everything = [m.id for m in hub.search_models(SearchFilters(), Sort.DOWNLOADS, limit=100)]
+    first_names = sorted(everything, key=lambda i: (i.lower(), i))[:5]
+    assert [m.id for m in hub.search_models(SearchFilters(), Sort.NAME, limit=5)] == first_names
+    pages = list(hub.iter_model_pages(SearchFilters(), Sort.NAME, page_size=7))
+    ids = [m.id for page in pages for m in page]
+    assert ids == sorted(everything, key=lambda i: (i.lower(), i))  # across page boundaries
+
+
 def test_pages_follow_link_header(hub: RemoteHub, fake_hub: FakeHub) -> None:
     fake_hub.requests.clear()
     pages = list(hub.iter_model_pages(SearchFilters(), Sort.DOWNLOADS, page_size=7))

@@ -23,12 +23,13 @@ from hf_ecosystem.hub.types import (
     RepoDetails,
     RepoFile,
     RepoKind,
-    RepoSummary,
     SearchFilters,
     Sort,
 )
 
-# The Hub's own names for our sorts; NAME has no server-side order and is sorted per page.
+# The Hub's own names for our sorts. NAME has no server-side order: the first NAME_SORT_WINDOW
+# matches are fetched at once and sorted together (not each page on its own).
+NAME_SORT_WINDOW = 1000
 _SERVER_SORT: dict[Sort, str] = {
     Sort.DOWNLOADS: "downloads",
     Sort.LIKES: "likes",
@@ -133,10 +134,6 @@ def dataset_summary(info: DatasetInfo) -> DatasetSummary:
     )
 
 
-def _sort_key_name(item: RepoSummary) -> str:
-    return item.id.lower()
-
-
 class RemoteHub:
     """The Hub over HTTP: search page by page, repo info, cards and files."""
 
@@ -215,21 +212,32 @@ class RemoteHub:
             url = response.links.get("next", {}).get("url")
             params = None  # the next link carries every parameter
 
+    def _sorted_pages(
+        self, kind: RepoKind, filters: SearchFilters, sort: Sort, page_size: int
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Pages in `sort` order; by name, the first NAME_SORT_WINDOW matches sorted as one list."""
+        if sort != Sort.NAME:
+            yield from self._pages(kind, filters, sort, page_size)
+            return
+        empty: list[dict[str, Any]] = []
+        window = next(self._pages(kind, filters, sort, NAME_SORT_WINDOW), empty)
+        window.sort(key=lambda item: (str(item.get("id", "")).lower(), str(item.get("id", ""))))
+        for start in range(0, len(window), page_size):
+            yield window[start : start + page_size]
+
     def iter_model_pages(
         self, filters: SearchFilters, sort: Sort = Sort.DOWNLOADS, page_size: int = 50
     ) -> Iterator[list[ModelSummary]]:
         """Model results page by page, so the first rows show at once."""
-        for page in self._pages("model", filters, sort, page_size):
-            items = [model_summary(ModelInfo(**item)) for item in page]
-            yield sorted(items, key=_sort_key_name) if sort == Sort.NAME else items
+        for page in self._sorted_pages("model", filters, sort, page_size):
+            yield [model_summary(ModelInfo(**item)) for item in page]
 
     def iter_dataset_pages(
         self, filters: SearchFilters, sort: Sort = Sort.DOWNLOADS, page_size: int = 50
     ) -> Iterator[list[DatasetSummary]]:
         """Dataset results page by page."""
-        for page in self._pages("dataset", filters, sort, page_size):
-            items = [dataset_summary(DatasetInfo(**item)) for item in page]
-            yield sorted(items, key=_sort_key_name) if sort == Sort.NAME else items
+        for page in self._sorted_pages("dataset", filters, sort, page_size):
+            yield [dataset_summary(DatasetInfo(**item)) for item in page]
 
     def search_models(
         self, filters: SearchFilters, sort: Sort = Sort.DOWNLOADS, limit: int = 50
