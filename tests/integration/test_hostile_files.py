@@ -10,7 +10,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from contextlib import redirect_stdout
+from contextlib import redirect_stdout, suppress
 from pathlib import Path
 from typing import Any
 
@@ -262,3 +262,85 @@ def test_publishing_refuses_every_planted_secret_naming_file_and_kind(tmp_path: 
     assert "Hugging Face token" in findings["blob.dat"]
     message = str(caught.value.to_dict())
     assert "AKIAIOSFODNN7EXAMPLE" not in message and "npm_abcdef" not in message
+
+
+# ------------------------------------------------------------------ fuzzing
+
+_PIECES = [
+    "---\n",
+    "license: mit\n",
+    "tags: [a, b]\n",
+    "&x ",
+    "*x",
+    "[",
+    "]",
+    "{",
+    "}",
+    ": ",
+    "- ",
+    "model-index:\n  - name: m\n    results: []\n",
+    "\0",
+    "\ufeff",
+    "'",
+    '"',
+    "!!python/object ",
+    "&a [*a]",
+    "<<: *x\n",
+    "\t",
+    "\r\n",
+    "é",
+    "🤗",
+    "\\",
+    "%YAML 1.1\n",
+    "? ",
+    "|\n  ",
+    "#",
+]
+
+
+def test_fuzzed_cards_only_ever_raise_card_errors() -> None:
+    import random
+
+    from hf_ecosystem.hub.cards import split_front_matter
+
+    rng = random.Random(20261203)
+    cases = int(os.environ.get("HFTUI_FUZZ_CASES", "3000"))
+    refused = 0
+    start = time.perf_counter()
+    for _ in range(cases):
+        text = "---\n" + "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 40))) + "\n---\n"
+        try:
+            split_front_matter(text)
+            parse_card_text(text, rng.choice(("model", "dataset")))
+        except CardError:
+            refused += 1
+    elapsed = time.perf_counter() - start
+    print(f"\nfuzzed cards: {cases}, refused as CardError: {refused}, {elapsed:.1f} s")
+    assert 0 < refused < cases  # both outcomes happen: the generator is not vacuous
+
+
+def test_fuzzed_job_ids_and_queries_never_escape(tmp_path: Path) -> None:
+    import random
+
+    from hf_ecosystem.errors import HfEcoError as Refused
+    from hf_ecosystem.jobs.spec import JobSpec
+    from hf_ecosystem.jobs.store import JobStore
+
+    rng = random.Random(7)
+    store = JobStore(tmp_path / "home")
+    kept = store.create(JobSpec.create("demo-seed"))
+    root = tmp_path / "hub"
+    repo(root, "team/good")
+    hub = LocalHub([root], tmp_path / "index.sqlite")
+    alphabet = "%_'\";-*/\\\0\n abcxyz019()[]{}é🤗"
+    for _ in range(500):
+        word = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        try:
+            found = store.get(word)
+            assert kept.id.startswith(word)  # only a real prefix of the one id matches
+            assert found.id == kept.id
+        except Refused:
+            pass
+        with suppress(Refused):
+            hub.search_models(SearchFilters(query=word), Sort.NAME, limit=5)
+    assert store.get(kept.id).id == kept.id
