@@ -11,6 +11,7 @@ from pathlib import Path
 from runs_fixtures import job_store
 from textual.widgets import Button, Input, Select, Static, TextArea
 
+from fakehub import FakeHub, FakeRepo
 from helpers import add_local_repo, cpu_only_snapshot, text_of, wait_until
 from hf_tui.app import HfTuiApp
 from hf_tui.screens.hub.detail import DetailScreen
@@ -254,8 +255,10 @@ async def test_a_failed_launch_is_shown_and_the_form_stays(isolated_env: Path) -
         assert not app.screen.query_one("#evaluate", Button).disabled  # fix it, try again
 
 
-def test_the_form_keeps_the_ui_process_light(tmp_path: Path) -> None:
+def test_the_form_keeps_the_ui_process_light(tmp_path: Path, fake_hub: FakeHub) -> None:
     """Validating, previewing and launching: no torch, transformers, datasets, evaluate, …"""
+    fake_hub.add(FakeRepo("acme/tiny-bert"))  # the checks before launch ask the Hub
+    fake_hub.add(FakeRepo("acme/reviews", kind="dataset"))
     script = """
 import asyncio, json, sys
 from hf_tui.app import HfTuiApp

@@ -7,6 +7,7 @@ from pathlib import Path
 from runs_fixtures import job_store
 from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
 
+from fakehub import FakeHub, FakeRepo
 from helpers import add_local_repo, cpu_only_snapshot, text_of, wait_until
 from hf_ecosystem.config import load_settings
 from hf_ecosystem.training.spec import TrainSpec, TrainSpecError
@@ -123,7 +124,12 @@ async def test_invalid_values_show_inline_and_launch_nothing(isolated_env: Path)
         assert not isinstance(app.screen, NewTrainingScreen)
 
 
-async def test_start_saves_the_yaml_and_queues_the_run(isolated_env: Path) -> None:
+async def test_start_saves_the_yaml_and_queues_the_run(
+    isolated_env: Path, fake_hub: FakeHub
+) -> None:
+    # The checks before launch ask the Hub: these names must exist there.
+    fake_hub.add(FakeRepo("acme/tiny-bert"))
+    fake_hub.add(FakeRepo("acme/reviews", kind="dataset"))
     store = job_store()
     app = make_app()
     async with app.run_test(size=(150, 50)) as pilot:

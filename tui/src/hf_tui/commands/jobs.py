@@ -158,7 +158,10 @@ def launch_and_report(
     `summary` adds top-level keys to the final JSON (e.g. a training run's final metrics);
     `report` prints a succeeded job for people (default: its id and result).
     """
+    from hf_ecosystem.preflight import check_spec
+
     manager = JobManager()
+    check_spec(spec, manager.settings)  # a misspelt model or dataset is refused at once
     record = manager.launch(spec)
     if not args.wait:
         if args.json:

@@ -234,7 +234,11 @@ class EvaluateFormScreen(HfScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="evaluate-launch")
     def launch(self, spec: JobSpec) -> None:
         """Queue the job off the event loop (the job store is SQLite on disk)."""
-        record = self.hf_app.job_manager().launch(spec)
+        from hf_ecosystem.preflight import check_spec
+
+        manager = self.hf_app.job_manager()
+        check_spec(spec, manager.settings)  # a misspelt model or dataset is refused at once
+        record = manager.launch(spec)
         self.post_message(JobLaunched(record.id))
 
     @on(JobLaunched)

@@ -266,8 +266,11 @@ class NewTrainingScreen(HfScreen):
     def start(self, spec: TrainSpec) -> None:
         """Write $HFTUI_HOME/configs/<timestamp>.yaml, then launch the train job."""
         from hf_ecosystem.jobs.spec import JobSpec
+        from hf_ecosystem.preflight import check_spec
 
         manager = self.hf_app.job_manager()
+        job = JobSpec.create("train", config=spec.to_dict())
+        check_spec(job, manager.settings)  # a misspelt model or dataset is refused at once
         folder = manager.settings.home / "configs"
         folder.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -275,7 +278,7 @@ class NewTrainingScreen(HfScreen):
         while path.exists():
             path, n = folder / f"{stamp}-{n}.yaml", n + 1
         path.write_text(spec.to_yaml(), encoding="utf-8")
-        record = manager.launch(JobSpec.create("train", config=spec.to_dict()))
+        record = manager.launch(job)
         self.post_message(JobLaunched(record.id, path))
 
     @on(JobLaunched)
