@@ -43,3 +43,45 @@ def test_a_reader_that_leaves_ends_the_cli_quietly(isolated_env: Path) -> None:
     assert proc.wait(timeout=120) == 141
     assert "error" not in err.lower()  # no "Unexpected error … BrokenPipeError … a bug"
     assert "Traceback" not in err
+
+
+def test_a_launch_prints_only_the_id_on_stdout_and_how_to_follow_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "model"
+    model.mkdir()
+    code = main(["run", "inference", "--task", "text-classification", "--model", str(model),
+                 "--input", "hello"])  # fmt: skip
+    assert code == 0
+    out, err = capsys.readouterr()
+    job_id = out.strip()
+    assert out == f"{job_id}\n" and job_id  # `ID=$(hf-tui run …)` gets just the id
+    assert f"hf-tui jobs logs {job_id} --follow" in err
+
+
+def test_results_are_printed_as_fields_never_as_a_python_dict() -> None:
+    from hf_tui.format import field_lines
+
+    lines = field_lines(
+        {
+            "task": "text-classification",
+            "output": [
+                {"label": "positive", "score": 0.98765},
+                {"label": "negative", "score": 0.01},
+            ],
+            "metrics": {"accuracy": 0.75, "f1": None},
+            "files": [f"f{i}" for i in range(12)],
+        }
+    )
+    assert lines == [
+        "task: text-classification",
+        "output:",
+        "  - label=positive, score=0.9877",
+        "  - label=negative, score=0.01",
+        "metrics:",
+        "  accuracy: 0.75",
+        "  f1: —",
+        "files: f0, f1, f2, f3, f4, f5, f6, f7, f8, f9",
+        "  … and 2 more",
+    ]
+    assert not any("{" in line or "'" in line for line in lines)

@@ -308,7 +308,7 @@ def test_jobs_show_result_and_unknown_id(capsys: Capsys) -> None:
     )
     assert main(["jobs", "show", job_id]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1] == "result: {'path': '/cache/acme/model-a'}"
+    assert lines[1:3] == ["result:", "  path: /cache/acme/model-a"]  # never a Python dict
     assert main(["jobs", "show", "nosuchjob"]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("error: No job 'nosuchjob'")

@@ -3,8 +3,11 @@ search results."""
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any, cast
 
 from hf_ecosystem.hub.types import RepoKind, RepoSummary
 from hf_ecosystem.jobs.events import JobEvent
@@ -100,3 +103,42 @@ def summary_cells(item: RepoSummary) -> tuple[str, ...]:
         item.license or "—",
         size,
     )
+
+
+def field_lines(data: Mapping[str, Any], indent: str = "  ", depth: int = 0) -> list[str]:
+    """`key: value` lines for people (never a Python dict): lists joined, mappings nested, lists
+    of records one line each; long lists cut with a count of what is left out."""
+    lines: list[str] = []
+    pad = indent * depth
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            lines.append(f"{pad}{key}:")
+            lines += field_lines(cast("Mapping[str, Any]", value), indent, depth + 1)
+        elif isinstance(value, list | tuple):
+            items = list(cast("list[Any]", value))
+            if items and all(isinstance(i, Mapping) for i in items):
+                lines.append(f"{pad}{key}:")
+                for item in items[:_LIST_LIMIT]:
+                    pairs = ", ".join(f"{k}={_scalar(v)}" for k, v in item.items())
+                    lines.append(f"{pad}{indent}- {pairs}")
+            else:
+                shown = ", ".join(_scalar(i) for i in items[:_LIST_LIMIT])
+                lines.append(f"{pad}{key}: {shown or '—'}")
+            if len(items) > _LIST_LIMIT:
+                lines.append(f"{pad}{indent}… and {len(items) - _LIST_LIMIT} more")
+        else:
+            lines.append(f"{pad}{key}: {_scalar(value)}")
+    return lines
+
+
+_LIST_LIMIT = 10
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list | tuple | Mapping):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    return str(value)

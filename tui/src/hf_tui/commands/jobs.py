@@ -13,7 +13,7 @@ from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
 from hf_tui.commands import common_options
-from hf_tui.format import describe_event, duration
+from hf_tui.format import describe_event, duration, field_lines
 from hf_tui.output import print_json, print_table
 
 
@@ -83,7 +83,8 @@ def run_show(args: argparse.Namespace) -> int:
         return 0
     print(f"{record.id}  {record.status}  {record.spec.describe()}")
     if record.result:
-        print(f"result: {record.result}")
+        print("result:")
+        print("\n".join(field_lines(record.result, depth=1)))
     if record.error:
         print(f"error: {record.error.get('title')} — {record.error.get('hint')}")
     for event in events[-10:]:
@@ -167,7 +168,11 @@ def launch_and_report(
         if args.json:
             print_json({"ok": True, **record.to_dict()})
         else:
-            print(record.id)
+            print(record.id)  # alone on stdout, for `ID=$(hf-tui run …)`
+            sys.stderr.write(
+                f"Queued as job {record.id}: follow it with `hf-tui jobs logs {record.id} "
+                "--follow`, or open hf-tui and press 4 (Jobs).\n"
+            )
         return 0
     offset = 0
     while True:
@@ -186,7 +191,8 @@ def launch_and_report(
         if report is not None:
             report(record)
         else:
-            print(f"{record.id} succeeded: {record.result}")
+            print(f"{record.id} succeeded")
+            print("\n".join(field_lines(record.result or {}, depth=1)))
     else:
         error = record.error or {}
         hint = error.get("hint") or f"See `hf-tui jobs logs {record.id}`."
