@@ -49,7 +49,6 @@ def check_reference(ref: str, kind: RepoKind, settings: Settings) -> None:
     """One reference; see `check_spec`."""
     from hf_ecosystem.hub.reference import resolve_reference
     from hf_ecosystem.hub.selection import endpoint_reachable
-
     from hf_ecosystem.paths import user_path
 
     if user_path(ref).exists():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -92,3 +93,27 @@ def read_text_bounded(
 ) -> str:
     """`read_bytes_bounded` decoded as UTF-8 (UnicodeDecodeError with errors='strict')."""
     return read_bytes_bounded(path, max_bytes=max_bytes, root=root).decode("utf-8", errors)
+
+
+MAX_JSON_DEPTH = 256  # real records nest a few levels; Arrow's JSON reader recurses per level
+_JSON_OPENER = rb'[\[{]\s*(?:"(?:[^"\\]|\\.)*"\s*:\s*)?'
+_DEEP_JSON = re.compile(rb"(?:%s){%d}" % (_JSON_OPENER, MAX_JSON_DEPTH))
+_SCAN_CHUNK = 8 << 20
+
+
+def json_too_deep(path: Path | str) -> bool:
+    """True when a JSON or JSON Lines file opens more than MAX_JSON_DEPTH arrays or objects in a
+    row: Arrow's reader (pyarrow, datasets) recurses once per level and a deep enough file kills
+    the process with a stack overflow, not an exception. A regex over the bytes, in chunks that
+    overlap, so the scan costs about as much as reading the file."""
+    overlap = MAX_JSON_DEPTH * 64
+    tail = b""
+    try:
+        with open(path, "rb") as handle:  # noqa: PTH123 - a path or a str
+            while chunk := handle.read(_SCAN_CHUNK):
+                if _DEEP_JSON.search(tail + chunk):
+                    return True
+                tail = chunk[-overlap:]
+    except OSError:
+        return False  # the reader reports what is wrong with the file
+    return False

@@ -49,3 +49,15 @@ class DataError(HfEcoError):
 
 class DataWarning(UserWarning):
     """Something was skipped or approximated, and the result is still usable."""
+
+
+def check_json_depth(path: str, name: str | None = None) -> None:
+    """DataError for a local JSON file nested too deep for Arrow (it would crash the process)."""
+    from hf_ecosystem.safe_files import MAX_JSON_DEPTH, json_too_deep
+
+    if json_too_deep(path):
+        raise DataError(
+            f"nested more than {MAX_JSON_DEPTH} levels deep",
+            file=name or path,
+            hint="Flatten the records: JSON nested this deep cannot be read safely.",
+        )

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from hf_ecosystem.data.errors import DataError
+from hf_ecosystem.data.errors import DataError, check_json_depth
 from hf_ecosystem.data.layout import SplitFiles
 from hf_ecosystem.data.readers import read_batches
 from hf_ecosystem.data.sources import DataSource, resolve
@@ -76,6 +76,10 @@ def load_data(  # over 60 lines: each datasets error mapped to a message, in one
     split_files = source.split(split, config)[1] if split is not None else chosen.splits[0]
     # datasets builds every config of a repo with one builder: mixed formats go file by file.
     one_format = len({s.format for c in source.configs for s in c.splits}) == 1
+    for part in chosen.splits:  # Arrow's JSON reader dies (not raises) on very deep nesting
+        for file in part.files:
+            if part.format == "json" and file.where == "local":
+                check_json_depth(file.path, file.name)
     try:
         if source.kind == "hub" and one_format:
             return load(

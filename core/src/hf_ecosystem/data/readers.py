@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from hf_ecosystem.data.errors import DataError
+from hf_ecosystem.data.errors import DataError, check_json_depth
 from hf_ecosystem.data.files import BLOCK, MAX_BLOCK, open_source
 from hf_ecosystem.data.layout import DataFile, SplitFiles
 from hf_ecosystem.data.parse_errors import (
@@ -30,7 +30,18 @@ MAX_JSON_ARRAY_BYTES = 512 << 20
 
 
 def check_columns(names: Sequence[str], wanted: Sequence[str] | None, file: str) -> None:
-    """DataError naming the first wanted column the data lacks."""
+    """DataError naming a column that appears twice (rows would lose one of its values) or the
+    first wanted column the data lacks."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise DataError(
+                f"column {name!r} appears twice",
+                file=file,
+                line=1,
+                hint="Give each column its own name in the header.",
+            )
+        seen.add(name)
     for name in wanted or ():
         if name not in names:
             raise DataError(
@@ -235,6 +246,8 @@ def _json_batches(
 ) -> Iterator[pa.RecordBatch]:
     import pyarrow.json as pajson
 
+    if file.where == "local":
+        check_json_depth(file.path, file.name)
     if _starts_with_array(file):
         yield from _json_array_batches(file, columns)
         return
@@ -248,6 +261,7 @@ def _json_batches(
                 if done == 0:
                     yield _select(empty_batch(reader.schema), columns)
                 for batch in _after(reader, done):
+                    _check_utf8(batch, file, done)
                     done += batch.num_rows
                     yield _select(batch, columns)
             return
@@ -256,6 +270,20 @@ def _json_batches(
                 block *= 16
                 continue
             raise json_error(exc, file, done) from exc
+
+
+def _check_utf8(batch: pa.RecordBatch, file: DataFile, done: int) -> None:
+    """Arrow's JSON reader passes bytes that are not UTF-8 (a Latin-1 file) into string columns;
+    they fail only when a value is read. Refuse the file here, naming it."""
+    try:
+        batch.validate(full=True)
+    except pa.ArrowInvalid as exc:
+        raise DataError(
+            "not UTF-8 text",
+            file=file.name,
+            row=done,
+            hint=f"Save it as UTF-8 (e.g. `iconv -f latin1 -t utf-8`). ({str(exc)[:80]})",
+        ) from exc
 
 
 def _starts_with_array(file: DataFile) -> bool:

@@ -32,6 +32,23 @@ class SearchFilters:
     author: str | None = None
     tags: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        from hf_ecosystem.errors import HfEcoError
+
+        texts = [self.query, self.task, self.library, self.language, self.license, self.author]
+        for text in [*texts, *self.tags]:
+            if not text:
+                continue
+            if "\0" in text:
+                raise HfEcoError("The search text holds a NUL character", "Retype it without it.")
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise HfEcoError(
+                    f"The search text {text.encode('utf-8', 'replace').decode()!r} is not UTF-8",
+                    "Retype it, or use a UTF-8 terminal locale (e.g. LANG=C.UTF-8).",
+                ) from None
+
     def is_empty(self) -> bool:
         """True when nothing narrows the search."""
         return not (

@@ -52,6 +52,10 @@ def read_inputs(path: Path, column: str | None = None) -> list[Any]:
 
             table = cast("Any", pq).read_table(path)
         elif suffix in (".jsonl", ".json"):
+            from hf_ecosystem.safe_files import MAX_JSON_DEPTH, json_too_deep
+
+            if json_too_deep(path):  # Arrow would crash the worker, not raise
+                raise BadInputError(f"Cannot read {path.name}: nested over {MAX_JSON_DEPTH} levels")
             import pyarrow.json as pj
 
             table = cast("Any", pj).read_json(path)
