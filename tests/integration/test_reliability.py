@@ -35,8 +35,8 @@ def _wait(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
         time.sleep(0.02)
 
 
-def _worker_pids() -> list[int]:
-    """Live job workers (not their watchers) of any store."""
+def _worker_pids(job_ids: set[str]) -> list[int]:
+    """Live job workers (not their watchers) of these jobs (not another test's leftovers)."""
     pids: list[int] = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -46,7 +46,12 @@ def _worker_pids() -> list[int]:
             state = Path(f"/proc/{name}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
         except OSError:
             continue
-        if b"hf_ecosystem.jobs.worker" in cmd and b"--schedule-after" not in cmd and state != b"Z":
+        if (
+            b"hf_ecosystem.jobs.worker" in cmd
+            and b"--schedule-after" not in cmd
+            and state != b"Z"
+            and cmd[-2].decode(errors="replace") in job_ids  # the worker's last argument
+        ):
             pids.append(int(name))
     return pids
 
@@ -102,7 +107,7 @@ def test_a_hundred_jobs_on_two_slots(
     ids = [manager.launch(JobSpec.create("download", repo_id="acme/tiny")).id for _ in range(100)]
     peak = 0
     while True:
-        peak = max(peak, len(_worker_pids()))
+        peak = max(peak, len(_worker_pids(set(ids))))
         assert peak <= 2, f"{peak} workers ran with 2 slots"
         records = manager.store.list()
         if not any(r.is_active for r in records):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.errors import HfEcoError
@@ -81,12 +82,13 @@ class JobManager:
         while True:
             if not self.store.list(statuses=("queued",)):
                 break  # the common case for a look at the jobs: nothing waits, no write
-            lingering = self._lingering()
             with self.store.transaction() as conn:
+                # Both counts in one transaction: a job finishing in between would otherwise be
+                # in neither, and its still-running worker would share the slot with a new one.
                 running = conn.execute(
                     "SELECT COUNT(*) FROM jobs WHERE status IN ('starting','running')"
                 ).fetchone()[0]
-                if running + lingering >= self.max_running:
+                if running + _lingering(conn) >= self.max_running:
                     break
                 row = conn.execute(
                     "SELECT id FROM jobs WHERE status = 'queued' ORDER BY created_at, id LIMIT 1"
@@ -137,18 +139,6 @@ class JobManager:
         )
 
     # -- looking at jobs ------------------------------------------------------------------------
-
-    def _lingering(self) -> int:
-        """Finished jobs whose processes still exist: a worker lives on briefly after recording
-        its end (and a killed one can leave ranks behind); until they are gone they hold their
-        slot, so a GPU is not handed to the next job while the last one still holds memory."""
-        since = time.time() - LINGER_SECONDS
-        count = 0
-        for record in self.store.list(statuses=("succeeded", "failed", "cancelled", "lost")):
-            ended = record.finished_at or 0.0
-            if ended >= since and record.pid is not None and group_alive(record.pid):
-                count += 1
-        return count
 
     def refresh(self) -> list[str]:
         """Mark jobs whose process is gone or silent as lost and start what the freed slots
@@ -280,6 +270,18 @@ class JobManager:
             if deadline is not None and time.monotonic() > deadline:
                 return record
             time.sleep(poll)
+
+
+def _lingering(conn: Any) -> int:
+    """Finished jobs whose processes still exist: a worker lives on briefly after recording its
+    end (and a killed one can leave ranks behind); until they are gone they hold their slot, so
+    a GPU is not handed to the next job while the last one still holds memory."""
+    rows = conn.execute(
+        "SELECT pid FROM jobs WHERE status IN ('succeeded','failed','cancelled','lost')"
+        " AND pid IS NOT NULL AND finished_at >= ?",
+        (time.time() - LINGER_SECONDS,),
+    ).fetchall()
+    return sum(1 for row in rows if group_alive(int(row[0])))
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:

@@ -66,7 +66,10 @@ WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".gguf", ".onnx", ".h5
 _SNIFF = 8192
 _CHUNK = 1 << 20
 _BINARY_SCAN_LIMIT = 64 * 1024 * 1024  # binary files up to this size are searched for tokens too
-_SCANNER_LIMIT = 2 * 1024 * 1024  # detect-secrets reads text files up to this size
+# detect-secrets reads text files up to this size (~0.1 s per 40 KB); vocabularies, which run to
+# hundreds of KB of words and took seconds each, are left to the Hub-token search.
+_SCANNER_LIMIT = 256 * 1024
+_VOCABULARIES = ("vocab.txt", "vocab.json", "merges.txt", "tokenizer.json", "*.vocab")
 # Weights and data: large, binary, and the high-entropy bytes a scanner would misread.
 _NOT_SCANNED = (
     ".safetensors",
@@ -253,7 +256,7 @@ def secret_kind(path: Path) -> str | None:
     or None. Never the secret itself. Hub tokens are looked for in binary files too."""
     if contains_token(path):
         return "a Hugging Face token"
-    if path.name.lower().endswith(_NOT_SCANNED):
+    if path.name.lower().endswith(_NOT_SCANNED) or _match(path.name, _VOCABULARIES):
         return None
     try:
         size = path.stat().st_size
