@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from runs_fixtures import job_store
 from textual.widgets import Button, Input, Select, Static, TextArea
 
@@ -255,6 +256,7 @@ async def test_a_failed_launch_is_shown_and_the_form_stays(isolated_env: Path) -
         assert not app.screen.query_one("#evaluate", Button).disabled  # fix it, try again
 
 
+@pytest.mark.slow  # starts a fresh Python to see which modules the UI imports
 def test_the_form_keeps_the_ui_process_light(tmp_path: Path, fake_hub: FakeHub) -> None:
     """Validating, previewing and launching: no torch, transformers, datasets, evaluate, …"""
     fake_hub.add(FakeRepo("acme/tiny-bert"))  # the checks before launch ask the Hub

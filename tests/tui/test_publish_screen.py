@@ -324,6 +324,7 @@ async def test_publish_from_run_and_evaluate_views(
         assert "publish it once it has finished" in notes(app)
 
 
+@pytest.mark.slow  # starts a fresh Python to see which modules the UI imports
 def test_publish_screen_keeps_the_ui_process_light(model_dir: Path, tmp_path: Path) -> None:
     """Planning and card generation run in the UI process: no torch, transformers, …"""
     script = f"""

@@ -386,6 +386,7 @@ def test_snapshot_run_view(snap_compare, isolated_env: Path, monkeypatch) -> Non
         time.tzset()
 
 
+@pytest.mark.slow  # starts a fresh Python to see which modules the UI imports
 def test_ui_process_stays_light_on_training_screens(tmp_path: Path) -> None:
     """Visit every training screen in a fresh interpreter, then look at sys.modules."""
     script = """

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("torch", "transformers", "datasets", "accelerate", "evaluate", "pandas")
 
@@ -37,6 +39,7 @@ def test_tui_never_imports_heavy_libraries_at_module_level() -> None:
         assert not found, f"{path.relative_to(ROOT)} imports {found}"
 
 
+@pytest.mark.slow  # starts a fresh Python to see which modules the UI imports
 def test_ui_process_stays_light(tmp_path: Path) -> None:
     """Start the app headless in a fresh interpreter and check what got imported."""
     script = """
