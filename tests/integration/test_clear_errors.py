@@ -85,3 +85,34 @@ def test_a_query_that_is_not_text_is_a_clear_error(
     assert main(["models", "search", "--offline", query]) == 1
     err = capsys.readouterr().err
     assert message in err and "index" not in err and "Unexpected" not in err
+
+
+def test_an_output_dir_that_is_a_file_is_refused_at_launch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder")
+    config = tmp_path / "train.yaml"
+    config.write_text(f"model: {tmp_path}\ndataset: {tmp_path}\noutput_dir: {taken}\n")
+    assert main(["run", "train", "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert "'output_dir'" in err and "is a file, not a folder" in err and "Unexpected" not in err
+
+
+def test_a_remote_code_model_in_a_direct_batch_is_a_clear_refusal(
+    tiny_bert_dir: Path, tmp_path: Path
+) -> None:
+    import json
+    import shutil
+
+    from hf_ecosystem.inference.batch import _DirectTextModel  # pyright: ignore[reportPrivateUsage]
+    from hf_ecosystem.inference.errors import RemoteCodeError
+
+    model = tmp_path / "custom"
+    shutil.copytree(tiny_bert_dir, model)
+    config = json.loads((model / "config.json").read_text())
+    config.update(model_type="acme-custom", auto_map={"AutoConfig": "configuration_acme.AcmeConfig",
+                  "AutoModel": "modeling_acme.AcmeModel"})  # fmt: skip
+    (model / "config.json").write_text(json.dumps(config))
+    with pytest.raises(RemoteCodeError, match="needs its own Python code"):
+        _DirectTextModel("feature-extraction", str(model), "cpu")

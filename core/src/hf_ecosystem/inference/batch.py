@@ -133,12 +133,17 @@ class _DirectTextModel:
         self.torch = torch
         self.task = task
         self.device = device or get_device()
-        # transformers' from_pretrained signatures are partly untyped; the models are Any here.
-        self.tokenizer: Any = AutoTokenizer.from_pretrained(model, trust_remote_code=False)  # pyright: ignore[reportUnknownMemberType]
+        from hf_ecosystem.inference.loading import as_inference_error
+
         cls: Any = (
             AutoModelForSequenceClassification if task == "text-classification" else AutoModel
         )
-        self.model: Any = cls.from_pretrained(model, **safety).to(self.device).eval()
+        try:
+            # transformers' from_pretrained signatures are partly untyped; the models are Any.
+            self.tokenizer: Any = AutoTokenizer.from_pretrained(model, trust_remote_code=False)  # pyright: ignore[reportUnknownMemberType]
+            self.model: Any = cls.from_pretrained(model, **safety).to(self.device).eval()
+        except (OSError, ValueError, RuntimeError) as exc:  # a remote-code model, a broken repo
+            raise as_inference_error(exc, f"Could not load {model}") from exc
 
     def lengths(self, texts: list[str]) -> list[int]:
         encoded = self.tokenizer(texts, add_special_tokens=True, truncation=True)

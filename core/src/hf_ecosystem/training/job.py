@@ -34,7 +34,13 @@ def check_config(name: str, value: Any) -> dict[str, Any]:
     """The `config` parameter of a train job: a TrainSpec as plain data (JobSpecError if not)."""
     if not isinstance(value, dict):
         raise JobSpecError(f"Invalid job: {name!r} must be a mapping of training fields")
-    return TrainSpec.parse(value).to_dict()  # pyright: ignore[reportUnknownArgumentType]
+    spec = TrainSpec.parse(value)  # pyright: ignore[reportUnknownArgumentType]
+    if spec.output_dir and (out := user_path(spec.output_dir)).exists() and not out.is_dir():
+        raise JobSpecError(
+            f"Invalid training config: 'output_dir' {str(out)!r} is a file, not a folder",
+            "Give a folder for the run (it is created if missing).",
+        )
+    return spec.to_dict()
 
 
 def run_dir_for(ctx: JobContext, spec: TrainSpec) -> Path:
