@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from fakehub import FakeHub, FakeRepo
-from hf_ecosystem.jobs.manager import JobManager, group_alive
+from hf_ecosystem.jobs.manager import JOB_ENV, JobManager, group_alive
 from hf_ecosystem.jobs.spec import JobSpec
 
 
@@ -34,22 +34,42 @@ def leftovers() -> Iterator[list[int]]:
             os.killpg(pgid, signal.SIGKILL)
 
 
-def group_with_orphan(leftovers: list[int], seconds: float = 60.0) -> int:
-    """A process group whose leader exits at once while a child (like a training rank) lives on."""
-    leader = subprocess.Popen(["sh", "-c", f"sleep {seconds} & exit 0"], start_new_session=True)
+def group_with_orphan(leftovers: list[int], job_id: str, seconds: float = 60.0) -> int:
+    """A process group of job `job_id` (tagged as a worker's is) whose leader exits at once while
+    a child (like a training rank) lives on."""
+    leader = subprocess.Popen(
+        ["sh", "-c", f"sleep {seconds} & exit 0"],
+        start_new_session=True,
+        env={**os.environ, JOB_ENV: job_id},
+    )
     leftovers.append(leader.pid)
     leader.wait()
-    assert group_alive(leader.pid)
+    assert group_alive(leader.pid, job_id)
     return leader.pid
 
 
 def test_a_lost_job_has_what_is_left_of_its_process_group_killed(leftovers: list[int]) -> None:
     manager = JobManager(max_running=1)
     record = manager.store.create(JobSpec.create("demo-seed"))
-    pgid = group_with_orphan(leftovers)
+    pgid = group_with_orphan(leftovers, record.id)
+    stranger = subprocess.Popen(["sleep", "60"], start_new_session=True)  # not the job's
+    leftovers.append(stranger.pid)
     manager.store.update(record.id, status="running", pid=pgid, started_at=time.time())
     assert manager.get(record.id).status == "lost"
-    _wait(lambda: not group_alive(pgid), timeout=5)
+    _wait(lambda: not group_alive(pgid, record.id), timeout=5)
+    assert stranger.poll() is None  # only processes carrying the job's id are killed
+
+
+def test_a_reused_pid_is_never_killed_as_a_lost_jobs(leftovers: list[int]) -> None:
+    """pid_max is 32768 here: a dead worker's pid can name a new, unrelated process group."""
+    manager = JobManager(max_running=1)
+    record = manager.store.create(JobSpec.create("demo-seed"))
+    stranger = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    leftovers.append(stranger.pid)
+    manager.store.update(record.id, status="running", pid=stranger.pid, started_at=time.time())
+    assert manager.get(record.id).status == "lost"  # its worker is gone: the pid is someone else
+    time.sleep(0.2)
+    assert stranger.poll() is None
 
 
 @pytest.mark.slow
@@ -89,14 +109,14 @@ def test_a_finished_job_holds_its_slot_until_its_processes_are_gone(
     fake_hub.add(FakeRepo("acme/q2", files={"f.txt": b"2"}))
     manager = JobManager(max_running=1)
     done = manager.store.create(JobSpec.create("demo-seed"))
-    pgid = group_with_orphan(leftovers)
+    pgid = group_with_orphan(leftovers, done.id)
     manager.store.update(done.id, status="running", pid=pgid, started_at=time.time())
     manager.store.finish(done.id, "succeeded", exit_code=0)  # recorded its end, still exiting
     waiting = manager.launch(JobSpec.create("download", repo_id="acme/q2"))
     manager.list()
     assert manager.store.get(waiting.id).status == "queued"  # the slot is still held
     os.killpg(pgid, signal.SIGKILL)
-    _wait(lambda: not group_alive(pgid), timeout=5)
+    _wait(lambda: not group_alive(pgid, done.id), timeout=5)
     manager.list()
     assert manager.wait(waiting.id, timeout=60).status == "succeeded"
 

@@ -109,6 +109,7 @@ class JobManager:
         log = self.store.log_path(job_id)
         log.parent.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "HFTUI_HOME": str(self.settings.home), "PYTHONUNBUFFERED": "1"}
+        env[JOB_ENV] = job_id  # how its processes are told from others once pids are reused
         if self._max_running is not None:
             env["HFTUI_MAX_JOBS"] = str(self._max_running)
         env.update(thread_limits(self.max_running, env))
@@ -128,13 +129,13 @@ class JobManager:
         # Its watcher: when the worker's process group is gone (finished, failed or killed), it
         # runs the scheduler, so the queue moves with no TUI or CLI open.
         subprocess.Popen(
-            [sys.executable, "-m", WORKER_MODULE, "--schedule-after", str(process.pid)],
+            [sys.executable, "-m", WORKER_MODULE, "--schedule-after", str(process.pid), job_id],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
             close_fds=True,
-            env=env,
+            env={k: v for k, v in env.items() if k != JOB_ENV},  # not one of the job's processes
             cwd=str(self.settings.home),
         )
 
@@ -179,7 +180,7 @@ class JobManager:
                     if record.pid is not None:
                         # What is left of it (a silent worker, training ranks) must not go on
                         # writing into its folder while its slot is given to another job.
-                        _signal_group(record.pid, signal.SIGKILL)
+                        _signal_group(record.pid, signal.SIGKILL, record.id)
         return lost
 
     def last_heartbeat(self, job_id: str) -> float | None:
@@ -239,12 +240,12 @@ class JobManager:
         if record.status == "queued" or record.pid is None:
             self.store.finish(record.id, "cancelled")
             return self.store.get(record.id)
-        _signal_group(record.pid, signal.SIGTERM)
+        _signal_group(record.pid, signal.SIGTERM, record.id)
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline and pid_alive(record.pid, record.id):
             time.sleep(0.05)
         if pid_alive(record.pid, record.id):
-            _signal_group(record.pid, signal.SIGKILL)
+            _signal_group(record.pid, signal.SIGKILL, record.id)
         self.store.finish(record.id, "cancelled", exit_code=-signal.SIGTERM)
         self.schedule()
         return self.store.get(record.id)
@@ -277,42 +278,57 @@ def _lingering(conn: Any) -> int:
     end (and a killed one can leave ranks behind); until they are gone they hold their slot, so
     a GPU is not handed to the next job while the last one still holds memory."""
     rows = conn.execute(
-        "SELECT pid FROM jobs WHERE status IN ('succeeded','failed','cancelled','lost')"
+        "SELECT pid, id FROM jobs WHERE status IN ('succeeded','failed','cancelled','lost')"
         " AND pid IS NOT NULL AND finished_at >= ?",
         (time.time() - LINGER_SECONDS,),
     ).fetchall()
-    return sum(1 for row in rows if group_alive(int(row[0])))
+    return sum(1 for row in rows if group_alive(int(row[0]), str(row[1])))
 
 
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    """Signal a worker's process group. Workers start their own session, so the group's id is
-    the worker's pid, and the group outlives the worker while any of its children live."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, sig)
+JOB_ENV = "HFTUI_JOB_ID"  # set for a worker; its children (training ranks) inherit it
 
 
-def group_alive(pgid: int) -> bool:
-    """True while any process of the group `pgid` runs (exited but unreaped ones do not count)."""
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
+def job_processes(pgid: int, job_id: str) -> list[int]:
+    """The live processes of process group `pgid` that belong to job `job_id` (they carry
+    HFTUI_JOB_ID in their environment). Pids are reused (pid_max is 32768 here and wraps within
+    a long session), so a group id alone could name someone else's processes: only tagged ones
+    count, are waited for or are signalled. Without /proc (macOS) the group is trusted."""
     try:
         entries = os.listdir("/proc")  # noqa: PTH208 - hot loop
     except OSError:
-        return True  # no /proc (macOS): the signal test is all there is
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return []
+        return [pgid]
+    tag = f"{JOB_ENV}={job_id}".encode()
+    found: list[int] = []
     for name in entries:
         if not name.isdigit():
             continue
         try:
             with open(f"/proc/{name}/stat", "rb") as handle:  # noqa: PTH123 - hot loop
                 stat = handle.read()
-        except OSError:
-            continue  # it ended while we looked
-        # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
-        fields = stat[stat.rfind(b")") + 2 :].split()
-        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != b"Z":
-            return True
-    return False
+            # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+            fields = stat[stat.rfind(b")") + 2 :].split()
+            if len(fields) < 3 or int(fields[2]) != pgid or fields[0] == b"Z":
+                continue
+            with open(f"/proc/{name}/environ", "rb") as handle:  # noqa: PTH123 - hot loop
+                if tag in handle.read().split(b"\0"):
+                    found.append(int(name))
+        except (OSError, ValueError):
+            continue  # it ended while we looked, or it is not ours to read
+    return found
+
+
+def group_alive(pgid: int, job_id: str) -> bool:
+    """True while a process of job `job_id` lives in group `pgid` (zombies do not count)."""
+    return bool(job_processes(pgid, job_id))
+
+
+def _signal_group(pid: int, sig: signal.Signals, job_id: str) -> None:
+    """Signal what is left of a job: the processes of its worker's group (the worker started its
+    own session, so the group id is the worker's pid) that carry the job's id."""
+    for member in job_processes(pid, job_id):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(member, sig)

@@ -76,10 +76,10 @@ def run(job_id: str) -> int:
     return code
 
 
-def schedule_after(pgid: int, *, poll: float = 0.25) -> list[str]:
-    """The watcher of a job: wait until its process group `pgid` is gone, then schedule (which
-    also marks the job lost if it died without recording its end)."""
-    while group_alive(pgid):
+def schedule_after(pgid: int, job_id: str, *, poll: float = 0.25) -> list[str]:
+    """The watcher of a job: wait until the job's processes in group `pgid` are gone, then
+    schedule (which also marks the job lost if it died without recording its end)."""
+    while group_alive(pgid, job_id):
         time.sleep(poll)
     return JobManager(load_settings()).schedule()
 
@@ -87,8 +87,8 @@ def schedule_after(pgid: int, *, poll: float = 0.25) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     args = sys.argv[1:] if argv is None else argv
-    if len(args) == 2 and args[0] == "--schedule-after" and args[1].isdigit():
-        schedule_after(int(args[1]))
+    if len(args) == 3 and args[0] == "--schedule-after" and args[1].isdigit():
+        schedule_after(int(args[1]), args[2])
         return 0
     if len(args) != 1:
         sys.stderr.write("usage: python -m hf_ecosystem.jobs.worker JOB_ID\n")
