@@ -23,7 +23,7 @@ from runs_fixtures import (
 from textual.widgets import DataTable, RichLog
 
 from helpers import cpu_only_snapshot, table_ids, text_of, wait_until
-from hf_ecosystem.jobs.manager import JobManager
+from hf_ecosystem.jobs.manager import JOB_ENV, JobManager
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobStore
 from hf_tui.app import HfTuiApp
@@ -102,6 +102,7 @@ def start_worker(store: JobStore, job_id: str, processes: list[subprocess.Popen[
         [sys.executable, "-c", WORKER, str(store.home), job_id],
         stdout=subprocess.PIPE,
         start_new_session=True,  # cancel signals its process group, never ours
+        env={**os.environ, JOB_ENV: job_id},  # as a real worker: cancel signals only the job's
     )
     processes.append(process)
     assert process.stdout is not None and process.stdout.readline() == b"ready\n"
