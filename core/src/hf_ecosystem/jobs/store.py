@@ -248,34 +248,30 @@ def _record(row: sqlite3.Row) -> JobRecord:
     )
 
 
-def pid_running(pid: int) -> bool:
-    """True when `pid` is a live process (an exited, unreaped one is not)."""
+def _cmdline(pid: int) -> bytes | None:
+    """A live process's command line: b"" when it is gone or a zombie (exited, not yet reaped),
+    None when it lives but cannot be read (another user's, or no /proc as on macOS)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return False
+        return b""
     except PermissionError:
-        return True
+        return None
     try:
-        return bool(Path(f"/proc/{pid}/cmdline").read_bytes())  # empty for a zombie
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return True  # no /proc (macOS): trust the signal
+        return None
+
+
+def pid_running(pid: int) -> bool:
+    """True when `pid` is a live process (an exited, unreaped one is not)."""
+    cmdline = _cmdline(pid)
+    return cmdline is None or bool(cmdline)
 
 
 def pid_alive(pid: int | None, job_id: str) -> bool:
     """True when `pid` runs and is this job's worker (guards against a reused pid)."""
     if not pid:
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return True  # no /proc (macOS): trust the pid
-    if not cmdline:
-        return False  # a zombie: exited, not yet reaped
-    return job_id.encode() in cmdline
+    cmdline = _cmdline(pid)
+    return cmdline is None or job_id.encode() in cmdline
