@@ -14,8 +14,9 @@ setup:
 run: setup
 	$(UV) run --no-sync hf-tui
 
+# The whole suite on two workers (a test file stays on one worker, so its fixtures are built once).
 test: setup
-	$(UV) run --no-sync pytest --cov --cov-report=term --cov-fail-under=95 --durations=15 $(PYTEST_ARGS)
+	$(UV) run --no-sync pytest -n 2 --dist loadfile --cov --cov-report=term --cov-fail-under=95 --durations=15 $(PYTEST_ARGS)
 
 # Everything but the slow tier (job processes, the real binary, tmux, training), on two workers
 # (a test file stays on one): under 2 minutes here, no coverage gate.
