@@ -50,17 +50,50 @@ CPU_MODELS: dict[str, tuple[str, dict[str, Any]]] = {
 LORA_TARGETS = {"gpt2": ("c_attn",), "llama": ("q_proj", "v_proj"), "bert": ("query", "value")}
 
 
-def build(model_type: str, overrides: dict[str, Any], device: str = "cpu") -> Any:
-    """A random-init model from a config: causal LM for decoders, masked LM for BERT."""
-    import torch
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM
+HEAD_CLASSES = {
+    "lm": None, "base": "AutoModel", "sequence": "AutoModelForSequenceClassification",
+    "token": "AutoModelForTokenClassification",
+}  # fmt: skip
 
-    config = AutoConfig.for_model(model_type, **overrides)
+
+def build(model_type: str, overrides: dict[str, Any], device: str = "cpu", head: str = "lm") -> Any:
+    """A random-init model from a config: causal LM for decoders, masked LM for BERT; or with
+    `head` a base model ("base") or a 2-label sequence / token classifier. config.architectures
+    names the class, as a saved config.json does, so the estimate follows the head."""
+    import torch
+    import transformers
+
+    config = transformers.AutoConfig.for_model(model_type, **overrides)
     config._attn_implementation = "sdpa"
-    cls = AutoModelForMaskedLM if model_type == "bert" else AutoModelForCausalLM
+    name = HEAD_CLASSES[head] or ("AutoModelForMaskedLM" if model_type == "bert" else
+                                  "AutoModelForCausalLM")  # fmt: skip
     torch.manual_seed(0)
     with torch.device(device):
-        return cls.from_config(config)
+        model = getattr(transformers, name).from_config(config)
+    model.config.architectures = [type(model).__name__]
+    return model
+
+
+def _labels(model: Any, ids: Any) -> Any:
+    """Labels the model's head trains on: token ids for an LM, class ids for a classifier."""
+    import torch
+
+    name = (model.config.architectures or [""])[0]
+    if name.endswith("ForSequenceClassification"):
+        return torch.randint(0, model.config.num_labels, ids.shape[:1], device=ids.device)
+    if name.endswith("ForTokenClassification"):
+        return torch.randint(0, model.config.num_labels, ids.shape, device=ids.device)
+    return ids
+
+
+def _task(model: Any) -> str | None:
+    """The training task whose head this model has (None: an LM, counted as causal-lm)."""
+    name = (model.config.architectures or [""])[0]
+    if name.endswith("ForSequenceClassification"):
+        return "text-classification"
+    if name.endswith("ForTokenClassification"):
+        return "token-classification"
+    return "causal-lm"
 
 
 def estimate(model: Any, batch: int, seq: int, train: str | None, target: str) -> Any:
@@ -73,7 +106,13 @@ def estimate(model: Any, batch: int, seq: int, train: str | None, target: str) -
     params = sum(p.numel() for p in model.parameters() if train != "lora" or not p.requires_grad)
     target_name: Any = target
     return estimate_memory(
-        shape or params, batch=batch, seq=seq, train=train, parameters=params, target=target_name
+        shape or params,
+        batch=batch,
+        seq=seq,
+        train=train,
+        parameters=params,
+        target=target_name,
+        task=_task(model),
     )
 
 
@@ -159,7 +198,7 @@ def saved_activation_bytes(model: Any, batch: int, seq: int, vocab: int) -> dict
     model.train()
     hooks = torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t)
     with hooks, torch.autocast("cpu", dtype=torch.bfloat16):
-        model(input_ids=ids, labels=ids)
+        model(input_ids=ids, labels=_labels(model, ids))
     totals = {"activations": 0, "weight_copies": 0, "logits": 0}
     for kind, nbytes in seen.values():
         totals[kind] += nbytes
@@ -220,7 +259,7 @@ def step(model: Any, ids: Any, opt: Any, device: str) -> None:
     import torch
 
     with torch.autocast(device, dtype=torch.bfloat16):
-        loss = model(input_ids=ids, labels=ids).loss
+        loss = model(input_ids=ids, labels=_labels(model, ids)).loss
     loss.backward()
     del loss
     torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from hf_ecosystem.device.heads import HeadKind
 from hf_ecosystem.device.model_shape import ModelShape
 
 Train = Literal["full", "lora"]
@@ -82,13 +83,15 @@ def layer_bytes(s: ModelShape, lora: bool, t: _Target, r: int, cross: bool = Fal
     return blocks * _norm(s, lora, t) + attention + _mlp(s, lora, t) + dropout
 
 
-def outside_bytes(s: ModelShape, lora: bool, t: _Target) -> int:
+def outside_bytes(s: ModelShape, lora: bool, t: _Target, head: HeadKind = "lm") -> int:
     h = s.hidden_size
     encoder_only = s.family in ("bert", "distilbert")
     finals = 2 if s.is_encoder_decoder else (0 if encoder_only else 1)
     total = finals * _norm(s, lora, t)
-    if encoder_only:  # masked-LM head: dense, GELU, LayerNorm, decoder
+    if encoder_only and head == "lm":  # masked-LM head: dense, GELU, LayerNorm, decoder
         total += (4 if t.fp32_ops else 2) * h + 8 + (2 if lora else 6) * h
+    elif encoder_only and head == "token" and not lora:  # dropout, then the classifier's input
+        total += (_mask(t, 4) if s.dropout else 0) * h + 2 * h
     if lora:  # nothing before the first adapter needs a gradient
         return total
     total += 24 if s.is_encoder_decoder else 16  # int64 ids and labels
@@ -109,13 +112,14 @@ def activation_bytes(
     mode: Train = "full",
     lora_r: int = 16,
     target: Target = "cuda",
+    head: HeadKind = "lm",
 ) -> int:
     """Bytes autograd keeps for backward after one forward pass (weights and logits excluded)."""
     lora, t = mode == "lora", TARGETS[target]
     per_token = (
         shape.num_layers * layer_bytes(shape, lora, t, lora_r)
         + shape.num_decoder_layers * layer_bytes(shape, lora, t, lora_r, cross=True)
-        + outside_bytes(shape, lora, t)
+        + outside_bytes(shape, lora, t, head)
     )
     if lora and shape.family not in ("bert", "distilbert"):  # the first pre-norm needs no grad
         per_token -= (2 if shape.is_encoder_decoder else 1) * _norm(shape, lora, t)

@@ -25,6 +25,7 @@ from hf_ecosystem.device.activations import (
     outside_bytes,
 )
 from hf_ecosystem.device.fit import GIB, FitVerdict, fit_verdict
+from hf_ecosystem.device.heads import ModelHead, head_for_task, head_from_config
 from hf_ecosystem.device.model_shape import ModelShape, shape_from_config
 from hf_ecosystem.device.repo_model import load_repo_model
 from hf_ecosystem.errors import HfEcoError
@@ -147,6 +148,15 @@ def _backward_work(s: ModelShape, tokens: int, target: Target) -> int:
     return mult * tokens * s.intermediate_size
 
 
+def _lookup_only(s: ModelShape | None, head: ModelHead) -> int:
+    """Parameters only looked up, never multiplied (autocast copies none of them to bf16): the
+    embeddings, and tied word embeddings too when no LM head multiplies by them."""
+    if s is None:
+        return 0
+    unused_tie = s.vocab_size * s.hidden_size if s.tie_word_embeddings and head.kind != "lm" else 0
+    return s.embedding_parameters() + unused_tie
+
+
 def _moment(**parts: int) -> dict[str, int]:
     return {key: int(parts.get(key, 0)) for key in BREAKDOWN_KEYS}
 
@@ -156,15 +166,28 @@ def _total(moment: dict[str, int]) -> int:
 
 
 def _training(
-    s: ModelShape | None, p: int, dtype: str, n: int, seq: int, train: str, r: int, t: Target
+    s: ModelShape | None,
+    p: int,
+    dtype: str,
+    n: int,
+    seq: int,
+    train: str,
+    r: int,
+    t: Target,
+    head: ModelHead,
 ) -> tuple[dict[str, int], int, list[str]]:
     """(breakdown at the peak, the first step's peak, notes) of a training step over n tokens."""
-    vocab, h = (s.vocab_size, s.hidden_size) if s else (0, 0)
+    vocab, h = (head.width, s.hidden_size) if s else (0, 0)
     mode: Train = "lora" if train == "lora" else "full"
-    acts = activation_bytes(s, n // seq, seq, mode=mode, lora_r=r, target=t) if s else 0
+    acts = (
+        activation_bytes(s, n // seq, seq, mode=mode, lora_r=r, target=t, head=head.kind)
+        if s
+        else 0
+    )
     work = _backward_work(s, n, t) if s else 0
-    cast = p - (s.embedding_parameters() if s else 0)  # weights autocast copies to bf16
-    logits = 12 * n * vocab  # fp32 log-softmax, the loss's gradient and log-softmax's gradient
+    cast = p - _lookup_only(s, head)  # weights autocast copies to bf16
+    # fp32 log-softmax, the loss's gradient and log-softmax's gradient, per output.
+    logits = 12 * (n if head.per_position else n // seq) * vocab
     handles = 2 * TARGETS[t].workspace
     if mode == "lora":
         lp = s.lora_parameters(r) if s else 0
@@ -181,7 +204,7 @@ def _training(
     )  # fmt: skip
     if work > logits:  # small vocabularies: the last MLP's gradients outweigh the logits
         start.update(activations=acts + work, logits=0, gradients=4 * vocab * h)
-    tied = 8 * vocab * h if s and s.tie_word_embeddings else 0
+    tied = 8 * vocab * h if s and s.tie_word_embeddings and head.kind == "lm" else 0
     end = _moment(weights=4 * p, gradients=4 * p + tied, optimizer_states=8 * p, overhead=handles)
     first = max(_total(start) - 8 * p, _total(end))
     if _total(start) >= _total(end):
@@ -195,7 +218,7 @@ def _training(
 
 
 def _inference(
-    s: ModelShape | None, w: int, dtype: str, batch: int, seq: int, t: Target
+    s: ModelShape | None, w: int, dtype: str, batch: int, seq: int, t: Target, head: ModelHead
 ) -> tuple[dict[str, int], list[str]]:
     handles = TARGETS[t].workspace
     if s is None:
@@ -205,7 +228,8 @@ def _inference(
     work = inference_working_bytes(s, batch, seq, act_b)
     if dtype in ("int8", "int4"):  # one weight matrix dequantised to bf16 at a time
         work += 2 * s.hidden_size * s.intermediate_size
-    final, logits = (batch * seq * act_b * x for x in (s.hidden_size, s.vocab_size))
+    final = batch * seq * act_b * s.hidden_size
+    logits = (batch * seq if head.per_position else batch) * act_b * head.width
     if work > final + logits:
         note = "inference peaks inside a layer (its MLP temporaries), not at the logits"
         return _moment(weights=w, kv_cache=kv, activations=work, overhead=handles), [note]
@@ -225,21 +249,28 @@ def estimate_memory(
     snapshot: DeviceSnapshot | None = None,
     target: Target = "cuda",
     model: str = "",
+    task: str | None = None,
 ) -> MemoryEstimate:
-    """Peak memory for inference (and training, when `train` is full or lora) of one model."""
+    """Peak memory for inference (and training, when `train` is full or lora) of one model.
+
+    Inference follows the head config.json's `architectures` names; training the head `task`
+    trains (default: the model's usual fine-tuning task, a classifier for an encoder)."""
     _check(dtype, batch, seq, train, lora_r)
     shape = shape_or_params if isinstance(shape_or_params, ModelShape) else None
     p = parameters if parameters is not None else (
         shape.parameter_count() if shape else int(shape_or_params)  # type: ignore[arg-type]
     )  # fmt: skip
     w = weights_bytes(p, dtype, shape)
-    infer, notes = _inference(shape, w, dtype, batch, seq, target)
-    notes = _base_notes(shape, dtype, seq, target) + notes
+    head = head_from_config(shape) if shape else ModelHead("none", 0)
+    infer, notes = _inference(shape, w, dtype, batch, seq, target, head)
+    notes = _base_notes(shape, dtype, seq, target, head) + notes
     breakdown, training = infer, None
     if train:
-        breakdown, first, more = _training(shape, p, dtype, batch * seq, seq, train, lora_r, target)
+        head = head_for_task(shape, task) if shape else head
+        n = batch * seq
+        breakdown, first, more = _training(shape, p, dtype, n, seq, train, lora_r, target, head)
         training = _total(breakdown)
-        notes += more + _training_notes(shape, train, lora_r, dtype, target)
+        notes += more + _training_notes(shape, train, lora_r, dtype, target, head)
         if first < training:
             notes.append(
                 f"from the 2nd step on (Adam states exist); step 1 peaks at {_size(first)}"
@@ -255,7 +286,9 @@ def estimate_memory(
     return estimate
 
 
-def _base_notes(s: ModelShape | None, dtype: str, seq: int, target: Target) -> list[str]:
+def _base_notes(
+    s: ModelShape | None, dtype: str, seq: int, target: Target, head: ModelHead
+) -> list[str]:
     notes = [
         "targets torch.cuda.max_memory_allocated(): tensors only, not the CUDA context (~0.5 GiB)"
         " or the allocator's cached free blocks; overhead: cuBLAS workspaces, 32 MiB each on"
@@ -274,11 +307,11 @@ def _base_notes(s: ModelShape | None, dtype: str, seq: int, target: Target) -> l
     notes += [
         *s.notes,
         "attention is PyTorch SDPA (flash / memory-efficient): no seq^2 attention matrix is kept",
-        "logits for every position in the compute dtype (transformers 5 upcasts them to fp32 "
-        "only inside the loss; generate() keeps only the last position)",
+        f"inference: {head.describe()}, in the compute dtype (transformers 5 upcasts logits to "
+        "fp32 only inside the loss; generate() keeps only the last position)",
         "inference: one forward pass with the KV cache on (DynamicCache)"
         if s.is_decoder or s.is_encoder_decoder
-        else "encoder model: no KV cache; logits from the masked-LM head",
+        else "encoder model: no KV cache",
     ]
     if s.is_encoder_decoder:
         notes.append("encoder and decoder both see seq tokens; T5's position bias adds seq^2 masks")
@@ -287,7 +320,9 @@ def _base_notes(s: ModelShape | None, dtype: str, seq: int, target: Target) -> l
     return notes
 
 
-def _training_notes(s: ModelShape | None, train: str, r: int, dtype: str, tg: Target) -> list[str]:
+def _training_notes(
+    s: ModelShape | None, train: str, r: int, dtype: str, tg: Target, head: ModelHead
+) -> list[str]:
     if train == "full":
         notes = [
             "full fine-tuning as Trainer(bf16=True): fp32 master weights (whatever --dtype says), "
@@ -306,9 +341,9 @@ def _training_notes(s: ModelShape | None, train: str, r: int, dtype: str, tg: Ta
     lora, t = train == "lora", TARGETS[tg]
     notes += [
         f"saved activations: {s.total_layers} layers x {layer_bytes(s, lora, t, r) / 1024:.1f} "
-        f"KiB per token + {outside_bytes(s, lora, t) / 1024:.1f} KiB per token outside them "
-        f"(counted op by op for a {s.family}-shaped block)",
-        "training logits: 12 bytes x tokens x vocab (fp32 log-softmax and two gradients)",
+        f"KiB per token + {outside_bytes(s, lora, t, head.kind) / 1024:.1f} KiB per token "
+        f"outside them (counted op by op for a {s.family}-shaped block)",
+        f"training: {head.describe()}; 12 bytes per logit (fp32 log-softmax and two gradients)",
     ]
     if s.dropout:
         notes.append(f"dropout p={s.dropout:g} is on: its masks count (1 byte per element on CUDA)")
@@ -327,6 +362,7 @@ def estimate_for_repo(
     snapshot: DeviceSnapshot | None = None,
     live_snapshot: bool = True,
     target: Target = "cuda",
+    task: str | None = None,
 ) -> MemoryEstimate:
     """Estimate a model folder, local-hub repo or Hub repo; the verdict uses the live machine."""
     _check(dtype, batch, seq, train, lora_r)  # fail before any disk or network access
@@ -348,7 +384,7 @@ def estimate_for_repo(
     estimate = estimate_memory(
         shape or repo.parameters or 0, dtype=dtype, batch=batch, seq=seq, train=train,
         lora_r=lora_r, parameters=repo.parameters, snapshot=snapshot, target=target,
-        model=repo.name,
+        model=repo.name, task=task,
     )  # fmt: skip
     return replace(estimate, assumptions=(*notes, *estimate.assumptions))
 

@@ -30,6 +30,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     parser.add_argument(
         "--train", metavar="full|lora", help="also estimate full or LoRA fine-tuning"
     )
+    parser.add_argument(
+        "--task",
+        help="the fine-tuning task whose head --train counts (text-classification, "
+        "token-classification, causal-lm, seq2seq, ...; default: the model's usual one)",
+    )
     parser.set_defaults(handler=run_memory)
 
 
@@ -44,7 +49,13 @@ def run_memory(args: argparse.Namespace) -> int:
         if not args.json:
             sys.stderr.write(f"backend: {choice.description}\n")
     estimate = estimate_for_repo(
-        args.repo, backend, dtype=args.dtype, batch=args.batch, seq=args.seq, train=args.train
+        args.repo,
+        backend,
+        dtype=args.dtype,
+        batch=args.batch,
+        seq=args.seq,
+        train=args.train,
+        task=args.task,
     )
     if args.json:
         print_json({"ok": True, **estimate.to_dict()})
