@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     from hf_tui.commands import jobs as jobs_commands
     from hf_tui.commands import memory as memory_commands
     from hf_tui.commands import publish as publish_commands
+    from hf_tui.commands import review as review_commands
     from hf_tui.commands import run as run_commands
     from hf_tui.commands import train as train_commands
 
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     memory_commands.add_parsers(sub)
     train_commands.add_parsers(sub)
     publish_commands.add_parsers(sub)
+    review_commands.add_parsers(sub)
     return parser
 
 
