@@ -86,8 +86,8 @@ def test_the_latest_answer_to_an_item_wins(generation: Path) -> None:
 def test_pairs_hide_their_order_and_answers_map_back_to_models(tmp_path: Path) -> None:
     inputs = [f"question {i}" for i in range(12)]
     small = _jsonl(tmp_path / "small.jsonl", [f"small answer {i}" for i in range(12)], inputs)
-    large = _jsonl(tmp_path / "large.jsonl", [[{"generated_text": f"large {i}"}] for i in range(12)],
-                   inputs)  # fmt: skip
+    generated: list[object] = [[{"generated_text": f"large {i}"}] for i in range(12)]
+    large = _jsonl(tmp_path / "large.jsonl", generated, inputs)
     review = open_review([small, large], "ada")
     assert review.kind == "pairwise" and review.name == "small-vs-large"
     first_shown = {item.models[0] for item in review.items}

@@ -29,6 +29,7 @@ class JobKind:
     handler: str  # "package.module:function", imported and called with a JobContext by the worker
     describe: Callable[[Params], str]
     result: str  # "package.module:Class" of the handler's result (see jobs.results)
+    gpu_capable: bool = False  # can use a GPU: gets one by default where the machine has any
 
 
 def _describe_download(p: Params) -> str:
@@ -102,6 +103,7 @@ KINDS: dict[str, JobKind] = {
             "hf_ecosystem.inference.jobs:run_inference_job",
             _describe_inference,
             result="hf_ecosystem.inference.results:InferenceResult",
+            gpu_capable=True,
         ),
         JobKind(
             "batch-inference",
@@ -119,6 +121,7 @@ KINDS: dict[str, JobKind] = {
             "hf_ecosystem.inference.jobs:run_batch_job",
             _describe_batch,
             result="hf_ecosystem.inference.results:BatchResult",
+            gpu_capable=True,
         ),
         JobKind(
             "train",
@@ -131,6 +134,7 @@ KINDS: dict[str, JobKind] = {
             "hf_ecosystem.training.job:run_train_job",
             _describe_train,
             result="hf_ecosystem.training.results:TrainResult",
+            gpu_capable=True,
         ),
         JobKind(
             "evaluate",
@@ -157,6 +161,7 @@ KINDS: dict[str, JobKind] = {
             "hf_ecosystem.evaluation.job:run_evaluate_job",
             _describe_evaluate,
             result="hf_ecosystem.evaluation.results:EvaluationResult",
+            gpu_capable=True,
         ),
         JobKind(
             "publish",

@@ -13,6 +13,7 @@ from typing import Any
 
 from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.jobs import gpus as gpu_queue
 from hf_ecosystem.jobs.events import JobEvent, read_events
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord, JobStore, pid_alive, pid_running
@@ -56,6 +57,7 @@ class JobManager:
         self.settings = settings or load_settings()
         self.store = JobStore(self.settings.home)
         self._max_running = max_running
+        self._gpus: tuple[int, ...] | None = None
 
     @property
     def max_running(self) -> int:
@@ -64,10 +66,25 @@ class JobManager:
             self._max_running = default_concurrency()
         return self._max_running
 
+    @property
+    def gpus(self) -> tuple[int, ...]:
+        """The GPUs this queue hands out (NVML's, or HFTUI_GPUS)."""
+        if self._gpus is None:
+            self._gpus = gpu_queue.queue_gpus()
+        return self._gpus
+
+    def gpus_needed(self, spec: JobSpec) -> int:
+        """How many GPUs a job of this spec is given here."""
+        return gpu_queue.wanted(spec.gpus, spec.gpu_capable, self.gpus)
+
     # -- launch and queue -----------------------------------------------------------------------
 
     def launch(self, spec: JobSpec) -> JobRecord:
-        """Queue a validated job and start it if a slot is free."""
+        """Queue a validated job and start it if a slot (and the GPUs it needs) is free; a job
+        asking for more GPUs than the queue has is refused here, before anything starts."""
+        problem = gpu_queue.refusal(self.gpus_needed(spec), self.gpus)
+        if problem is not None:
+            raise problem
         record = self.store.create(spec)
         self.schedule()
         return self.store.get(record.id)
@@ -78,6 +95,8 @@ class JobManager:
         return self._start_queued()
 
     def _start_queued(self) -> list[str]:
+        """Start the oldest queued job while a slot and its GPUs are free (queue order is kept:
+        a job waiting for GPUs holds back the ones behind it)."""
         started: list[str] = []
         while True:
             if not self.store.list(statuses=("queued",)):
@@ -91,28 +110,40 @@ class JobManager:
                 if running + _lingering(conn) >= self.max_running:
                     break
                 row = conn.execute(
-                    "SELECT id FROM jobs WHERE status = 'queued' ORDER BY created_at, id LIMIT 1"
+                    "SELECT id, spec FROM jobs WHERE status = 'queued'"
+                    " ORDER BY created_at, id LIMIT 1"
                 ).fetchone()
                 if row is None:
                     break
                 job_id = row[0]
-                # Claimed inside the transaction, so two schedulers never start the same job.
+                need = self.gpus_needed(JobSpec.from_json(row[1]))
+                given = gpu_queue.pick(self.gpus, _held_gpus(conn), need) if need else ()
+                if given is None:
+                    break  # waits for GPUs to free up
+                # Claimed inside the transaction, so two schedulers never start the same job
+                # nor give the same GPU twice.
                 conn.execute(
-                    "UPDATE jobs SET status = 'starting', started_at = ? WHERE id = ?",
-                    (time.time(), job_id),
+                    "UPDATE jobs SET status = 'starting', started_at = ?, gpu_ids = ? WHERE id = ?",
+                    (time.time(), gpu_queue.format_ids(given) or None, job_id),
                 )
-            self._spawn(job_id)
+            self._spawn(job_id, given)
             started.append(job_id)
         return started
 
-    def _spawn(self, job_id: str) -> None:
-        log = self.store.log_path(job_id)
-        log.parent.mkdir(parents=True, exist_ok=True)
+    def worker_env(self, job_id: str, gpus: tuple[int, ...] = ()) -> dict[str, str]:
+        """The environment a job's worker starts with."""
         env = {**os.environ, "HFTUI_HOME": str(self.settings.home), "PYTHONUNBUFFERED": "1"}
+        env.update(gpu_queue.visible_env(gpus, bool(self.gpus)))  # exactly its GPUs
         env[JOB_ENV] = job_id  # how its processes are told from others once pids are reused
         if self._max_running is not None:
             env["HFTUI_MAX_JOBS"] = str(self._max_running)
         env.update(thread_limits(self.max_running, env))
+        return env
+
+    def _spawn(self, job_id: str, gpus: tuple[int, ...] = ()) -> None:
+        log = self.store.log_path(job_id)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        env = self.worker_env(job_id, gpus)
         fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "ab") as out:
             process = subprocess.Popen(
@@ -283,6 +314,21 @@ def _lingering(conn: Any) -> int:
         (time.time() - LINGER_SECONDS,),
     ).fetchall()
     return sum(1 for row in rows if group_alive(int(row[0]), str(row[1])))
+
+
+def _held_gpus(conn: Any) -> set[int]:
+    """GPUs given to jobs that run, and to finished jobs whose processes still live (they may
+    still hold the GPU's memory)."""
+    held: set[int] = set()
+    rows = conn.execute(
+        "SELECT id, pid, status, finished_at, gpu_ids FROM jobs WHERE gpu_ids IS NOT NULL"
+        " AND (status IN ('starting','running') OR finished_at >= ?)",
+        (time.time() - LINGER_SECONDS,),
+    ).fetchall()
+    for job_id, pid, status, _, ids in rows:
+        if status in ("starting", "running") or (pid and group_alive(int(pid), str(job_id))):
+            held.update(gpu_queue.parse_ids(ids))
+    return held
 
 
 JOB_ENV = "HFTUI_JOB_ID"  # set for a worker; its children (training ranks) inherit it

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from hf_ecosystem.jobs.gpus import check_request
 from hf_ecosystem.jobs.kinds import KINDS, get_kind, known_kinds
 from hf_ecosystem.jobs.params import JobSpecError
 from hf_ecosystem.redact import redact
@@ -20,11 +21,15 @@ class JobSpec:
 
     kind: str
     params: Mapping[str, Any] = field(default_factory=dict[str, Any])
+    gpus: int | None = None  # GPUs asked for; None: the kind's default (see jobs.gpus)
 
     @classmethod
-    def create(cls, kind: str, **params: Any) -> JobSpec:
+    def create(cls, kind: str, *, gpus: int | None = None, **params: Any) -> JobSpec:
         """Validate and build; raises JobSpecError naming the first bad field."""
-        schema = get_kind(kind).params
+        job_kind = get_kind(kind)
+        if gpus is not None:
+            gpus = check_request(kind, job_kind.gpu_capable, gpus)
+        schema = job_kind.params
         unknown = sorted(set(params) - set(schema))
         if unknown:
             raise JobSpecError(
@@ -40,17 +45,29 @@ class JobSpec:
                 continue
             value = param.check(name, value)
             clean[name] = redact(value) if param.free_text and isinstance(value, str) else value
-        return cls(kind, clean)
+        return cls(kind, clean, gpus)
+
+    @property
+    def gpu_capable(self) -> bool:
+        """Whether jobs of this kind can use a GPU (False for a kind this version lacks)."""
+        kind = KINDS.get(self.kind)
+        return kind is not None and kind.gpu_capable
 
     def to_json(self) -> str:
         """The spec as JSON text."""
-        return json.dumps({"kind": self.kind, "params": dict(self.params)}, sort_keys=True)
+        data: dict[str, Any] = {"kind": self.kind, "params": dict(self.params)}
+        if self.gpus is not None:
+            data["gpus"] = self.gpus
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> JobSpec:
         """Read a stored spec as it was validated at launch (files may have moved since)."""
         data = json.loads(text)
-        return cls(str(data["kind"]), dict(data.get("params", {})))
+        gpus = data.get("gpus")
+        return cls(
+            str(data["kind"]), dict(data.get("params", {})), gpus if isinstance(gpus, int) else None
+        )
 
     def describe(self) -> str:
         """A one-line human summary (the kind's name for a kind this version does not know)."""

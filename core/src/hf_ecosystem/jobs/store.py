@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from hf_ecosystem.config import private_dir, private_file
 from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.jobs.gpus import parse_ids
 from hf_ecosystem.jobs.spec import JobSpec
 
 Status = Literal["queued", "starting", "running", "succeeded", "failed", "cancelled", "lost"]
@@ -35,7 +36,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     exit_code INTEGER,
     result TEXT,
     error TEXT,
-    cancel_requested INTEGER NOT NULL DEFAULT 0
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    gpu_ids TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, created_at);
 """
@@ -64,6 +66,7 @@ class JobRecord:
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     cancel_requested: bool = False
+    gpu_ids: tuple[int, ...] = ()  # the GPUs the queue gave it (CUDA_VISIBLE_DEVICES)
 
     @property
     def is_active(self) -> bool:
@@ -85,6 +88,7 @@ class JobRecord:
             "exit_code": self.exit_code,
             "result": self.result,
             "error": self.error,
+            "gpus": list(self.gpu_ids),
         }
 
 
@@ -113,6 +117,9 @@ class JobStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA busy_timeout=30000")
             conn.executescript(_SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
+            if "gpu_ids" not in columns:  # a store written before GPUs were handed out
+                conn.execute("ALTER TABLE jobs ADD COLUMN gpu_ids TEXT")
             self._conn = conn
         return self._conn
 
@@ -245,6 +252,7 @@ def _record(row: sqlite3.Row) -> JobRecord:
         result=json.loads(row["result"]) if row["result"] else None,
         error=json.loads(row["error"]) if row["error"] else None,
         cancel_requested=bool(row["cancel_requested"]),
+        gpu_ids=parse_ids(row["gpu_ids"]),
     )
 
 

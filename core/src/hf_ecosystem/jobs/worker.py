@@ -46,6 +46,8 @@ def run(job_id: str) -> int:
     signal.signal(signal.SIGTERM, on_term)
     store.update(job_id, status="running", pid=os.getpid())
     events.emit("status", status="running", pid=os.getpid())
+    if record.gpu_ids:
+        ctx.log(f"GPUs given: {', '.join(map(str, record.gpu_ids))} (CUDA_VISIBLE_DEVICES)")
     stop = threading.Event()
     threading.Thread(target=_heartbeat, args=(events, stop), daemon=True).start()
     code = 1
