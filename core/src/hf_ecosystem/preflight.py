@@ -1,4 +1,5 @@
-"""Checks before a job starts: the models and datasets it names exist, with "did you mean".
+"""Checks before a job starts: the trackers a fine-tune reports to are installed, and the models
+and datasets it names exist, with "did you mean".
 
 A misspelt `hf-tui-demo/bbc-nws` used to be found 24 s into the job, as "Cannot reach the
 Hub". The CLI and every form call `check_spec` before launching: a folder, a repo the local hub
@@ -10,8 +11,8 @@ not answer is not a refusal: the job reports what it finds.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from hf_ecosystem.errors import HfEcoError, RepoNotFoundError
 from hf_ecosystem.hub.types import RepoKind
@@ -36,13 +37,28 @@ def references(spec: JobSpec) -> Iterator[tuple[str, RepoKind]]:
 
 
 def check_spec(spec: JobSpec, settings: Settings | None = None) -> None:
-    """Raise RepoNotFoundError (hint: the nearest known names) for a model or dataset of `spec`
-    that is neither a folder, nor in the local hub, nor (online) on the Hub."""
+    """Raise TrackerMissingError for a train job reporting to a tracker that is not installed,
+    and RepoNotFoundError (hint: the nearest known names) for a model or dataset of `spec` that
+    is neither a folder, nor in the local hub, nor (online) on the Hub."""
     from hf_ecosystem.config import load_settings
 
+    if spec.kind == "train":
+        check_trackers(spec.params)
     settings = settings or load_settings()
     for ref, kind in references(spec):
         check_reference(ref, kind, settings)
+
+
+def check_trackers(params: Mapping[str, Any]) -> None:
+    """A train job's `report_to` trackers are installed (wandb and trackio are extras)."""
+    from hf_ecosystem.training.trackers import check_trackers as check
+
+    config: Any = params.get("config")
+    if not isinstance(config, Mapping):
+        return  # the job's own parameter check says what is wrong
+    report_to: Any = cast("Mapping[str, Any]", config).get("report_to")
+    if isinstance(report_to, list):
+        check(str(name) for name in cast("list[Any]", report_to))
 
 
 def check_reference(ref: str, kind: RepoKind, settings: Settings) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -22,21 +23,33 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} — {hint}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line."""
-    # Imported here, not at module level: plain `hf-tui` (the app) needs none of them.
-    from hf_tui.commands import auth as auth_commands
-    from hf_tui.commands import cache as cache_commands
-    from hf_tui.commands import demo as demo_commands
-    from hf_tui.commands import device as device_commands
-    from hf_tui.commands import hub as hub_commands
-    from hf_tui.commands import jobs as jobs_commands
-    from hf_tui.commands import memory as memory_commands
-    from hf_tui.commands import publish as publish_commands
-    from hf_tui.commands import review as review_commands
-    from hf_tui.commands import run as run_commands
-    from hf_tui.commands import train as train_commands
+# Each top-level command word and the module (with arguments) that registers it, in help order.
+# `hf-tui models search` imports only hub.py: the others cost start-up time it does not need.
+_COMMANDS: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = (
+    (("models",), "hub", ("model",)),
+    (("datasets",), "hub", ("dataset",)),
+    (("cache",), "cache", ()),
+    (("device",), "device", ()),
+    (("auth",), "auth", ()),
+    (("jobs", "download"), "jobs", ()),
+    (("run",), "run", ()),
+    (("demo",), "demo", ()),
+    (("memory",), "memory", ()),
+    (("runs",), "train", ()),
+    (("publish",), "publish", ()),
+    (("review",), "review", ()),
+)
 
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The sub-command `argv` names (its first word that is not an option), if it is one we know."""
+    known = {word for words, _, _ in _COMMANDS for word in words}
+    word = next((arg for arg in argv if not arg.startswith("-")), None)
+    return word if word in known else None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or (`only`) the top level plus that one command."""
     common = _Parser(add_help=False)
     common.add_argument("--json", action="store_true", help="machine-readable output")
     common.add_argument(
@@ -54,18 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
         "argparse._SubParsersAction[argparse.ArgumentParser]",
         parser.add_subparsers(dest="command", metavar="COMMAND"),
     )
-    hub_commands.add_parsers(sub, "model")
-    hub_commands.add_parsers(sub, "dataset")
-    cache_commands.add_parsers(sub)
-    device_commands.add_parsers(sub)
-    auth_commands.add_parsers(sub)
-    jobs_commands.add_parsers(sub)
-    run_commands.add_parsers(sub)
-    demo_commands.add_parsers(sub)
-    memory_commands.add_parsers(sub)
-    train_commands.add_parsers(sub)
-    publish_commands.add_parsers(sub)
-    review_commands.add_parsers(sub)
+    for words, module, extra in _COMMANDS:
+        if only is None or only in words:
+            # Imported here, not at module level: plain `hf-tui` (the app) needs none of them.
+            commands = importlib.import_module(f"hf_tui.commands.{module}")
+            commands.add_parsers(sub, *extra)
     return parser
 
 
@@ -80,8 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from hf_ecosystem.errors import HfEcoError
     from hf_tui.output import print_error
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    parser = build_parser(command_word(given))
+    args = parser.parse_args(given)
     if args.command is None:
         from hf_tui.app import run_app
 

@@ -39,9 +39,7 @@ def select_backend(
     settings: Settings | None = None, *, offline: bool | None = None
 ) -> BackendChoice:
     """RemoteHub unless offline is asked for or the endpoint is unreachable; then LocalHub."""
-    from hf_ecosystem.hub.auth import current_token
     from hf_ecosystem.hub.local import LocalHub
-    from hf_ecosystem.hub.remote import RemoteHub
 
     settings = settings or load_settings()
     if offline:
@@ -51,4 +49,8 @@ def select_backend(
         return BackendChoice(LocalHub.from_settings(settings), source)
     if not endpoint_reachable(settings.endpoint, min(settings.timeout, 3.0)):
         return BackendChoice(LocalHub.from_settings(settings), f"{settings.endpoint} unreachable")
+    # Only here: the remote client and the token store cost ~0.5 s to import, offline needs neither.
+    from hf_ecosystem.hub.auth import current_token
+    from hf_ecosystem.hub.remote import RemoteHub
+
     return BackendChoice(RemoteHub.from_settings(settings, token=current_token()), "online")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.paths import user_path
 from hf_ecosystem.tasks import TrainTask, training_task
+from hf_ecosystem.training.trackers import Tracker
 
 Strategy = Literal["no", "steps", "epoch"]
 Scheduler = Literal[
@@ -84,7 +85,8 @@ class TrainSpec(BaseModel):
     metrics: list[str] | None = None
     threshold: float = Field(0.5, gt=0.0, lt=1.0)
     lora: LoraSpec | None = None
-    report_to: list[Literal["tensorboard", "none"]] = ["tensorboard"]
+    # trackio and wandb need their extras; check_trackers (preflight) says so before a job starts.
+    report_to: list[Tracker] = ["tensorboard"]
     output_dir: str | None = None
 
     @model_validator(mode="before")

@@ -6,8 +6,8 @@ Runs in job processes; torch/transformers are imported inside the functions.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Generator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -17,6 +17,12 @@ from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.paths import user_path
 from hf_ecosystem.training.data import PreparedData, prepare
 from hf_ecosystem.training.spec import TrainSpec
+from hf_ecosystem.training.trackers import (
+    PROJECT,
+    check_trackers,
+    tracker_environment,
+    tracker_notes,
+)
 
 
 class TrainingError(HfEcoError):
@@ -56,18 +62,24 @@ def pick_precision(requested: str) -> str:
     return "fp32"
 
 
-@contextmanager
-def _environ(name: str, value: str) -> Generator[None]:
+def _environ(name: str, value: str) -> AbstractContextManager[None]:
     """`name=value` in the environment for the block only (a library must not leave it set)."""
-    before = os.environ.get(name)
-    os.environ[name] = value
+    return _environ_all({name: value})
+
+
+@contextmanager
+def _environ_all(values: Mapping[str, str]) -> Generator[None]:
+    """`values` in the environment for the block only."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = before
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _cuda_available() -> bool:
@@ -187,6 +199,8 @@ def training_arguments(spec: TrainSpec, output_dir: Path, precision: str, *, has
         "seed": spec.seed,
         "data_seed": spec.seed,
         "report_to": [r for r in spec.report_to if r != "none"] or "none",
+        "project": PROJECT,  # trackio's project (wandb's comes from WANDB_PROJECT)
+        "run_name": output_dir.name,  # the job id for a default run folder
         "disable_tqdm": True,
         "load_best_model_at_end": best,
         "metric_for_best_model": (spec.metric_for_best_model or "eval_loss") if best else None,
@@ -249,16 +263,28 @@ def _trainer_class() -> Any:
             *args: Any,
             loss_fn: Callable[[Any, Any], Any] | None = None,
             task: str = "text-classification",
+            tracker_env: Mapping[str, str] | None = None,
             **kw: Any,
         ):
             super().__init__(*args, **kw)  # pyright: ignore[reportUnknownMemberType]  (untyped **kwargs)
             self.loss_fn = loss_fn
+            self.tracker_env = dict(tracker_env or {})
             # transformers 5 takes any model whose forward has **kwargs to normalise its loss by
             # the tokens of the whole accumulated batch, and then skips dividing it by the
             # accumulation steps. Only causal-LM heads do that; classification, token and
             # seq2seq heads (and our own losses) return a per-batch mean, so with GA=N the
             # logged loss and the gradients were N times too large. Let the Trainer scale them.
             self.model_accepts_loss_kwargs = loss_fn is None and task == "causal-lm"
+
+        # Trackers read their settings (WANDB_MODE, WANDB_DIR, ...) when they start, inside
+        # train() or a first evaluate(): the variables are set around those calls only.
+        def train(self, *args: Any, **kw: Any) -> Any:
+            with _environ_all(self.tracker_env):
+                return super().train(*args, **kw)  # pyright: ignore[reportUnknownMemberType]
+
+        def evaluate(self, *args: Any, **kw: Any) -> Any:
+            with _environ_all(self.tracker_env):
+                return super().evaluate(*args, **kw)  # pyright: ignore[reportUnknownMemberType]
 
         def compute_loss(
             self,
@@ -287,15 +313,20 @@ def create_trainer(
 ) -> TrainerBundle:
     """Build a Trainer for `spec`: model, tokenizer, tokenized data, metrics, loss and callbacks.
 
-    `output_dir` defaults to the spec's; TensorBoard logs go to `<output_dir>/tensorboard`.
+    `output_dir` defaults to the spec's; TensorBoard logs go to `<output_dir>/tensorboard`, an
+    offline wandb run to `<output_dir>/wandb`, trackio's records to its own database.
     """
     from transformers import EarlyStoppingCallback
 
     from hf_ecosystem.metrics.compute import build_compute_metrics
 
     spec = spec if isinstance(spec, TrainSpec) else TrainSpec.parse(spec)
+    check_trackers(spec.report_to)  # before loading anything: a missing extra fails at once
     folder = user_path(output_dir or spec.output_dir or "runs/hf-ecosystem")
     say: Callable[[str], None] = log or (lambda _m: None)
+    tracker_env = tracker_environment(spec.report_to, folder)
+    for note in tracker_notes(spec.report_to, {**os.environ, **tracker_env}):
+        say(note)
     model_path = resolve_model_path(spec.model, settings)
     tokenizer = load_tokenizer(model_path)
     say(f"loading {spec.dataset}")
@@ -332,5 +363,6 @@ def create_trainer(
             callbacks=extra,
             loss_fn=_loss_fn(spec, data),
             task=spec.task,
+            tracker_env=tracker_env,
         )
     return TrainerBundle(trainer, spec, data, model_path, precision, spec.lora is not None)
