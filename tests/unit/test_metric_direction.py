@@ -48,8 +48,8 @@ def test_better_direction(name: str, direction: str | None) -> None:
 
 
 def test_bookkeeping_and_base_names() -> None:
-    noise = ["train_runtime", "eval_runtime", "train_samples_per_second",
-             "eval_steps_per_second", "total_flos", "epoch", "learning_rate", "grad_norm"]  # fmt: skip
+    noise = ["train_runtime", "eval_runtime", "train_samples_per_second", "eval_steps_per_second",
+             "total_flos", "epoch", "learning_rate", "grad_norm"]  # fmt: skip
     assert all(is_bookkeeping(n) for n in noise)
     assert not any(is_bookkeeping(n) for n in ["eval_loss", "train_loss", "eval_accuracy"])
     assert base_name("eval_accuracy") == "accuracy" and base_name("test_f1") == "f1"
@@ -65,7 +65,9 @@ def test_best_indices() -> None:
     assert best_indices("eval_loss", [math.nan, 0.4, 0.6]) == (1,)  # NaN is not a value
 
 
-def _run(store: JobStore, metrics: dict[str, float], events: list[dict[str, Any]], **cfg: Any) -> str:
+def _run(
+    store: JobStore, metrics: dict[str, float], events: list[dict[str, Any]], **cfg: Any
+) -> str:
     config = TrainSpec.parse(
         {"model": "acme/tiny-bert", "dataset": "acme/reviews", "max_steps": 40, **cfg}
     ).to_dict()
@@ -81,9 +83,9 @@ def test_compare_table_marks_best_and_drops_bookkeeping() -> None:
     store = JobStore(load_settings().home)
     noise = {"epoch": 1.0, "eval_runtime": 1.2, "eval_samples_per_second": 90.0,
              "eval_steps_per_second": 3.0, "total_flos": 1e12, "train_runtime": 30.0}  # fmt: skip
-    a = _run(store, {"eval_loss": 0.4, "eval_accuracy": 0.8, **noise},
-             [{"step": 10, "eval_loss": 0.6, "eval_runtime": 1.0, "loss": 0.9},
-              {"step": 20, "eval_loss": 0.4, "eval_accuracy": 0.8}], learning_rate=1e-4)  # fmt: skip
+    events = [{"step": 10, "eval_loss": 0.6, "eval_runtime": 1.0, "loss": 0.9},
+              {"step": 20, "eval_loss": 0.4, "eval_accuracy": 0.8}]  # fmt: skip
+    a = _run(store, {"eval_loss": 0.4, "eval_accuracy": 0.8, **noise}, events, learning_rate=1e-4)
     b = _run(store, {"eval_loss": 0.3, "eval_accuracy": 0.7, **noise},
              [{"step": 10, "eval_loss": 0.3}])  # fmt: skip
     manager = JobManager()
