@@ -74,6 +74,10 @@ async def test_compare_marks_best_and_differences_and_drops_noise(isolated_env: 
         await pilot.press("m")
         assert plot.title.startswith("eval_accuracy per run")
         assert plot.series[high_acc] == [(10, 0.5), (20, 0.6)]
+        await pilot.press("ctrl+r")  # a reload keeps the metric picked
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert plot.title.startswith("eval_accuracy per run")
         await pilot.press("m")
         assert plot.title.startswith("eval_loss")  # eval_runtime is not a metric to plot
         train = screen.query_one("#compare-curves", MetricCurves)

@@ -110,6 +110,13 @@ async def test_heatmap_by_keyboard_and_the_whole_error_text(
         await pilot.press("enter")  # enter on an error: read it in the pane (scrollable)
         assert pane.has_focus
 
+        # the cell description, for an empty true label and outside the matrix
+        matrix.show(["a", "b"], [[0, 0], [1, 0]])
+        assert matrix.describe(0, 0) == "true a: 0 rows, 0 wrong"
+        assert matrix.describe(0, 2) == "true a → pred b: 0"
+        assert matrix.describe(1, 1) == "true b → pred a: 1 (100%)"
+        assert matrix.describe(2, 0) == "" and matrix.describe(0, 3) == ""
+
 
 async def test_heatmap_key_without_a_confusion_matrix(isolated_env: Path, tmp_path: Path) -> None:
     result = {"metrics": {"rougeL": 0.4}, "errors": [
