@@ -163,7 +163,7 @@ async def test_runs_table_marks_and_compares(isolated_env: Path) -> None:
             "0.0001",
         ]
         assert [str(v) for v in table.get_row("status")] == ["status", "failed", "succeeded"]
-        assert [str(v) for v in table.get_row("eval_accuracy")][1:] == ["0.6", "0.91"]
+        assert [str(v) for v in table.get_row("eval_accuracy")][1:] == ["0.6", "0.91 ★"]
         curves = app.screen.query_one(MetricCurves)
         assert set(curves.series) == {fast, slow}
         assert len(curves.series[fast]) == 4 and curves.series[slow][0] == (10, 2.0)

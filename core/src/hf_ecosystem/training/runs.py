@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from hf_ecosystem.config import Settings
 from hf_ecosystem.errors import HfEcoError
@@ -17,6 +17,7 @@ from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
+from hf_ecosystem.metrics.direction import best_indices, is_bookkeeping
 from hf_ecosystem.training.results import TrainResult
 
 # Hyperparameters shown side by side in a compare view (the full config is in the job's spec).
@@ -181,18 +182,54 @@ def summarize(manager: JobManager, record: JobRecord) -> RunSummary:
     return RunSummary(record, config, read_history(manager, record.id))
 
 
-def compare_rows(runs: Sequence[RunSummary]) -> tuple[list[str], list[list[str]]]:
-    """A table for a compare view: one row per field or metric, one column per run."""
-    header = ["", *[r.record.id for r in runs]]
-    rows: list[list[str]] = [["status", *[r.record.status for r in runs]]]
+@dataclass(frozen=True)
+class CompareRow:
+    """One line of a compare view: the status, a hyperparameter or a final metric, across runs."""
+
+    name: str
+    cells: tuple[str, ...]  # one per run, as shown ("—" where a run has none)
+    kind: Literal["status", "field", "metric"]
+    best: tuple[int, ...] = ()  # the runs holding the best value of a metric (ties: all of them)
+
+    @property
+    def differs(self) -> bool:
+        """True when the runs do not all show the same value."""
+        return len(set(self.cells)) > 1
+
+
+def compare_table(runs: Sequence[RunSummary]) -> list[CompareRow]:
+    """A compare view's rows, one column per run: the status, the hyperparameters any run sets,
+    then every final metric except bookkeeping (runtime, throughput, FLOPs, epoch), each metric
+    with its best run marked (lower loss and perplexity, higher accuracy, F1, BLEU…)."""
+    rows = [CompareRow("status", tuple(r.record.status for r in runs), "status")]
     for name in COMPARE_FIELDS:
-        values = [_show(r.config.get(name)) for r in runs]
-        if any(v != "—" for v in values):
-            rows.append([name, *values])
-    names = sorted({k for r in runs for k in r.metrics})
+        cells = tuple(_show(r.config.get(name)) for r in runs)
+        if any(v != "—" for v in cells):
+            rows.append(CompareRow(name, cells, "field"))
+    names = sorted({k for r in runs for k in r.metrics if not is_bookkeeping(k)})
     for name in names:
-        rows.append([name, *[_show(r.metrics.get(name)) for r in runs]])
-    return header, rows
+        values = [r.metrics.get(name) for r in runs]
+        cells = tuple(_show(v) for v in values)
+        rows.append(CompareRow(name, cells, "metric", best_indices(name, values)))
+    return rows
+
+
+def compare_rows(runs: Sequence[RunSummary]) -> tuple[list[str], list[list[str]]]:
+    """compare_table as plain text: a header of run ids and one row per field or metric."""
+    header = ["", *[r.record.id for r in runs]]
+    return header, [[row.name, *row.cells] for row in compare_table(runs)]
+
+
+def eval_curves(runs: Sequence[RunSummary]) -> dict[str, dict[str, list[tuple[int, float]]]]:
+    """Each evaluation metric logged during training (eval_loss first), with every run's curve
+    of it: what a compare view overlays. Bookkeeping such as eval_runtime is left out."""
+    names = {n for r in runs for n in r.history.steps if n.startswith("eval_")}
+    names = {n for n in names if not is_bookkeeping(n)}
+    ordered = sorted(names, key=lambda n: (n != "eval_loss", n))
+    return {
+        name: {r.record.id: list(r.history.steps[name]) for r in runs if r.history.steps.get(name)}
+        for name in ordered
+    }
 
 
 def _show(value: Any) -> str:

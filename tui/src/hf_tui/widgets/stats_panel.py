@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from itertools import pairwise
 from typing import Any
 
@@ -38,6 +39,24 @@ def histogram(dist: Distribution, bins: int = BINS) -> tuple[list[str], list[flo
     counts = [max(0.0, (at(b) - at(a)) * dist.count) for a, b in pairwise(edges)]
     labels = [f"{a:.0f}" for a in edges[:-1]]
     return labels, counts
+
+
+def count_ticks(top: float, most: int = 6) -> list[int]:
+    """Whole-number y ticks from 0 past `top` (steps of 1, 2 or 5 times a power of ten, at most
+    `most` ticks): a count axis never shows 0.5 of a row."""
+    power = 1
+    while True:
+        for step in (power, 2 * power, 5 * power):
+            if step * (most - 1) >= top:
+                return list(range(0, step * max(1, math.ceil(top / step)) + 1, step))
+        power *= 10
+
+
+def integer_y_axis(plt: Any, values: list[float]) -> None:
+    """Put whole-number ticks on a count plot's y axis (plotext picks fractional ones)."""
+    ticks = count_ticks(max(values, default=0))
+    plt.ylim(0, ticks[-1])
+    plt.yticks(ticks, [f"{t:,}" for t in ticks])
 
 
 def _fmt(value: Any) -> str:
@@ -115,7 +134,9 @@ class StatsPanel(Vertical):
         plt = widget.plt
         plt.clear_figure()
         names = [str(name)[:12] for name, _ in label.counts]
-        plt.bar(names, [count for _, count in label.counts])
+        counts = [count for _, count in label.counts]
+        plt.bar(names, counts)
+        integer_y_axis(plt, [float(c) for c in counts])
         ratio = label.imbalance_ratio
         plt.title(
             f"label balance: {label.column} · {label.num_classes} classes"
@@ -136,5 +157,6 @@ class StatsPanel(Vertical):
         plt.clear_figure()
         if labels:
             plt.bar(labels, counts)
+            integer_y_axis(plt, counts)
         plt.title(f"length of {text_col.name!r} in {unit} (median {_fmt(dist.quantile(0.5))})")
         widget.refresh()

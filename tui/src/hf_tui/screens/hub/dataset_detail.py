@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from hf_ecosystem.hub.backend import HubBackend
 
 PREVIEW_ROWS = 100
+SHORT_COLUMN = 24  # a preview column this wide or narrower keeps its width
+LONG_COLUMN_MIN = 16  # the least width a capped long-text column is given
 
 
 class DatasetDetailScreen(DetailScreen):
@@ -33,8 +36,9 @@ class DatasetDetailScreen(DetailScreen):
 
     KIND: ClassVar[RepoKind] = "dataset"
     QUIET_GROUPS = frozenset({"inspect", "preview", "stats"})  # shown in their panes
+    # Added to DetailScreen's keys (Textual merges BINDINGS down the class tree); its t, f and
+    # e keys stay hidden here by DetailScreen.check_action.
     BINDINGS = [
-        *(b for b in DetailScreen.BINDINGS if isinstance(b, Binding) and b.action != "try"),
         Binding("p", "show_tab('tab-preview')", "Preview"),
         Binding("s", "show_tab('tab-stats')", "Statistics"),
         Binding("c", "show_tab('tab-card')", "Card", show=False),
@@ -78,7 +82,7 @@ class DatasetDetailScreen(DetailScreen):
                     yield Select[str]([], prompt="config", id="config-select")
                     yield Select[str]([], prompt="split", id="split-select")
                 yield Static("Reading the dataset's layout…", id="preview-status")
-                yield DataTable(id="preview-table", zebra_stripes=True)
+                yield DataTable(id="preview-table", zebra_stripes=True, header_height=2)
             with TabPane("Statistics", id="tab-stats"), VerticalScroll(id="stats-pane"):
                 yield StatsPanel(id="stats-panel")
 
@@ -178,10 +182,18 @@ class DatasetDetailScreen(DetailScreen):
         page = message.page
         table = self.query_one("#preview-table", DataTable)
         table.clear(columns=True)
-        for column in page.columns:
-            table.add_column(Text(f"{column.name}\n{column.type}", style="bold"), key=column.name)
-        for row in page.rows:
-            table.add_row(*(_cell(v) for v in row))
+        cells = [[_cell(v) for v in row] for row in page.rows]
+        natural = [
+            max([cell_len(column.name), cell_len(column.type), *(cell_len(r[i]) for r in cells)])
+            for i, column in enumerate(page.columns)
+        ]
+        # the tabs' width: known even while the Preview tab is hidden
+        widths = preview_widths(natural, self.query_one("#dataset-tabs").size.width - 2)
+        for column, width in zip(page.columns, widths, strict=True):
+            label = Text(f"{column.name}\n{column.type}", style="bold")
+            table.add_column(label, key=column.name, width=width)
+        for row in cells:
+            table.add_row(*(_fit(v, w) for v, w in zip(row, widths, strict=False)))
         total = f" of {page.total_rows:,}" if page.total_rows is not None else ""
         cut = f" · {page.truncated_cells} long cells cut" if page.truncated_cells else ""
         self.query_one("#preview-status", Static).update(
@@ -235,6 +247,27 @@ class DatasetDetailScreen(DetailScreen):
             self.query_one("#preview-status", Static).update(message)
         else:
             await super().worker_failed(group, title, hint)
+
+
+def preview_widths(natural: list[int], available: int) -> list[int | None]:
+    """Column widths for a preview: None (as wide as their cells) when every column fits in
+    `available` cells; otherwise short columns (a label, a number) keep their width and the long
+    text columns share what is left, so no short column is pushed off the screen."""
+    padding = 2  # DataTable's cell_padding on each side, 1 + 1
+    if sum(n + padding for n in natural) <= available:
+        return [None] * len(natural)
+    long = [i for i, n in enumerate(natural) if n > SHORT_COLUMN]
+    short_total = sum(n + padding for i, n in enumerate(natural) if i not in long)
+    share = (available - short_total) // max(1, len(long)) - padding
+    cap = max(LONG_COLUMN_MIN, share)
+    return [min(n, cap) if i in long else None for i, n in enumerate(natural)]
+
+
+def _fit(text: str, width: int | None) -> str:
+    """`text` cut to `width` cells with an ellipsis (a capped column crops without one)."""
+    if width is None or cell_len(text) <= width:
+        return text
+    return set_cell_size(text, width - 1) + "…"
 
 
 def _cell(value: Any) -> str:

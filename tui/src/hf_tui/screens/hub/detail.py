@@ -196,9 +196,9 @@ class DetailScreen(HfScreen):
             self.app.push_screen(TryScreen(self.repo_id, self.model_task))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Fine-tuning and evaluating are for models: their keys are hidden unless a subclass
-        offers them."""
-        return action not in ("fine_tune", "evaluate")
+        """Trying, fine-tuning and evaluating are for models: their keys are hidden (and do
+        nothing) unless a subclass offers them."""
+        return action not in ("try", "fine_tune", "evaluate")
 
     @on(Button.Pressed, "#action-fine-tune")
     def action_fine_tune(self) -> None:

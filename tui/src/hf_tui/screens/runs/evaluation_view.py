@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, ProgressBar, RichLog, Static
 
 from hf_ecosystem.evaluation.analysis import ErrorExample
@@ -41,6 +41,7 @@ class EvaluationViewScreen(HfScreen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("s", "toggle_sort", "Sort by confidence"),
         Binding("a", "show_all", "All errors"),
+        Binding("c", "focus_confusion", "Heat-map"),
         Binding("ctrl+r", "reload", "Reload"),
         Binding("p", "publish", "Publish"),
     ]
@@ -52,6 +53,7 @@ class EvaluationViewScreen(HfScreen):
         self.record: JobRecord | None = None
         self.result = EvaluationResult()  # keeps the first errors; all are in errors.csv
         self.pair: tuple[str, str | None] | None = None  # the heat-map cell filtering errors
+        self.shown: list[ErrorExample] = []  # the errors listed, in table order
         self.descending = True
 
     def compose(self) -> ComposeResult:
@@ -68,6 +70,8 @@ class EvaluationViewScreen(HfScreen):
             with Vertical(id="eval-right"):
                 yield Static("", id="errors-status")
                 yield DataTable(id="eval-errors", cursor_type="row", zebra_stripes=True)
+                with VerticalScroll(id="error-detail-pane"):
+                    yield Static("", id="error-detail")
         yield JobFollower(interval=self.interval)
         yield Footer()
 
@@ -83,6 +87,7 @@ class EvaluationViewScreen(HfScreen):
         for column in ERROR_COLUMNS:
             errors.add_column(column, key=column)
         errors.border_title = "Errors"
+        self.query_one("#error-detail-pane").border_title = "Selected error (enter: scroll)"
         self.query_one(JobFollower).follow(self.job_id)
 
     @on(JobUpdated)
@@ -132,7 +137,8 @@ class EvaluationViewScreen(HfScreen):
     def _fill_errors(self) -> None:
         table = self.query_one("#eval-errors", DataTable)
         table.clear()
-        rows = self.visible_errors()
+        rows = self.shown = self.visible_errors()
+        self._show_detail(0)
         for i, error in enumerate(rows):
             table.add_row(
                 str(error.index),
@@ -154,10 +160,43 @@ class EvaluationViewScreen(HfScreen):
             status += f"\n{self.result.errors_in_all} errors in all: every one is in errors.csv"
         self.query_one("#errors-status", Static).update(status)
 
+    def _show_detail(self, row: int) -> None:
+        """The whole of the error at `row` of the list, wrapped (the list cuts long text)."""
+        detail = self.query_one("#error-detail", Static)
+        if not 0 <= row < len(self.shown):
+            detail.update(Text("Move onto an error to read it whole.", style="dim"))
+            return
+        error = self.shown[row]
+        text = Text()
+        text.append(f"#{error.index} · true {error.true} → predicted {error.predicted}", "bold")
+        if error.confidence >= 0:  # -1: the task gives no confidence
+            text.append(f" · confidence {show_value(error.confidence)}", "bold")
+        text.append(f"\n{error.text}")
+        detail.update(text)
+        self.query_one("#error-detail-pane", VerticalScroll).scroll_home(animate=False)
+
+    @on(DataTable.RowHighlighted, "#eval-errors")
+    def _error_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(event.cursor_row)
+
+    @on(DataTable.RowSelected, "#eval-errors")
+    def _error_selected(self) -> None:
+        self.query_one("#error-detail-pane", VerticalScroll).focus()
+
     @on(ConfusionMatrix.PairSelected)
     def _pair_selected(self, message: ConfusionMatrix.PairSelected) -> None:
         self.pair = (message.true, message.predicted)
         self._fill_errors()
+        if message.chosen and self.shown:
+            self.query_one("#eval-errors", DataTable).focus()
+
+    def action_focus_confusion(self) -> None:
+        """Move the keyboard onto the heat-map (arrows pick a cell, enter lists its errors)."""
+        matrix = self.query_one(ConfusionMatrix)
+        if matrix.display:
+            matrix.focus()
+        else:
+            self.notify("This evaluation has no confusion matrix.", severity="warning")
 
     @on(DataTable.HeaderSelected, "#eval-errors")
     def _header_selected(self, event: DataTable.HeaderSelected) -> None:
