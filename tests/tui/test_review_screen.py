@@ -80,3 +80,30 @@ async def test_pairwise_review_shows_a_and_b_and_stores_the_hidden_model(
         await wait_until(pilot, lambda: "preferred" in text_of(pilot, "#review-summary"))
     ratings = list(read_ratings(tmp_path / "human" / "left-vs-right" / "bob.jsonl"))
     assert [r.chosen for r in ratings] == [shown_b, "tie"]
+
+
+async def test_h_in_the_evaluate_view_opens_a_review_of_its_errors(
+    isolated_env,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    from runs_fixtures import job_store, make_evaluation
+
+    from hf_tui.screens.runs.evaluation_view import EvaluationViewScreen
+
+    folder = _errors(tmp_path / "evaluation" / "job-7")
+    result = {"metrics": {"accuracy": 0.5}, "output_dir": str(folder),
+              "confusion": {"labels": ["sport", "tech"], "counts": [[1, 3], [0, 2]]},
+              "errors": [{"index": i, "text": f"headline {i}", "true": "sport",
+                          "predicted": "tech", "confidence": 0.6} for i in range(3)]}  # fmt: skip
+    (tmp_path / "model").mkdir()
+    job_id = make_evaluation(job_store(), tmp_path / "model", result=result)
+    app = HfTuiApp(offline=True, sampler=cpu_only_snapshot, max_running_jobs=0)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_until(pilot, lambda: app.backend_choice is not None)
+        app.open_evaluation(job_id)
+        await wait_until(pilot, lambda: isinstance(app.screen, EvaluationViewScreen))
+        screen = app.screen
+        await wait_until(pilot, lambda: bool(screen.result.output_dir))  # type: ignore[attr-defined]
+        await pilot.press("h")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await wait_until(pilot, lambda: "0 / 3 answered" in text_of(pilot, "#review-progress"))

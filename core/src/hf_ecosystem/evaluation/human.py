@@ -123,6 +123,17 @@ class Review:
         return rating
 
 
+def default_reviewer() -> str:
+    """The login name, as a valid reviewer name."""
+    import getpass
+
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container's anonymous uid)
+        name = "reviewer"
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", name).lstrip("-_.")[:64] or "reviewer"
+
+
 def _check_name(value: str, what: str) -> str:
     if not _NAME.match(value):
         raise ReviewError(

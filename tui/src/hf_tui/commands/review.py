@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import re
 from pathlib import Path
 
-from hf_ecosystem.evaluation.human import open_review
+from hf_ecosystem.evaluation.human import default_reviewer, open_review
 from hf_tui.commands import common_options
 from hf_tui.output import print_json, print_table
-
-
-def default_reviewer() -> str:
-    """The login name, as a valid reviewer name."""
-    try:
-        name = getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (a container's anonymous uid)
-        name = "reviewer"
-    return re.sub(r"[^A-Za-z0-9_.-]", "-", name).lstrip("-_.")[:64] or "reviewer"
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

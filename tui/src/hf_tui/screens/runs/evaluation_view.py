@@ -44,6 +44,7 @@ class EvaluationViewScreen(HfScreen):
         Binding("c", "focus_confusion", "Heat-map"),
         Binding("ctrl+r", "reload", "Reload"),
         Binding("p", "publish", "Publish"),
+        Binding("h", "review", "Human review"),
     ]
 
     def __init__(self, job_id: str, *, interval: float = POLL_SECONDS) -> None:
@@ -220,6 +221,16 @@ class EvaluationViewScreen(HfScreen):
             return
         params = self.record.spec.params
         self.hf_app.open_publish(str(params.get("run") or params["model"]))
+
+    def action_review(self) -> None:
+        """Rate the evaluation's outputs by hand (generation) or judge its errors (classifier)."""
+        if not self.result.output_dir:
+            self.notify("The evaluation has not finished yet.", severity="warning")
+            return
+        from hf_ecosystem.evaluation.human import default_reviewer
+        from hf_tui.screens.runs.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen([Path(self.result.output_dir)], default_reviewer()))
 
     def action_reload(self) -> None:
         """Read the job again."""
