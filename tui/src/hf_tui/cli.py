@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hub_commands.add_parsers(sub, "model")
     hub_commands.add_parsers(sub, "dataset")
+    hub_commands.add_serve_parser(sub)
     cache_commands.add_parsers(sub)
     device_commands.add_parsers(sub)
     auth_commands.add_parsers(sub)
