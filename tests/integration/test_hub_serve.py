@@ -13,6 +13,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -59,7 +60,8 @@ def test_reads_need_no_token_and_match_the_files(served: HubServer, tmp_path: Pa
     assert list(api.list_models(pipeline_tag="fill-mask")) == []
     assert [d.id for d in api.list_datasets()] == ["acme/words"]
     info = api.model_info("acme/tiny", files_metadata=True)
-    assert info.pipeline_tag == "text-classification" and info.card_data["license"] == "mit"
+    assert info.pipeline_tag == "text-classification"
+    assert info.card_data is not None and info.card_data["license"] == "mit"
     # the link out of the repo and our own marker are not files of the repo
     names = {s.rfilename for s in info.siblings or []}
     assert names == {"README.md", "config.json", "sub/notes.txt"}
@@ -151,6 +153,7 @@ def test_push_tag_and_find_it_in_the_local_hub(served: HubServer, tmp_path: Path
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # transformers, datasets and a tiny model's build in fresh processes
 def test_real_binary_serves_transformers_and_datasets(isolated_env: Path) -> None:
     from hf_ecosystem.demo.datasets import build_wnut16
     from hf_ecosystem.demo.tiny_models import BUILDERS
@@ -223,13 +226,13 @@ print(json.dumps(out))
 """
 
 
-def _run_client(started: dict[str, str], hf_home: Path) -> dict[str, object]:
+def _run_client(started: dict[str, str], hf_home: Path) -> dict[str, Any]:
     """Run the client in a fresh Python pointed at the server, as a lesson would."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HFTUI_"))}
     env.update(HF_ENDPOINT=started["url"], HF_HUB_OFFLINE="0", HF_HUB_DISABLE_XET="1",
                HF_HOME=str(hf_home), HF_UPDATE_DOWNLOAD_COUNTS="0",
                SERVE_TOKEN=started["token"])  # fmt: skip
     done = subprocess.run([sys.executable, "-c", textwrap.dedent(CLIENT)], env=env,
-                          capture_output=True, text=True, timeout=480)  # fmt: skip
+                          capture_output=True, text=True, timeout=780)  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
