@@ -1,6 +1,9 @@
 """A loopback fake of the Hugging Face Hub HTTP API, for tests.
 
-Stdlib only (plus an optional ``yaml`` import to parse model-card front matter). The real
+Stdlib, the HTTP plumbing and git/LFS ids of the product's ``hf-tui hub serve``
+(``hf_ecosystem.hub.serve.http`` and ``.blobs``), and an optional ``yaml`` import to parse
+model-card front matter. It keeps what the product server has no use for: search sorting,
+private and gated repos, several users and orgs, injected failures and delays. The real
 ``huggingface_hub.HfApi`` / ``hf_hub_download`` / ``snapshot_download`` talk to it over real HTTP
 when given ``endpoint=hub.url``.
 
@@ -51,49 +54,39 @@ shows which route each upload took.
 from __future__ import annotations
 
 import base64
-import contextlib
-import functools
 import hashlib
 import json
 import re
 import secrets
-import socket
 import threading
 import traceback
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal, TypeGuard
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
+
+from hf_ecosystem.hub.serve.blobs import (
+    GITATTRIBUTES,
+    LFS_MIN_SIZE,
+    LFS_SUFFIXES,
+    content_digests,
+)
+from hf_ecosystem.hub.serve.http import (
+    HubHttpError,
+    LoopbackHttpServer,
+    Response,
+    iso,
+    json_response,
+    parse_range,
+)
 
 __all__ = ["FakeHub", "FakeRepo"]
 
 DEFAULT_CREATED_AT = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 DEFAULT_LAST_MODIFIED = datetime(2024, 6, 7, 8, 9, 10, tzinfo=UTC)
 
-# Files stored with git-lfs on the real Hub (by extension) or because they are big.
-_LFS_SUFFIXES = (
-    ".safetensors",
-    ".bin",
-    ".pt",
-    ".pth",
-    ".ckpt",
-    ".h5",
-    ".onnx",
-    ".gguf",
-    ".msgpack",
-    ".parquet",
-    ".arrow",
-    ".npy",
-    ".npz",
-    ".pkl",
-    ".zip",
-    ".gz",
-    ".tar",
-    ".model",
-    ".tflite",
-)
-_LFS_MIN_SIZE = 10 * 1024 * 1024
+_LFS_MIN_SIZE = LFS_MIN_SIZE
+_LFS_SUFFIXES = LFS_SUFFIXES
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _LFS_JSON = "application/vnd.git-lfs+json"
 
@@ -112,9 +105,7 @@ _API_SUBPATHS = frozenset(
         "tag",
     }
 )
-_GITATTRIBUTES = b"".join(
-    b"*%s filter=lfs diff=lfs merge=lfs -text\n" % suffix.encode() for suffix in _LFS_SUFFIXES
-)
+_GITATTRIBUTES = GITATTRIBUTES
 
 _SORT_KEYS = {
     "downloads": "downloads",
@@ -227,11 +218,10 @@ class FakeRepo:
         return (target, dict(files)) if files is not None else None
 
 
-@functools.lru_cache(maxsize=1024)
 def _digests(content: bytes) -> tuple[str, str]:
     """(git blob sha1, sha256) of a file content."""
-    git_sha1 = hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False)
-    return git_sha1.hexdigest(), hashlib.sha256(content).hexdigest()
+    found = content_digests(content)
+    return found.git_sha1, found.sha256
 
 
 @dataclass(frozen=True)
@@ -281,11 +271,7 @@ def _parse_front_matter(readme: bytes) -> dict[str, Any] | None:
     return json.loads(json.dumps(data, default=str))  # dates etc. -> JSON-safe
 
 
-def _iso(dt: datetime) -> str:
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    dt = dt.astimezone(UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+_iso = iso
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,42 +279,10 @@ def _iso(dt: datetime) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Response:
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class _HubError(Exception):
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        error_code: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.error_code = error_code
-        self.headers = headers or {}
-
-    def response(self) -> _Response:
-        headers = dict(self.headers)
-        if self.error_code:
-            headers["X-Error-Code"] = self.error_code
-        headers["X-Error-Message"] = self.message
-        return _json_response({"error": self.message}, self.status, headers)
-
-
-def _json_response(
-    payload: Any, status: int = 200, headers: dict[str, str] | None = None
-) -> _Response:
-    body = json.dumps(payload).encode()
-    out = {"Content-Type": "application/json; charset=utf-8"}
-    out.update(headers or {})
-    return _Response(status, body, out)
+# The HTTP plumbing is the product's (`hf-tui hub serve`): one copy of the protocol details.
+_Response = Response
+_HubError = HubHttpError
+_json_response = json_response
 
 
 @dataclass
@@ -339,97 +293,7 @@ class _Rule:
     seconds: float = 0.0
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "FakeHub/1.0"
-    sys_version = ""
-    server: _Server  # pyright: ignore[reportIncompatibleVariableOverride]
-
-    def log_message(self, format: str, *args: Any) -> None:  # silence default logging
-        pass
-
-    def setup(self) -> None:
-        super().setup()
-        with contextlib.suppress(OSError):
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.track(self.connection, add=True)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.track(self.connection, add=False)
-
-    def _read_body(self) -> bytes:
-        # Always drain the body, or the next request on a reused connection is garbage.
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
-    def _handle(self) -> None:
-        body = self._read_body()
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        response = self.server.hub._process(self.command, self.path, headers, body)
-        reason = self.responses.get(response.status, ("",))[0]
-        lines = [
-            f"{self.protocol_version} {response.status} {reason}",
-            f"Server: {self.version_string()}",
-            f"Date: {self.date_time_string()}",
-            *(f"{key}: {value}" for key, value in response.headers.items()),
-            f"Content-Length: {len(response.body)}",
-        ]
-        if self.close_connection:
-            lines.append("Connection: close")
-        payload = "\r\n".join(lines).encode("latin-1", errors="replace") + b"\r\n\r\n"
-        if self.command != "HEAD":
-            payload += response.body
-        try:
-            # One write (and TCP_NODELAY) avoids Nagle/delayed-ACK stalls of ~40 ms per request.
-            self.wfile.write(payload)
-            self.wfile.flush()
-        except OSError:  # client went away (e.g. it timed out during an injected delay)
-            self.close_connection = True
-
-    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _handle
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 64
-
-    def __init__(self, address: tuple[str, int], hub: FakeHub) -> None:
-        self.hub = hub
-        self._conns: set[socket.socket] = set()
-        self._conns_lock = threading.Lock()
-        super().__init__(address, _Handler)
-
-    def track(self, conn: socket.socket, *, add: bool) -> None:
-        with self._conns_lock:
-            if add:
-                self._conns.add(conn)
-            else:
-                self._conns.discard(conn)
-
-    def close_connections(self) -> None:
-        with self._conns_lock:
-            conns, self._conns = list(self._conns), set()
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:  # keep test output quiet
-        self.hub.server_errors.append(traceback.format_exc())
+_Server = LoopbackHttpServer
 
 
 # --------------------------------------------------------------------------------------------
@@ -580,6 +444,16 @@ class FakeHub:
                     rules.remove(rule)
                 return rule
         return None
+
+    def server_error(self, trace: str) -> None:
+        """An exception outside the routes (the HTTP server's handler)."""
+        self.server_errors.append(trace)
+
+    def process(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes
+    ) -> _Response:
+        """Answer one request (what the HTTP server calls)."""
+        return self._process(method, raw_path, headers, body)
 
     def _process(
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes
@@ -1285,22 +1159,4 @@ def _matches_filter(repo: FakeRepo, tag: str) -> bool:
     return tag.startswith("language:") and tag[len("language:") :] in repo.languages
 
 
-def _parse_range(header: str, total: int) -> tuple[int, int] | None:
-    """Parse a single ``bytes=`` range; returns inclusive (first, last) or None if unsatisfiable."""
-    unit, _, spec = header.partition("=")
-    if unit.strip().lower() != "bytes" or "," in spec:
-        return None
-    start_s, _, end_s = spec.strip().partition("-")
-    try:
-        if start_s == "":
-            suffix = int(end_s)
-            if suffix <= 0 or total == 0:
-                return None
-            return max(total - suffix, 0), total - 1
-        first = int(start_s)
-        last = int(end_s) if end_s else total - 1
-    except ValueError:
-        return None
-    if first >= total or last < first:
-        return None
-    return first, min(last, total - 1)
+_parse_range = parse_range

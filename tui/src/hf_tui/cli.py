@@ -23,11 +23,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} — {hint}\n")
 
 
-# Each top-level command word and the module (with arguments) that registers it, in help order.
+# Each top-level command word and the module (":function" when not add_parsers, with arguments)
+# that registers it, in help order.
 # `hf-tui models search` imports only hub.py: the others cost start-up time it does not need.
 _COMMANDS: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = (
     (("models",), "hub", ("model",)),
     (("datasets",), "hub", ("dataset",)),
+    (("hub",), "hub:add_serve_parser", ()),
     (("cache",), "cache", ()),
     (("device",), "device", ()),
     (("auth",), "auth", ()),
@@ -70,8 +72,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for words, module, extra in _COMMANDS:
         if only is None or only in words:
             # Imported here, not at module level: plain `hf-tui` (the app) needs none of them.
-            commands = importlib.import_module(f"hf_tui.commands.{module}")
-            commands.add_parsers(sub, *extra)
+            name, _, function = module.partition(":")
+            commands = importlib.import_module(f"hf_tui.commands.{name}")
+            getattr(commands, function or "add_parsers")(sub, *extra)
     return parser
 
 

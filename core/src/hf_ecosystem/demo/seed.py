@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hf_ecosystem.demo.assets import AssetUnavailable
 from hf_ecosystem.jobs import results as read
 
 DEMO_VERSION = 1
@@ -52,13 +53,14 @@ def _copy_minilm(dest: Path) -> None:
 
 def demo_steps() -> list[Step]:
     """Every repo the demo hub holds, in build order."""
+    from hf_ecosystem.demo.assets import LESSON_DATASETS
     from hf_ecosystem.demo.datasets import DEMO_DATASETS
     from hf_ecosystem.demo.tiny_models import BUILDERS
 
     steps: list[Step] = [("models", MINILM_ID, _copy_minilm)]
     for task, builder in BUILDERS.items():
         steps.append(("models", f"hf-tui-demo/tiny-{task}", builder))
-    for repo_id, build in DEMO_DATASETS.items():
+    for repo_id, build in {**DEMO_DATASETS, **LESSON_DATASETS}.items():
         steps.append(("datasets", repo_id, build))
     return steps
 
@@ -96,7 +98,12 @@ def seed_demo_hub(
         staging = dest.with_name(f".{dest.name}.building")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        rows = build(staging)
+        try:
+            rows = build(staging)
+        except AssetUnavailable as missing:  # a package this machine lacks: say which
+            shutil.rmtree(staging)
+            empty.append(f"{repo_id} ({missing})")
+            continue
         if rows == 0 and not any(staging.iterdir()):
             shutil.rmtree(staging)  # e.g. spoken digits without espeak-ng
             empty.append(repo_id)

@@ -78,7 +78,7 @@ def create_pipeline(  # over 60 lines: signature and docstring; the body is ~40
     allow_pickle: bool = False,
     retry_on_cpu: bool = False,
 ) -> Predictor:
-    """Load `model` (a local folder or a Hub repo id) for `task` as a Predictor.
+    """Load `model` (a folder, a repo id the local hub holds, or a Hub repo id) for `task`.
 
     `device` defaults to the best one (cuda > mps > cpu) and `dtype` ("fp32", "fp16", "bf16" or
     a torch dtype) to the device's best; a model larger than the GPU's free memory is spread
@@ -86,12 +86,15 @@ def create_pipeline(  # over 60 lines: signature and docstring; the body is ~40
     only pickle weights are refused unless `allow_pickle=True`. With `retry_on_cpu=True`, an
     out-of-memory error on the GPU reloads the model on the CPU and tries again.
     """
+    from hf_ecosystem.hub.reference import resolve_reference
     from hf_ecosystem.inference.device import get_device, get_device_map, resolve_dtype
     from hf_ecosystem.inference.weights import check_weights, model_files, weights_bytes
 
     spec = get_task(task)
     name = str(model)
-    files = model_files(name)
+    # A repo id the local hub holds loads from its folder, offline too; others go to the Hub.
+    location = resolve_reference(name, "model").location
+    files = model_files(location)
     use_safetensors = check_weights(name, files, allow_pickle=allow_pickle)
     factory = _runner_factory(spec.name)
 
@@ -99,7 +102,7 @@ def create_pipeline(  # over 60 lines: signature and docstring; the body is ~40
         torch_dtype = resolve_dtype(want, on)
         ctx = LoadContext(
             task=spec.name,
-            model=name,
+            model=location,
             device=on,
             dtype=torch_dtype,
             device_map=get_device_map(weights_bytes(files, use_safetensors), on),

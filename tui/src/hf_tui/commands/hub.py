@@ -1,8 +1,9 @@
-"""`hf-tui models …` and `hf-tui datasets …`: search, info, card."""
+"""`hf-tui models …` and `hf-tui datasets …` (search, info, card) and `hf-tui hub serve`."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from hf_ecosystem.errors import CardError
@@ -157,4 +158,56 @@ def run_card(args: argparse.Namespace) -> int:
             [[r.task, r.dataset, r.metric, str(r.value)] for r in parsed.results],
         )
     print(parsed.body.strip())
+    return 0
+
+
+def add_serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `hub serve`."""
+    group = sub.add_parser("hub", help="the local hub as a Hub endpoint")
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    serve = actions.add_parser(
+        "serve",
+        parents=[common_options()],
+        help="serve the local hub on 127.0.0.1 for HF_ENDPOINT (reads free, writes with a token)",
+    )
+    serve.add_argument("--port", type=int, default=0, help="port to listen on (0: a free one)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on; anything but loopback lets other machines read the hub",
+    )
+    serve.set_defaults(handler=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Serve until interrupted; prints the URL and the write token first."""
+    from hf_ecosystem.config import load_settings
+    from hf_ecosystem.hub.serve import HubServer, is_loopback
+
+    if not 0 <= args.port <= 65535:
+        raise SystemExit("error: --port must be between 0 and 65535")
+    server = HubServer(load_settings(), args.host, args.port)
+    if args.json:
+        # One line, not print_json: that redacts tokens, and this one is meant to be shown.
+        shown = {"url": server.url, "token": server.token, "user": server.user}
+        sys.stdout.write(json.dumps({**shown, "token_file": str(server.token_path)}) + "\n")
+    else:
+        print(f"Serving the local hub at {server.url}")
+        print(f"  export HF_ENDPOINT={server.url} HF_HUB_OFFLINE=0 HF_HUB_DISABLE_XET=1")
+        print(f"  write token (new at every start, also in {server.token_path}):")
+        print(f"  {server.token}")
+        print(f"  writes go to {server.user}/<name> unless a repo id names another namespace")
+        print("Press Ctrl-C to stop.")
+    if not is_loopback(args.host):
+        sys.stderr.write(
+            f"warning: listening on {args.host}: other machines can read the local hub "
+            "(writes still need the token)\n"
+        )
+    sys.stdout.flush()
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
     return 0
