@@ -1,4 +1,4 @@
-"""Real child processes for device tests (stand-ins for GPU users and job workers), always reaped."""
+"""Real child processes for device tests (stand-ins for GPU users and job workers), reaped."""
 
 from __future__ import annotations
 

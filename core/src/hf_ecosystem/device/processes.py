@@ -17,6 +17,7 @@ from hf_ecosystem.errors import HfEcoError
 
 SortKey = Literal["gpu_memory", "cpu", "rss", "pid", "user", "command"]
 SORT_KEYS: tuple[SortKey, ...] = ("gpu_memory", "cpu", "rss", "pid", "user", "command")
+ASCENDING: frozenset[SortKey] = frozenset({"pid", "user", "command"})  # A-Z; the rest biggest first
 TOP_OWN = 15  # this user's busiest processes listed on a box without GPUs
 
 
@@ -166,7 +167,7 @@ def sort_processes(
     """Sorted by `key`; numbers biggest first and text A-Z unless `descending` says otherwise.
     Ties go by GPU memory, then CPU, then RSS, so the heaviest come first."""
     if descending is None:
-        descending = key not in ("pid", "user", "command")
+        descending = key not in ASCENDING
     ordered = sorted(
         processes,
         key=lambda p: (
