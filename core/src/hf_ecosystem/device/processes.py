@@ -41,6 +41,8 @@ class ProcessReader:
         self.top = top
         self._handles: dict[int, psutil.Process] = {}
         self._users: dict[int, str | None] = {}
+        self._job_ids: dict[int, str | None] = {}
+        self._sampled: set[int] = set()  # pids whose CPU time has a baseline
 
     def read(self, gpus: Sequence[GpuSnapshot] = ()) -> tuple[ProcessInfo, ...]:
         """GPU processes, every process of an hf-tui job, and (with no GPU) this user's busiest."""
@@ -49,18 +51,40 @@ class ProcessReader:
             for proc in gpu.processes:
                 uses.setdefault(proc.pid, []).append(GpuUse(gpu.index, proc.used_memory_bytes))
         own = self._own_pids()
-        # Everything of ours is looked at lightly (load, job tag); only the chosen in full.
-        loads = {pid: self._load(pid) for pid in {*uses, *own}}
-        for pid in set(self._handles) - {pid for pid, load in loads.items() if load}:
-            del self._handles[pid]  # ended: forget it, so a reused pid starts afresh
-        chosen = list(uses)
-        tagged = [pid for pid in own if (load := loads[pid]) and load.job_id and pid not in uses]
-        chosen += tagged
+        for pid in set(self._handles) - {*uses, *own}:
+            self._forget(pid)  # ended: a reused pid starts afresh
+        jobs = {pid: self._job_of(pid) for pid in own}
+        tagged = [pid for pid in own if jobs[pid] and pid not in uses]
+        # Load (CPU, RSS) is read only for what may be shown: on a GPU box its GPU users and
+        # jobs; without GPUs everything of ours, to find the busiest.
+        candidates = [*uses, *tagged, *([p for p in own if not jobs[p]] if not gpus else [])]
+        loads = {pid: self._load(pid) for pid in candidates}
+        chosen = [*uses, *(pid for pid in tagged if loads[pid])]
         if not gpus:
-            rest = [(pid, load) for pid in own if (load := loads[pid]) and not load.job_id]
+            rest = [(p, load) for p in own if not jobs[p] and (load := loads[p]) is not None]
             rest.sort(key=lambda item: (-(item[1].cpu or 0.0), -item[1].rss, item[0]))
             chosen += [pid for pid, _ in rest[: self.top]]
         return tuple(self._info(pid, tuple(uses.get(pid, ())), loads[pid]) for pid in chosen)
+
+    def _forget(self, pid: int) -> None:
+        self._handles.pop(pid, None)
+        self._job_ids.pop(pid, None)
+        self._sampled.discard(pid)
+
+    def _handle(self, pid: int) -> psutil.Process:
+        handle = self._handles.get(pid)
+        if handle is None:
+            handle = self._handles[pid] = psutil.Process(pid)
+        return handle
+
+    def _job_of(self, pid: int) -> str | None:
+        """The job id in `pid`'s environment, read once per process (it does not change)."""
+        if pid not in self._job_ids:
+            try:
+                self._job_ids[pid] = self._job_id(self._handle(pid))
+            except (psutil.Error, OSError):
+                return None  # ended while we looked
+        return self._job_ids[pid]
 
     def _own_pids(self) -> list[int]:
         me = os.getuid()
@@ -77,20 +101,20 @@ class ProcessReader:
         return found
 
     def _load(self, pid: int) -> _Load | None:
-        """CPU %, RSS and job tag of a live process; None when gone, a zombie or unreadable."""
+        """CPU %, RSS and job of a live process; None when gone, a zombie or unreadable."""
         try:
-            handle = self._handles.get(pid)
-            new = handle is None
-            if handle is None:
-                handle = self._handles[pid] = psutil.Process(pid)
+            handle = self._handle(pid)
             with handle.oneshot():
                 if handle.status() == psutil.STATUS_ZOMBIE:
                     return None
                 cpu = handle.cpu_percent(None)
                 rss = handle.memory_info().rss
-            return _Load(handle, None if new else cpu, rss, self._job_id(handle))
         except (psutil.Error, OSError):
+            self._forget(pid)
             return None
+        measured = pid in self._sampled  # psutil's first CPU reading of a handle means nothing
+        self._sampled.add(pid)
+        return _Load(handle, cpu if measured else None, rss, self._job_ids.get(pid))
 
     def _info(self, pid: int, gpus: tuple[GpuUse, ...], load: _Load | None) -> ProcessInfo:
         """Everything we can read of `pid`; an unseen one (another namespace, gone) keeps its
