@@ -58,8 +58,9 @@ def every_own_process() -> Any:
     return lambda snap: reader.read(snap.gpus)
 
 
-def cpu_only(**kwargs: Any) -> DeviceScreen:
-    return DeviceScreen(interval=0.05, nvml=FakeNvml(init_error=NO_DRIVER), **kwargs)
+def cpu_only(interval: float = 0.25, **kwargs: Any) -> DeviceScreen:
+    # Not faster: a pilot's key press waits for the app to go idle, which polling delays.
+    return DeviceScreen(interval=interval, nvml=FakeNvml(init_error=NO_DRIVER), **kwargs)
 
 
 def cell(table: ProcessTable, pid: int, column: str) -> str:
@@ -122,7 +123,7 @@ async def test_kill_confirmed_stops_a_real_child(children: Children) -> None:
 
 async def test_kill_answered_no_leaves_the_child_running(children: Children) -> None:
     child = children.spawn()
-    screen = cpu_only(processes=every_own_process())
+    screen = DeviceScreen(interval=0.25, nvml=gpu_users(child.pid))
     async with Host(screen).run_test(size=(160, 50)) as pilot:
         await select(pilot, screen, child.pid)
         await pilot.press("delete")
@@ -136,7 +137,7 @@ async def test_kill_answered_no_leaves_the_child_running(children: Children) -> 
 
 async def test_sigkill_is_offered_when_sigterm_is_ignored(children: Children) -> None:
     child = children.ignoring_sigterm()
-    screen = cpu_only(processes=every_own_process(), term_grace=0.3)
+    screen = DeviceScreen(interval=0.25, nvml=gpu_users(child.pid), term_grace=0.3)
     async with Host(screen).run_test(size=(160, 50)) as pilot:
         await select(pilot, screen, child.pid)
         await pilot.press("k")
@@ -198,7 +199,7 @@ def gpu_users(*pids: int) -> FakeNvml:
 @as_root
 async def test_another_users_process_is_refused(children: Children) -> None:
     stranger = children.spawn(user=NOBODY)
-    screen = DeviceScreen(interval=0.05, nvml=gpu_users(stranger.pid))
+    screen = DeviceScreen(interval=0.25, nvml=gpu_users(stranger.pid))
     async with Host(screen).run_test(size=(160, 50)) as pilot:
         said = await refused(pilot, screen, stranger.pid)
         assert said.startswith(f"pid {stranger.pid} belongs to ")
@@ -207,7 +208,7 @@ async def test_another_users_process_is_refused(children: Children) -> None:
 
 
 async def test_pid_1_and_ourselves_are_refused() -> None:
-    screen = DeviceScreen(interval=0.05, nvml=gpu_users(1, os.getpid()))
+    screen = DeviceScreen(interval=0.25, nvml=gpu_users(1, os.getpid()))
     async with Host(screen).run_test(size=(160, 50)) as pilot:
         said = await refused(pilot, screen, 1)
         assert said.startswith("pid 1 is the system's init process")
@@ -225,7 +226,7 @@ async def test_sort_keys_and_header_clicks() -> None:
     def processes(_: DeviceSnapshot) -> tuple[ProcessInfo, ...]:
         return fixed
 
-    screen = cpu_only(processes=processes)
+    screen = cpu_only(interval=3600, processes=processes)  # new readings come with r
     async with Host(screen).run_test(size=(160, 50)) as pilot:
         table = screen.query_one(ProcessTable)
         panel = screen.query_one(ProcessPanel)
@@ -245,7 +246,8 @@ async def test_sort_keys_and_header_clicks() -> None:
         await pilot.click(ProcessTable, offset=(x + 1, 0))
         assert table.sort_key == "user" and pids() == [10, 20, 30]  # amy, bob, zed
         polls = screen.polls
-        await wait_until(pilot, lambda: screen.polls >= polls + 2)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: screen.polls > polls)
         assert pids() == [10, 20, 30]  # the chosen sort survives new readings
 
 
