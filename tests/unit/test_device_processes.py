@@ -53,7 +53,8 @@ def test_a_job_process_is_listed_with_its_job_id_user_and_load(children: Childre
     assert info.cpu_percent is None  # one look cannot measure CPU: psutil needs two
     assert first.get(plain.pid) is None or first[plain.pid].job_id is None
     second = by_pid(reader.read())
-    assert second[job.pid].cpu_percent is not None and second[job.pid].cpu_percent >= 0.0
+    cpu = second[job.pid].cpu_percent
+    assert cpu is not None and cpu >= 0.0
 
 
 def test_without_a_tag_name_no_job_is_read(children: Children) -> None:
@@ -217,3 +218,13 @@ def gpu_user(pid: int) -> FakeNvml:
     gpu = FakeGpu()
     gpu.run_on(pid, GIB)
     return FakeNvml([gpu])
+
+
+@as_root
+def test_a_uid_without_a_name_is_shown_and_refused_by_number(children: Children) -> None:
+    nameless = 54_321  # no passwd entry: a process from another container's user table
+    stranger = children.spawn(user=nameless)
+    info = by_pid(ProcessReader().read(snapshot(gpu_user(stranger.pid)).gpus))[stranger.pid]
+    assert (info.uid, info.user) == (nameless, None)
+    refusal = kill_refusal(info)
+    assert refusal is not None and refusal.title == f"pid {stranger.pid} belongs to uid {nameless}"

@@ -18,12 +18,14 @@ from textual.pilot import Pilot
 import hf_tui
 from fakes.children import NOBODY, Children
 from fakes.nvml import FakeGpu, FakeNvml
-from helpers import wait_until
+from helpers import cpu_only_snapshot, wait_until
 from hf_ecosystem.device.processes import ProcessReader
 from hf_ecosystem.device.types import GIB, DeviceSnapshot, ProcessInfo
 from hf_ecosystem.jobs.manager import JOB_ENV, JobManager
 from hf_ecosystem.jobs.spec import JobSpec
+from hf_tui.app import HfTuiApp
 from hf_tui.modals.confirm import ConfirmModal
+from hf_tui.modals.help import HelpScreen
 from hf_tui.screens.device import DeviceScreen
 from hf_tui.widgets.process_panel import ProcessPanel
 from hf_tui.widgets.process_table import COLUMNS, ProcessTable
@@ -216,6 +218,12 @@ async def test_pid_1_and_ourselves_are_refused() -> None:
         assert said == "That is hf-tui itself: Quit with q instead."
 
 
+def header_x(table: ProcessTable, column: str) -> int:
+    """An x inside `column`'s header."""
+    index = [key for key, _, _ in COLUMNS].index(column)
+    return 1 + sum(c.get_render_width(table) for c in table.ordered_columns[:index])
+
+
 async def test_sort_keys_and_header_clicks() -> None:
     fixed = (
         ProcessInfo(30, "a", "alpha", "zed", 0, 1.0, 5.0, 300, ()),
@@ -241,9 +249,9 @@ async def test_sort_keys_and_header_clicks() -> None:
         assert table.sort_key == "pid" and pids() == [10, 20, 30]
         await pilot.click(ProcessTable, offset=(2, 0))  # the pid header again: reversed
         assert pids() == [30, 20, 10]
-        user_column = [key for key, _, _ in COLUMNS].index("user")
-        x = sum(column.get_render_width(table) for column in table.ordered_columns[:user_column])
-        await pilot.click(ProcessTable, offset=(x + 1, 0))
+        await pilot.click(ProcessTable, offset=(header_x(table, "gpu"), 0))  # GPU does not sort
+        assert table.sort_key == "pid" and pids() == [30, 20, 10]
+        await pilot.click(ProcessTable, offset=(header_x(table, "user"), 0))
         assert table.sort_key == "user" and pids() == [10, 20, 30]  # amy, bob, zed
         polls = screen.polls
         await pilot.press("r")
@@ -258,3 +266,22 @@ async def test_nothing_selected_says_so() -> None:
         await pilot.press("k")
         await wait_until(pilot, lambda: any("Select a process" in n.message for n in notes(pilot)))
         assert pilot.app.screen is screen
+
+
+async def test_in_the_app_the_device_screen_uses_the_apps_job_manager(children: Children) -> None:
+    app = HfTuiApp(offline=True, sampler=cpu_only_snapshot, max_running_jobs=0)
+    record = app.job_manager().store.create(JobSpec.create("demo-seed"))
+    worker = children.spawn(env={JOB_ENV: record.id})
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("3")
+        screen = app.screen
+        assert isinstance(screen, DeviceScreen)
+        table = await select(pilot, screen, worker.pid)
+        assert cell(table, worker.pid, "job") == f"{record.id} demo-seed"
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        keys = dict(help_screen.screen_keys)
+        assert keys["k"] == keys["delete"] == "Kill process"
+        assert (keys["s"], keys["S"]) == ("Sort", "Reverse sort")
