@@ -285,3 +285,20 @@ async def test_in_the_app_the_device_screen_uses_the_apps_job_manager(children: 
         keys = dict(help_screen.screen_keys)
         assert keys["k"] == keys["delete"] == "Kill process"
         assert (keys["s"], keys["S"]) == ("Sort", "Reverse sort")
+
+
+async def test_a_process_that_ended_before_the_answer_is_reported(children: Children) -> None:
+    child = children.spawn()
+    screen = DeviceScreen(interval=0.25, nvml=gpu_users(child.pid))
+    async with Host(screen).run_test(size=(160, 50)) as pilot:
+        await select(pilot, screen, child.pid)
+        await pilot.press("k")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
+        child.kill()  # it ends on its own while the question is open
+        child.wait()
+        await pilot.press("y")
+        await wait_until(
+            pilot, lambda: any("has already ended" in (n.title or "") for n in notes(pilot))
+        )
+        note = next(n for n in notes(pilot) if "has already ended" in (n.title or ""))
+        assert note.severity == "error" and note.message == "Nothing to stop."

@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.markup import escape
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.worker import Worker, WorkerState
 
 from hf_ecosystem.device.processes import (
     SORT_KEYS,
@@ -22,6 +23,7 @@ from hf_ecosystem.device.processes import (
     wait_gone,
 )
 from hf_ecosystem.device.types import ProcessInfo
+from hf_tui.errors import describe_error
 from hf_tui.modals.confirm import ConfirmModal
 from hf_tui.widgets.process_table import COLUMNS, ProcessTable, short_command
 
@@ -209,3 +211,11 @@ class ProcessPanel(Vertical):
     @on(Stopped)
     def _stopped(self, message: Stopped) -> None:
         self.notify(message.what, markup=False)  # and it bubbles: the screen reads again
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        # A worker's state does not bubble to the screen (HfScreen reports its own workers):
+        # say a refusal or a failure here, as plain text.
+        if event.state == WorkerState.ERROR:
+            title, hint = describe_error(event.worker.error)
+            self.notify(hint or title, title=title, severity="error", markup=False)
