@@ -28,7 +28,7 @@ from hf_tui.modals.confirm import ConfirmModal
 from hf_tui.modals.help import HelpScreen
 from hf_tui.screens.device import DeviceScreen
 from hf_tui.widgets.process_panel import ProcessPanel
-from hf_tui.widgets.process_table import COLUMNS, ProcessTable
+from hf_tui.widgets.process_table import COLUMNS, ProcessTable, short_command
 
 as_root = pytest.mark.skipif(os.getuid() != 0, reason="starting another user's process needs root")
 NO_DRIVER = pynvml.NVMLError(pynvml.NVML_ERROR_LIBRARY_NOT_FOUND)
@@ -302,3 +302,11 @@ async def test_a_process_that_ended_before_the_answer_is_reported(children: Chil
         )
         note = next(n for n in notes(pilot) if "has already ended" in (n.title or ""))
         assert note.severity == "error" and note.message == "Nothing to stop."
+
+
+def test_commands_are_shortened_to_one_line() -> None:
+    script = ProcessInfo(1, "python", "/usr/bin/python3 -c \nimport time\ntime.sleep(9)\n")
+    assert short_command(script) == "python3 -c import time time.sleep(9)"
+    long = ProcessInfo(2, "python", "/opt/venv/bin/python " + "x" * 100)
+    assert short_command(long, 20) == "python xxxxxxxxxxxx…" and len(short_command(long, 20)) == 20
+    assert short_command(ProcessInfo(3, "kworker/0:1")) == "[kworker/0:1]"

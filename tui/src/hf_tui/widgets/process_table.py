@@ -32,7 +32,9 @@ def short_command(info: ProcessInfo, width: int = COMMAND_WIDTH) -> str:
     if not info.command:
         return f"[{info.name}]"  # kernel threads and unreadable processes have no command line
     program, _, rest = info.command.partition(" ")
-    text = f"{PurePosixPath(program).name} {rest}".strip()
+    text = " ".join(
+        f"{PurePosixPath(program).name} {rest}".split()
+    )  # `python -c` scripts span lines
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
