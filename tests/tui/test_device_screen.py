@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
+import pwd
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pynvml
+import pytest
 from textual.app import App
 from textual.message import Message
 from textual.screen import Screen
@@ -19,7 +20,8 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 import hf_tui
-from fakes.nvml import FakeGpu, FakeNvml
+from fakes.children import Children
+from fakes.nvml import FakeGpu, FakeNvml, Readings
 from helpers import wait_until
 from hf_ecosystem.device import snapshot
 from hf_ecosystem.device.nvml import read_gpus
@@ -29,10 +31,15 @@ from hf_ecosystem.device.types import (
     DeviceSnapshot,
     GpuProcess,
     GpuSnapshot,
+    GpuUse,
     MemorySnapshot,
+    ProcessInfo,
 )
 from hf_tui.screens.device import DeviceScreen
 from hf_tui.widgets.gpu_panel import GpuPanel
+from hf_tui.widgets.history_graph import HistoryGraph
+from hf_tui.widgets.process_panel import ProcessPanel
+from hf_tui.widgets.process_table import COLUMNS, ProcessTable
 
 
 class Host(App[None]):
@@ -46,6 +53,19 @@ class Host(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(self.device_screen)
+
+
+@pytest.fixture
+def children() -> Iterator[Children]:
+    spawned = Children()
+    yield spawned
+    spawned.close()
+
+
+def cells(table: ProcessTable, pid: int) -> dict[str, str]:
+    """The row of `pid` as column key -> shown text."""
+    row = table.get_row(str(pid))
+    return {key: str(cell) for (key, _, _), cell in zip(COLUMNS, row, strict=True)}
 
 
 def fake_gpus() -> FakeNvml:
@@ -74,8 +94,10 @@ def errors_in(messages: list[Message]) -> list[BaseException | None]:
     ]
 
 
-async def test_gpu_panels_show_names_processes_and_updates() -> None:
+async def test_gpu_panels_show_names_graphs_and_updates(children: Children) -> None:
     fake = fake_gpus()
+    trainer = children.spawn(["sleep", "120"])
+    fake.gpus[0].run_on(trainer.pid, 5 * GIB)
     screen = DeviceScreen(interval=0.05, nvml=fake)
     messages: list[Message] = []
     async with Host(screen).run_test(size=(120, 50), message_hook=messages.append) as pilot:
@@ -83,23 +105,58 @@ async def test_gpu_panels_show_names_processes_and_updates() -> None:
         first, second = screen.query(GpuPanel)
         assert first.border_title == "GPU 0 · NVIDIA H200"
         assert second.border_title == "GPU 1 · NVIDIA A100-SXM4-80GB"
-        processes = text(first.query_one(".gpu-processes", Static))
-        assert psutil.Process().name()[:24] in processes and "5.0 GiB" in processes
+        table = screen.query_one(ProcessTable)
+        await wait_until(pilot, lambda: trainer.pid in {p.pid for p in table.processes})
+        row = cells(table, trainer.pid)
+        assert (row["user"], row["gpu"], row["gpu_memory"]) == (
+            pwd.getpwuid(os.getuid()).pw_name,
+            "0",
+            "5.0 GiB",
+        )
+        assert row["command"] == "sleep 120"
         assert "util 35%" in text(first.query_one(".gpu-stats", Static))
         assert "util —" in text(second.query_one(".gpu-stats", Static))  # NotSupported
         summary = text(screen.query_one("#device-summary", Static))
         assert "CUDA · 2\N{MULTIPLICATION SIGN} GPU · 7/221 GiB · driver 550.54.15" in summary
         assert "bf16" in summary
         assert not screen.query_one("#no-gpu").display
+        panel = screen.query_one(ProcessPanel)
+        assert str(panel.border_title).startswith("GPU processes and hf-tui jobs · ")
+        assert "sorted by GPU memory ▼" in str(panel.border_title)
 
         fake.gpus[0].utilization_percent = 77.0
         fake.gpus[0].processes = []
         await wait_until(pilot, lambda: "util 77%" in text(first.query_one(".gpu-stats", Static)))
-        processes_of_first = first.query_one(".gpu-processes", Static)
-        await wait_until(pilot, lambda: "no processes" in text(processes_of_first))
+        await wait_until(pilot, lambda: trainer.pid not in {p.pid for p in table.processes})
         assert screen.history.utilization(0)[-1] == 77.0
         assert len(screen.history.utilization(0)) == screen.polls
     assert errors_in(messages) == []
+
+
+async def test_history_graphs_follow_the_gpu_and_the_cpu() -> None:
+    gpu = FakeGpu(
+        memory_total_bytes=100 * GIB,
+        memory_used_bytes=Readings(10 * GIB, 50 * GIB, 90 * GIB),
+        utilization_percent=Readings(20.0, 60.0, 95.0),
+        power_mw=Readings(70_000.0, 350_000.0, 630_000.0),
+    )
+    screen = DeviceScreen(interval=0.02, nvml=FakeNvml([gpu]), processes=lambda _: ())
+    async with Host(screen).run_test(size=(120, 50)) as pilot:
+        await wait_until(pilot, lambda: screen.polls >= 4)
+        panel = screen.query_one(GpuPanel)
+        util = panel.query_one(".gpu-util-history", HistoryGraph)
+        memory = panel.query_one(".gpu-memory-history", HistoryGraph)
+        power = panel.query_one(".gpu-power-history", HistoryGraph)
+        assert util.values[:3] == (20.0, 60.0, 95.0) and util.values[-1] == 95.0
+        assert memory.values[:3] == (10.0, 50.0, 90.0)
+        assert power.values[:3] == (10.0, 50.0, 90.0)  # of the 700 W limit
+        assert (util.latest, memory.latest, power.latest) == ("95%", "90%", "630 W")
+        drawn = str(power.render())
+        assert "630 W" in drawn and "█" in drawn  # a full block: the 90 % columns
+        cpu = screen.query_one("#cpu-history", HistoryGraph)
+        ram = screen.query_one("#ram-history", HistoryGraph)
+        assert len(cpu.values) == len(ram.values) == screen.polls
+        assert ram.values[-1] is not None and 0 < ram.values[-1] < 100
 
 
 async def test_cpu_only_machine() -> None:
@@ -213,7 +270,7 @@ async def test_a_failing_reading_is_reported_once_and_polling_goes_on() -> None:
         assert len(calls) >= 4
 
 
-def fixed_machine() -> DeviceSnapshot:
+def fixed_machine(util: float = 87.0, power: float = 512.0) -> DeviceSnapshot:
     """A deterministic machine: 16 cores, 2 GPUs with processes, fixed time."""
     h200 = GpuSnapshot(
         0,
@@ -221,9 +278,9 @@ def fixed_machine() -> DeviceSnapshot:
         141 * GIB,
         40 * GIB,
         uuid="GPU-0",
-        utilization_percent=87.0,
+        utilization_percent=util,
         temperature_c=64.0,
-        power_watts=512.0,
+        power_watts=power,
         power_limit_watts=700.0,
         compute_capability=(9, 0),
         processes=(GpuProcess(4242, "python", 38 * GIB), GpuProcess(777, "pid 777", None)),
@@ -246,11 +303,51 @@ def fixed_machine() -> DeviceSnapshot:
     )
 
 
-def test_snapshot_device_screen(snap_compare: Callable[..., bool]) -> None:
-    screen = DeviceScreen(interval=3600, sampler=fixed_machine)
+def fixed_processes(snap: DeviceSnapshot) -> tuple[ProcessInfo, ...]:
+    """What the fixed machine runs: a training job on GPU 0, a download job on the CPU, and a
+    GPU process from another container (no user, no command)."""
+    worker = "/opt/venv/bin/python -m hf_ecosystem.jobs.worker 260101-090000-a1b2c3"
+    return (
+        ProcessInfo(
+            4242,
+            "python",
+            worker,
+            "ana",
+            1000,
+            1.0,
+            98.0,
+            6 * GIB,
+            (GpuUse(0, 38 * GIB),),
+            "260101-090000-a1b2c3",
+        ),
+        ProcessInfo(777, "pid 777", gpus=(GpuUse(0, None),)),
+        ProcessInfo(
+            5150,
+            "python",
+            "/opt/venv/bin/python -m hf_ecosystem.jobs.worker 260101-091500-d4e5f6",
+            "ana",
+            1000,
+            2.0,
+            3.0,
+            300 * 1024**2,
+            job_id="260101-091500-d4e5f6",
+        ),
+    )
 
-    async def first_reading(pilot: Any) -> None:
-        await wait_until(pilot, lambda: screen.polls >= 1)
+
+def test_snapshot_device_screen(snap_compare: Callable[..., bool]) -> None:
+    readings = iter([(20.0, 150.0), (45.0, 300.0), (70.0, 450.0), (95.0, 690.0)])
+    screen = DeviceScreen(
+        interval=3600,
+        sampler=lambda: fixed_machine(*next(readings, (87.0, 512.0))),
+        processes=fixed_processes,
+    )
+
+    async def five_readings(pilot: Any) -> None:
+        for polls in range(1, 6):
+            await wait_until(pilot, lambda polls=polls: screen.polls >= polls)
+            await pilot.press("r")
+        await wait_until(pilot, lambda: screen.polls >= 6)
         await pilot.pause()
 
-    assert snap_compare(Host(screen), terminal_size=(120, 40), run_before=first_reading)
+    assert snap_compare(Host(screen), terminal_size=(120, 50), run_before=five_readings)

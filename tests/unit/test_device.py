@@ -13,7 +13,8 @@ import pytest
 
 from fakes.nvml import FakeGpu, FakeNvml
 from hf_ecosystem.device import inventory, nvml, snapshot
-from hf_ecosystem.device.inventory import GpuHistory, describe_accelerator
+from hf_ecosystem.device.history import DeviceHistory
+from hf_ecosystem.device.inventory import describe_accelerator
 from hf_ecosystem.device.nvml import PynvmlBackend, read_gpus
 from hf_ecosystem.device.types import GIB, CpuSnapshot, DeviceSnapshot, GpuSnapshot, MemorySnapshot
 
@@ -220,18 +221,46 @@ def test_cpu_reading_matches_psutil() -> None:
 
 
 def test_history_is_a_ring_buffer_per_gpu() -> None:
-    history = GpuHistory(size=3)
+    history = DeviceHistory(size=3)
     for step in range(5):
         util = None if step == 3 else float(step * 10)
         history.add(
             machine(
-                GpuSnapshot(0, "A", 100, step * 10, utilization_percent=util),
-                GpuSnapshot(1, "B", 0, 0, utilization_percent=50.0),
+                GpuSnapshot(
+                    0,
+                    "A",
+                    100,
+                    step * 10,
+                    utilization_percent=util,
+                    power_watts=70.0 * step,
+                    power_limit_watts=700.0,
+                ),
+                GpuSnapshot(1, "B", 0, 0, utilization_percent=50.0, power_watts=80.0),
             )
         )
     assert history.utilization(0) == (20.0, None, 40.0)
     assert history.memory(0) == (20.0, 30.0, 40.0)
+    assert history.power(0) == (20.0, 30.0, 40.0)  # watts as a share of the limit
     assert history.memory(1) == (None, None, None)  # unknown total: no percentage
+    assert history.power(1) == (None, None, None)  # no limit: no share
     history.add(machine(GpuSnapshot(1, "B", 100, 50, utilization_percent=60.0)))
     assert history.utilization(0) == ()  # GPU 0 went away: its history too
+    assert history.power(0) == () and history.memory(0) == ()
     assert history.utilization(1) == (50.0, 50.0, 60.0)
+
+
+def test_history_keeps_cpu_and_ram_for_cpu_only_machines() -> None:
+    history = DeviceHistory(size=2)
+    for busy in (10.0, 30.0, 50.0):
+        history.add(
+            DeviceSnapshot(
+                cpu=CpuSnapshot("Test CPU", 2, per_core_percent=(busy, busy + 20)),
+                memory=MemorySnapshot(16 * GIB, 12 * GIB, int(busy / 100 * 16 * GIB)),
+            )
+        )
+    assert history.cpu() == (40.0, 60.0)  # the mean over cores, last two readings
+    assert history.ram() == pytest.approx((30.0, 50.0))
+    history.add(DeviceSnapshot(cpu=CpuSnapshot("x", 1), memory=MemorySnapshot(0, 0, 0)))
+    assert history.cpu()[-1] is None and history.ram()[-1] is None  # no readings: gaps
+    with pytest.raises(ValueError, match="at least 1"):
+        DeviceHistory(size=0)

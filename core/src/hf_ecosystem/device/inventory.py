@@ -6,7 +6,6 @@ import functools
 import os
 import platform
 import sys
-from collections import deque
 from pathlib import Path
 
 import psutil
@@ -121,37 +120,3 @@ def describe_accelerator(snap: DeviceSnapshot) -> str:
     count = len(snap.gpus)
     spread = "; accelerate launch can spread training over them" if count > 1 else ""
     return f"CUDA: {count} NVIDIA GPU{'s' if count > 1 else ''}, {precision}{spread}."
-
-
-def _percent(part: int, whole: int) -> float | None:
-    return 100.0 * part / whole if whole > 0 else None
-
-
-class GpuHistory:
-    """The last `size` utilisation and memory percentages per GPU index, for sparklines."""
-
-    def __init__(self, size: int = 60) -> None:
-        self.size = size
-        self._utilization: dict[int, deque[float | None]] = {}
-        self._memory: dict[int, deque[float | None]] = {}
-
-    def add(self, snap: DeviceSnapshot) -> None:
-        """Record one snapshot; GPUs that disappeared lose their history."""
-        seen = {gpu.index for gpu in snap.gpus}
-        for table in (self._utilization, self._memory):
-            for index in set(table) - seen:
-                del table[index]
-        for gpu in snap.gpus:
-            memory = _percent(gpu.memory_used_bytes, gpu.memory_total_bytes)
-            self._utilization.setdefault(gpu.index, deque(maxlen=self.size)).append(
-                gpu.utilization_percent
-            )
-            self._memory.setdefault(gpu.index, deque(maxlen=self.size)).append(memory)
-
-    def utilization(self, index: int) -> tuple[float | None, ...]:
-        """Utilisation percentages, oldest first (None where the driver gave none)."""
-        return tuple(self._utilization.get(index, ()))
-
-    def memory(self, index: int) -> tuple[float | None, ...]:
-        """Memory-used percentages, oldest first (None where the total is unknown)."""
-        return tuple(self._memory.get(index, ()))

@@ -47,6 +47,59 @@ class GpuSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class GpuUse:
+    """What one process holds on one GPU (memory None when the driver does not say)."""
+
+    index: int
+    memory_bytes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessInfo:
+    """One process worth showing: who runs it, its load, what it holds on which GPU, its job."""
+
+    pid: int
+    name: str
+    command: str = ""  # the full command line; '' when it cannot be read
+    user: str | None = None  # None when the process cannot be seen (another pid namespace)
+    uid: int | None = None
+    started_at: float | None = None  # epoch seconds: tells this process from a reused pid
+    cpu_percent: float | None = None  # None on the first reading: psutil measures between two
+    rss_bytes: int | None = None
+    gpus: tuple[GpuUse, ...] = ()
+    job_id: str | None = None  # the hf-tui job it belongs to (HFTUI_JOB_ID in its environment)
+
+    @property
+    def gpu_memory_bytes(self) -> int | None:
+        """GPU memory over all its GPUs, or None when no GPU reports any."""
+        known = [use.memory_bytes for use in self.gpus if use.memory_bytes is not None]
+        return sum(known) if known else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        data = asdict(self)
+        data["gpu_memory_bytes"] = self.gpu_memory_bytes
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ProcessInfo:
+        """Read what `to_dict` wrote (fields it lacks take their defaults)."""
+        gpus = tuple(GpuUse(int(g["index"]), g.get("memory_bytes")) for g in data.get("gpus", ()))
+        return cls(
+            pid=int(data["pid"]),
+            name=str(data.get("name", "")),
+            command=str(data.get("command", "")),
+            user=data.get("user"),
+            uid=data.get("uid"),
+            started_at=data.get("started_at"),
+            cpu_percent=data.get("cpu_percent"),
+            rss_bytes=data.get("rss_bytes"),
+            gpus=gpus,
+            job_id=data.get("job_id"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class CpuSnapshot:
     """CPU model, core counts and load."""
 

@@ -1,9 +1,10 @@
-"""The Device screen: CPU, RAM and every GPU of this machine, polled live."""
+"""The Device screen: CPU, RAM, every GPU and the processes using them, polled live."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,66 +14,47 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
-from hf_ecosystem.device.inventory import GpuHistory, describe_accelerator, snapshot
+from hf_ecosystem.device.history import DeviceHistory
+from hf_ecosystem.device.inventory import describe_accelerator, snapshot
 from hf_ecosystem.device.nvml import NvmlBackend
-from hf_ecosystem.device.types import GIB, DeviceSnapshot
+from hf_ecosystem.device.processes import ProcessReader
+from hf_ecosystem.device.types import DeviceSnapshot, ProcessInfo
 from hf_tui.screens.base import HfScreen
+from hf_tui.screens.device_text import cpu_line, gib_detail, headline, no_gpu_text
 from hf_tui.widgets.core_load_grid import CoreLoadGrid
 from hf_tui.widgets.gpu_panel import GpuPanel
+from hf_tui.widgets.history_graph import HistoryGraph
+from hf_tui.widgets.process_panel import ProcessPanel
+from hf_tui.widgets.process_table import ProcessTable
 from hf_tui.widgets.usage_bar import UsageBar
 
+if TYPE_CHECKING:
+    from hf_ecosystem.jobs.manager import JobManager
+    from hf_ecosystem.jobs.store import JobRecord
 
-def headline(snap: DeviceSnapshot) -> str:
-    """The screen's first line: accelerator, GPU summary, driver and CUDA versions."""
-    if snap.accelerator != "cuda":
-        ram = snap.memory.total_bytes / GIB
-        return f"{snap.summary()} · {snap.cpu.logical_cores} cores · {ram:.0f} GiB RAM"
-    parts = ["CUDA", snap.summary()]
-    if snap.driver_version:
-        parts.append(f"driver {snap.driver_version}")
-    if snap.cuda_driver_version:
-        parts.append(f"CUDA {snap.cuda_driver_version}")
-    return " · ".join(parts)
-
-
-def cpu_line(snap: DeviceSnapshot) -> str:
-    """'AMD EPYC 9654 · 192 logical / 96 physical cores · load 1.20 0.90 0.80 · busy 12%'."""
-    cpu = snap.cpu
-    cores = f"{cpu.logical_cores} logical"
-    if cpu.physical_cores:
-        cores += f" / {cpu.physical_cores} physical"
-    parts = [cpu.model, f"{cores} cores"]
-    if cpu.load_average is not None:
-        parts.append("load " + " ".join(f"{v:.2f}" for v in cpu.load_average))
-    if cpu.per_core_percent:
-        parts.append(f"busy {sum(cpu.per_core_percent) / len(cpu.per_core_percent):.0f}%")
-    return " · ".join(parts)
-
-
-def no_gpu_text(snap: DeviceSnapshot) -> str:
-    """What the CPU-only (or Apple GPU) panel says."""
-    ram = f"{snap.memory.total_bytes / GIB:.0f} GiB RAM"
-    if snap.accelerator == "mps":
-        return f"The Apple GPU shares the {ram} with the CPU."
-    reason = snap.nvml_error or "NVML sees no GPU"
-    return (
-        f"No NVIDIA GPU ({reason}).\n"
-        f"Models and jobs run on the {snap.cpu.logical_cores} CPU cores with {ram}.\n"
-        "On a GPU machine, check that the NVIDIA driver is installed and `nvidia-smi` works."
-    )
+ProcessSource = Callable[[DeviceSnapshot], Sequence[ProcessInfo]]
 
 
 class DeviceScreen(HfScreen):
-    """CPU, RAM and per-GPU panels, re-read every `interval` seconds while the screen is shown."""
+    """CPU, RAM and per-GPU panels with history graphs, and the processes using the machine,
+    re-read every `interval` seconds while the screen is shown."""
 
-    BINDINGS = [Binding("r", "refresh_now", "Refresh")]
+    BINDINGS = [
+        Binding("r", "refresh_now", "Refresh"),
+        Binding("k", "kill", "Kill process"),
+        Binding("delete", "kill", "Kill process", show=False),
+        Binding("s", "next_sort", "Sort"),
+        Binding("S,shift+s", "reverse_sort", "Reverse sort", key_display="S"),
+    ]
     QUIET_GROUPS = frozenset({"device"})  # said once per failure streak, not every second
 
     @dataclass
     class Sampled(Message):
-        """A new reading of the machine arrived from the polling worker."""
+        """A new reading of the machine (and its processes) arrived from the polling worker."""
 
         snapshot: DeviceSnapshot
+        processes: tuple[ProcessInfo, ...] = ()
+        jobs: dict[str, JobRecord] = field(default_factory=dict)
 
     def __init__(
         self,
@@ -80,6 +62,8 @@ class DeviceScreen(HfScreen):
         nvml: NvmlBackend | None = None,
         sampler: Callable[[], DeviceSnapshot] | None = None,
         *,
+        processes: ProcessSource | None = None,
+        term_grace: float = 3.0,
         name: str | None = None,
         id: str | None = None,
     ) -> None:
@@ -89,9 +73,14 @@ class DeviceScreen(HfScreen):
         self.interval = interval
         self.nvml = nvml
         self.sampler = sampler  # tests inject a fixed one; None reads the real machine
-        self.history = GpuHistory(size=120)  # two minutes at 1 Hz
+        self.processes = processes  # tests may inject fixed processes; None reads /proc
+        self.term_grace = term_grace  # seconds after SIGTERM before SIGKILL is offered
+        self.history = DeviceHistory(size=120)  # two minutes at 1 Hz
         self.last: DeviceSnapshot | None = None
+        self.jobs: dict[str, JobRecord] = {}
         self.polls = 0
+        self._reader: ProcessReader | None = None
+        self._manager: JobManager | None = None
         self._in_flight = False
         self._active = False
         self._failed = False
@@ -103,17 +92,21 @@ class DeviceScreen(HfScreen):
             with Vertical(id="device-cpu"):
                 yield Static(id="cpu-line")
                 yield CoreLoadGrid(id="cpu-cores")
+                yield HistoryGraph("CPU", id="cpu-history")
             with Vertical(id="device-memory"):
                 yield UsageBar("RAM", id="ram-bar")
                 yield UsageBar("swap", id="swap-bar")
+                yield HistoryGraph("RAM", id="ram-history")
             yield Vertical(id="gpu-panels")
             yield Static(id="no-gpu")
+        yield ProcessPanel(self._job_manager, term_grace=self.term_grace, id="device-processes")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#device-cpu").border_title = "CPU"
         self.query_one("#device-memory").border_title = "Memory"
         self.query_one("#no-gpu").display = False
+        self.query_one(ProcessTable).focus()
 
     # -- polling: one reading at a time, the next one armed only after the last arrived --------
 
@@ -155,7 +148,44 @@ class DeviceScreen(HfScreen):
         else:
             # psutil's first per-core reading is all zeros; a short sample gives real numbers.
             snap = snapshot(self.nvml, cpu_sample_seconds=0.1 if first else 0.0)
-        self.post_message(self.Sampled(snap))
+        processes = tuple(self._read_processes(snap))
+        self.post_message(self.Sampled(snap, processes, self._job_records(processes)))
+
+    def _read_processes(self, snap: DeviceSnapshot) -> Sequence[ProcessInfo]:
+        if self.processes is not None:
+            return self.processes(snap)
+        if self._reader is None:
+            from hf_ecosystem.jobs.manager import JOB_ENV  # the jobs layer names the tag
+
+            self._reader = ProcessReader(JOB_ENV)
+        return self._reader.read(snap.gpus)
+
+    def _job_manager(self) -> JobManager:
+        """The app's job manager where it has one, else one over the configured home."""
+        app_manager = getattr(self.app, "job_manager", None)
+        if callable(app_manager):
+            return app_manager()  # type: ignore[no-any-return]
+        if self._manager is None:
+            from hf_ecosystem.jobs.manager import JobManager
+
+            self._manager = JobManager(getattr(self.app, "settings", None))
+        return self._manager
+
+    def _job_records(self, processes: Sequence[ProcessInfo]) -> dict[str, JobRecord]:
+        """The stored record of each job the processes belong to (jobs of another home: none)."""
+        ids = {p.job_id for p in processes if p.job_id}
+        if not ids:
+            return {}
+        from hf_ecosystem.jobs.store import JobNotFoundError
+
+        store = self._job_manager().store
+        found: dict[str, JobRecord] = {}
+        for job_id in ids:
+            try:
+                found[job_id] = store.get(job_id)
+            except JobNotFoundError:
+                continue
+        return found
 
     def worker_failed(self, group: str, title: str, hint: str) -> None:
         if group != "device":
@@ -176,14 +206,18 @@ class DeviceScreen(HfScreen):
     async def _sampled(self, message: Sampled) -> None:
         self._in_flight = False
         self._failed = False
+        self.jobs = message.jobs
         await self.show_snapshot(message.snapshot)
+        self.query_one(ProcessPanel).show(
+            message.processes, message.jobs, has_gpus=bool(message.snapshot.gpus)
+        )
         self.polls += 1  # counted once shown, so "polls" means readings on screen
         self._arm()
 
     # -- drawing -------------------------------------------------------------------------------
 
     async def show_snapshot(self, snap: DeviceSnapshot) -> None:
-        """Update every panel from one snapshot (and add it to the GPU history)."""
+        """Update every panel from one snapshot (and add it to the history)."""
         self.last = snap
         self.history.add(snap)
         notes = f"\nNVML: {snap.nvml_error}" if snap.gpus and snap.nvml_error else ""
@@ -194,17 +228,19 @@ class DeviceScreen(HfScreen):
         )
         self.query_one("#cpu-line", Static).update(Content(cpu_line(snap)))
         self.query_one("#cpu-cores", CoreLoadGrid).set_loads(snap.cpu.per_core_percent)
+        self.query_one("#cpu-history", HistoryGraph).set_values(self.history.cpu())
         memory = snap.memory
         self.query_one("#ram-bar", UsageBar).set_usage(
             100 * memory.used_bytes / memory.total_bytes if memory.total_bytes else None,
-            _gib_detail(memory.used_bytes, memory.total_bytes),
+            gib_detail(memory.used_bytes, memory.total_bytes),
         )
         self.query_one("#swap-bar", UsageBar).set_usage(
             100 * memory.swap_used_bytes / memory.swap_total_bytes
             if memory.swap_total_bytes
             else None,
-            _gib_detail(memory.swap_used_bytes, memory.swap_total_bytes) or "no swap",
+            gib_detail(memory.swap_used_bytes, memory.swap_total_bytes) or "no swap",
         )
+        self.query_one("#ram-history", HistoryGraph).set_values(self.history.ram())
         await self._show_gpus(snap)
 
     async def _show_gpus(self, snap: DeviceSnapshot) -> None:
@@ -214,17 +250,31 @@ class DeviceScreen(HfScreen):
             await container.remove_children()
             panels = [GpuPanel(g.index, id=f"gpu-{g.index}") for g in snap.gpus]
             await container.mount_all(panels)
+        history = self.history
         for panel, gpu in zip(panels, snap.gpus, strict=True):
-            panel.show(gpu, self.history.utilization(gpu.index), self.history.memory(gpu.index))
+            i = gpu.index
+            panel.show(gpu, history.utilization(i), history.memory(i), history.power(i))
         no_gpu = self.query_one("#no-gpu", Static)
         no_gpu.display = not snap.gpus
         if not snap.gpus:
             no_gpu.border_title = snap.summary()
             no_gpu.update(Content(no_gpu_text(snap)))
 
+    # -- the process list: sorting and stopping live in the panel; the keys are the screen's,
+    # so that help (?) lists them --------------------------------------------------------------
 
-def _gib_detail(used: int, total: int) -> str:
-    """'12.0/64.0 GiB (19%)', or '' when there is nothing (no swap)."""
-    if total <= 0:
-        return ""
-    return f"{used / GIB:.1f}/{total / GIB:.1f} GiB ({100 * used / total:.0f}%)"
+    def action_kill(self) -> None:
+        """Stop the selected process (or cancel its job) after a confirmation."""
+        self.query_one(ProcessPanel).kill_selected()
+
+    def action_next_sort(self) -> None:
+        """Sort the processes by the next column."""
+        self.query_one(ProcessPanel).next_sort()
+
+    def action_reverse_sort(self) -> None:
+        """Reverse the order of the processes."""
+        self.query_one(ProcessPanel).reverse_sort()
+
+    @on(ProcessPanel.Stopped)
+    def _stopped(self) -> None:
+        self.action_refresh_now()

@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.widget import Widget
 
-from hf_tui.widgets.percent_sparkline import BLOCKS
+from hf_tui.widgets.history_graph import BLOCKS
 from hf_tui.widgets.usage_bar import bar, level_style
 
 BAR_WIDTH = 10

@@ -1,19 +1,17 @@
-"""One GPU: memory bar, load, temperature, power, history sparklines and its processes."""
+"""One GPU: memory bar, load, temperature, power and graphs of their history."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from hf_ecosystem.device.types import GIB, GpuProcess, GpuSnapshot
-from hf_tui.widgets.percent_sparkline import PercentSparkline
+from hf_ecosystem.device.types import GIB, GpuSnapshot
+from hf_tui.widgets.history_graph import HistoryGraph
 from hf_tui.widgets.usage_bar import UsageBar, level_style
-
-MAX_PROCESS_ROWS = 8
 
 
 def memory_detail(used: int, total: int) -> str:
@@ -42,22 +40,6 @@ def gpu_stats(gpu: GpuSnapshot) -> Content:
     return Content(" · ").join(parts)
 
 
-def process_lines(processes: Sequence[GpuProcess]) -> Content:
-    """A small pid / name / GPU memory table, capped at MAX_PROCESS_ROWS rows."""
-    if not processes:
-        return Content.styled("no processes on this GPU", "$text-muted")
-    lines = [Content.styled(f"{'pid':>8}  {'process':<24} {'GPU memory':>10}", "bold")]
-    for proc in processes[:MAX_PROCESS_ROWS]:
-        memory = (
-            "—" if proc.used_memory_bytes is None else f"{proc.used_memory_bytes / GIB:.1f} GiB"
-        )
-        lines.append(Content(f"{proc.pid:>8}  {proc.name[:24]:<24} {memory:>10}"))
-    if len(processes) > MAX_PROCESS_ROWS:
-        more = len(processes) - MAX_PROCESS_ROWS
-        lines.append(Content.styled(f"… and {more} more", "$text-muted"))
-    return Content("\n").join(lines)
-
-
 class GpuPanel(Vertical):
     """A bordered panel for one GPU, refreshed with `show` on every poll."""
 
@@ -69,8 +51,12 @@ class GpuPanel(Vertical):
         padding: 0 1;
         margin-bottom: 1;
     }
-    GpuPanel .gpu-processes {
-        margin-top: 1;
+    GpuPanel .gpu-graphs {
+        height: auto;
+    }
+    GpuPanel HistoryGraph {
+        height: 3;
+        margin-right: 2;
     }
     """
 
@@ -82,23 +68,27 @@ class GpuPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="gpu-stats")
         yield UsageBar("memory", label_width=8, classes="gpu-memory")
-        yield PercentSparkline("util", label_width=8, classes="gpu-util-history")
-        yield PercentSparkline("mem", label_width=8, classes="gpu-memory-history")
-        yield Static(classes="gpu-processes")
+        with Horizontal(classes="gpu-graphs"):
+            yield HistoryGraph("util", classes="gpu-util-history")
+            yield HistoryGraph("memory", classes="gpu-memory-history")
+            yield HistoryGraph("power", classes="gpu-power-history")
 
     def show(
         self,
         gpu: GpuSnapshot,
         utilization: Sequence[float | None] = (),
         memory: Sequence[float | None] = (),
+        power: Sequence[float | None] = (),
     ) -> None:
-        """Update every line from one reading plus the utilisation and memory histories."""
+        """Update every line from one reading plus its utilisation, memory and power histories
+        (power as a share of the limit; the graph's label gives the watts)."""
         self.border_title = f"GPU {gpu.index} · {gpu.name}"
         total, used = gpu.memory_total_bytes, gpu.memory_used_bytes
         self.query_one(".gpu-stats", Static).update(gpu_stats(gpu))
         self.query_one(".gpu-memory", UsageBar).set_usage(
             100 * used / total if total > 0 else None, memory_detail(used, total)
         )
-        self.query_one(".gpu-util-history", PercentSparkline).set_values(utilization)
-        self.query_one(".gpu-memory-history", PercentSparkline).set_values(memory)
-        self.query_one(".gpu-processes", Static).update(process_lines(gpu.processes))
+        self.query_one(".gpu-util-history", HistoryGraph).set_values(utilization)
+        self.query_one(".gpu-memory-history", HistoryGraph).set_values(memory)
+        watts = None if gpu.power_watts is None else f"{gpu.power_watts:.0f} W"
+        self.query_one(".gpu-power-history", HistoryGraph).set_values(power, watts)
