@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 
 from hf_ecosystem.config import Settings
+from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.inference.warm_protocol import (
     WARM_KIND,
     LineReader,
@@ -35,6 +36,7 @@ SILENCE_SECONDS = 15.0  # no word from the worker for this long (it says "busy" 
 START_SECONDS = 90.0  # a new worker's socket must appear within this (Python + imports)
 SOCKET_POLL_SECONDS = 0.05
 RECORD_POLL_SECONDS = 0.5
+QUEUED_GRACE_SECONDS = 2.0  # how long a new worker's job may wait for a slot
 
 __all__ = ["WarmUnavailable", "ask", "connect", "ensure_worker", "status"]
 
@@ -58,7 +60,7 @@ def exchange(
     sock: socket.socket,
     request: WarmRequest,
     *,
-    on_token: Callable[[str], None] | None = None,
+    on_token: Callable[[str], object] | None = None,
     cancel: threading.Event | None = None,
     silence: float = SILENCE_SECONDS,
 ) -> dict[str, object]:
@@ -119,6 +121,20 @@ def _wait_for_socket(
     raise WarmUnavailable(f"The warm worker did not start within {START_SECONDS:g} s")
 
 
+def _started(manager: JobManager, record: JobRecord) -> JobRecord:
+    """The worker's record once its job has a slot; a job still queued after a short grace (a
+    job that just ended may hold its slot a moment longer) is cancelled: WarmUnavailable."""
+    deadline = time.monotonic() + QUEUED_GRACE_SECONDS
+    while record.status == "queued" and time.monotonic() < deadline:
+        time.sleep(RECORD_POLL_SECONDS / 5)
+        record = manager.get(record.id)
+    if record.status == "queued":
+        with contextlib.suppress(HfEcoError):  # it may have started or ended meanwhile
+            manager.cancel(record.id)
+        raise WarmUnavailable("No free job slot for a warm worker")
+    return record
+
+
 def ensure_worker(
     settings: Settings, manager: JobManager | None = None, cancel: threading.Event | None = None
 ) -> socket.socket:
@@ -135,10 +151,7 @@ def ensure_worker(
         if sock is not None:
             return sock
         record = _active_worker(manager) or manager.launch(JobSpec.create(WARM_KIND))
-        if record.status == "queued":
-            with contextlib.suppress(Exception):
-                manager.cancel(record.id)
-            raise WarmUnavailable("No free job slot for a warm worker")
+        record = _started(manager, record)
         sock = _wait_for_socket(settings, manager, record, cancel)
         if sock is not None:
             return sock
@@ -151,7 +164,7 @@ def ask(
     *,
     manager: JobManager | None = None,
     start: bool = True,
-    on_token: Callable[[str], None] | None = None,
+    on_token: Callable[[str], object] | None = None,
     cancel: threading.Event | None = None,
 ) -> WarmAnswer:
     """The warm worker's answer to `request` (starting a worker if `start`); WarmUnavailable
