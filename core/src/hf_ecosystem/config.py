@@ -176,7 +176,7 @@ _CHECKS: dict[str, Any] = {
     "timeout": _bounded(float, 0.001, 3600),
     "page_size": _bounded(int, 1, 1000),
     "warm_models": _bounded(int, 0, 64),
-    "warm_gib": _bounded(float, 0.01, 4096),
+    "warm_gib": _bounded(float, 0.0001, 4096),
     "warm_idle": _bounded(float, 0.5, 7 * 24 * 3600),
 }
 

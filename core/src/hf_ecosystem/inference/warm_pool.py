@@ -49,7 +49,7 @@ class ModelPool:
         self._models: OrderedDict[str, _Loaded] = OrderedDict()
         self._lock = threading.Lock()
 
-    def keys(self) -> tuple[str, ...]:
+    def loaded(self) -> tuple[str, ...]:
         """The loaded models' keys, least recently used first."""
         return tuple(self._models)
 
@@ -79,11 +79,11 @@ class ModelPool:
                 load_seconds = time.perf_counter() - start
                 result = self._compute(loaded.predictor, request, on_token)
             except HfEcoError as exc:
-                return WarmAnswer(path, error=exc.to_dict(), models=self.keys())
+                return WarmAnswer(path, error=exc.to_dict(), models=self.loaded())
             compute_seconds = time.perf_counter() - start - load_seconds
             if loaded.size > self.max_bytes:
                 self._evict(key, f"larger than HFTUI_WARM_GIB={self.settings.warm_gib:g}")
-            return WarmAnswer(path, result, None, load_seconds, compute_seconds, self.keys())
+            return WarmAnswer(path, result, None, load_seconds, compute_seconds, self.loaded())
 
     def clear(self) -> None:
         """Drop every model."""

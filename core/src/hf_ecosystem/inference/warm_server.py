@@ -71,7 +71,7 @@ class WarmServer(socketserver.ThreadingUnixStreamServer):
 
     def status(self) -> WarmStatus:
         """What this worker holds."""
-        return WarmStatus(self.pool.keys(), self.served, os.getpid(), self.job_id)
+        return WarmStatus(self.pool.loaded(), self.served, os.getpid(), self.job_id)
 
     def began(self) -> None:
         """A request started."""

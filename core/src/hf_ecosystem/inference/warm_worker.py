@@ -82,4 +82,4 @@ def run_warm_job(ctx: JobContext) -> WarmWorkerResult:
         finally:
             server.close()  # also when cancelled: the socket goes first, clients fall back
         ctx.log(f"stopping: {reason}")
-        return WarmWorkerResult(reason, server.served, pool.keys())
+        return WarmWorkerResult(reason, server.served, pool.loaded())
