@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import stat
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -49,6 +50,20 @@ def _request(
     model: Path, text: str = "a fine day", task: str = "text-classification"
 ) -> WarmRequest:
     return WarmRequest.inference({"task": task, "model": str(model), "input": text})
+
+
+def _wait_gone(pid: int, timeout: float = 10.0) -> None:
+    """Until `pid` is dead (a zombie of this process counts as dead)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return
+        if state == "Z":
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"process {pid} still runs")
 
 
 def _ask(manager: JobManager, model: Path, **kwargs: str) -> WarmAnswer:
@@ -103,6 +118,7 @@ def test_a_killed_worker_is_replaced_and_an_idle_one_exits(
     held = status(manager.settings)
     assert held is not None and held.job_id == first.job_id
     os.kill(held.pid, signal.SIGKILL)
+    _wait_gone(held.pid)
     assert socket_path(manager.settings).exists()  # left behind: the next client must cope
     again = _ask(manager, model)  # a stale socket, a lost job: a new worker answers
     assert again.path == "cold" and again.job_id != first.job_id

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import socket
 import socketserver
 import threading
@@ -78,18 +79,34 @@ class WarmServer(socketserver.ThreadingUnixStreamServer):
         with self._state:
             self._busy += 1
 
-    def ended(self, *, served: bool) -> None:
+    def answered(self) -> None:
+        """An input ran (counted before its answer is sent, so the client sees it counted)."""
+        with self._state:
+            self.served += 1
+
+    def ended(self) -> None:
         """A request ended."""
         with self._state:
             self._busy -= 1
-            self.served += int(served)
             self._last_used = time.monotonic()
 
-    def close(self) -> None:
-        """Stop serving and remove the socket file (clients then fall back at once)."""
+    def close(self, *, drain: float = 0.0) -> None:
+        """Stop serving and remove the socket file (new clients then fall back at once).
+
+        With `drain`, clients that connected before the file went are answered first (up to
+        that many seconds), so an idle exit never resets a request that raced it."""
         with contextlib.suppress(OSError):
             self.path.unlink()
         self.shutdown()
+        deadline = time.monotonic() + drain
+        self.timeout = 0.0  # handle_request: take what is pending, do not wait for more
+        while time.monotonic() < deadline:
+            if select.select([self.socket], [], [], 0)[0]:
+                self.handle_request()
+            elif not self.busy:
+                break
+            else:
+                time.sleep(0.05)
         self.server_close()
 
 
@@ -108,18 +125,17 @@ class _Handler(socketserver.BaseRequestHandler):
         except (OSError, ConnectionError):
             return  # not one of ours, or gone: nothing to answer
         self.warm.began()
-        served = False
         try:
             if request.op == "status":
                 send_message(self.request, "status", self.warm.status().to_dict())
             elif request.op == "infer":
-                served = self._infer(request)
+                self._infer(request)
         except OSError:
             pass  # the client left; the model stays loaded for the next one
         finally:
-            self.warm.ended(served=served)
+            self.warm.ended()
 
-    def _infer(self, request: WarmRequest) -> bool:
+    def _infer(self, request: WarmRequest) -> None:
         writing = threading.Lock()
 
         def say(kind: str, body: dict[str, Any] | None = None) -> None:
@@ -136,8 +152,9 @@ class _Handler(socketserver.BaseRequestHandler):
             answer = self.warm.pool.run(request, on_token)
         finally:
             done.set()
+        if answer.ok:
+            self.warm.answered()
         say("answer", {**answer.to_dict(), "job_id": self.warm.job_id})
-        return answer.ok
 
 
 def _keep_alive(say: Callable[[str], None], done: threading.Event) -> None:

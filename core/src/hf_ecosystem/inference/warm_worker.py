@@ -27,6 +27,7 @@ from hf_ecosystem.jobs.store import JobStore
 
 POLL_SECONDS = 0.2
 QUEUE_CHECK_SECONDS = 1.0
+DRAIN_SECONDS = 120.0  # at most this long answering requests that raced an idle exit
 
 
 @contextlib.contextmanager
@@ -67,6 +68,9 @@ def serve_until_done(ctx: JobContext, server: WarmServer) -> str:
 
 def run_warm_job(ctx: JobContext) -> WarmWorkerResult:
     """Serve Try requests on the private socket until idle, cancelled or a job waits."""
+    import faulthandler
+
+    faulthandler.enable()  # a native crash in a model leaves its stack in the job's log
     settings = ctx.settings
     with worker_lock(settings) as mine:
         if not mine:
@@ -79,7 +83,9 @@ def run_warm_job(ctx: JobContext) -> WarmWorkerResult:
         ctx.log(f"warm: up to {bounds}; exits after {settings.warm_idle:g} s idle")
         try:
             reason = serve_until_done(ctx, server)
-        finally:
-            server.close()  # also when cancelled: the socket goes first, clients fall back
+        except JobCancelled:
+            server.close()  # the socket goes first: clients fall back to a job at once
+            raise
+        server.close(drain=DRAIN_SECONDS)  # a request that raced the exit is still answered
         ctx.log(f"stopping: {reason}")
         return WarmWorkerResult(reason, server.served, pool.loaded())
