@@ -35,6 +35,13 @@ CONNECT_SECONDS = 2.0
 SILENCE_SECONDS = 15.0  # no word from the worker for this long (it says "busy" every second)
 START_SECONDS = 90.0  # a new worker's socket must appear within this (Python + imports)
 SOCKET_POLL_SECONDS = 0.05
+
+
+class WorkerGone(WarmUnavailable):
+    """The connection failed before the worker said anything: it had died (a process forked
+    from it can keep its socket accepting a moment longer), so a new one may be started."""
+
+
 RECORD_POLL_SECONDS = 0.5
 QUEUED_GRACE_SECONDS = 2.0  # how long a new worker's job may wait for a slot
 
@@ -66,12 +73,14 @@ def exchange(
 ) -> dict[str, object]:
     """Send one request on `sock` (closed after) and read to its final message."""
     with sock:
+        heard = False
         try:
             sock.settimeout(silence)
             send_message(sock, "request", request.to_dict())
             reader = LineReader(sock)
             while True:
                 message = reader.next()
+                heard = True
                 if cancel is not None and cancel.is_set():
                     raise WarmUnavailable("The request was cancelled")
                 kind = message.get("type")
@@ -82,7 +91,8 @@ def exchange(
         except TimeoutError as exc:
             raise WarmUnavailable(f"The warm worker said nothing for {silence:g} s") from exc
         except (OSError, ConnectionError) as exc:
-            raise WarmUnavailable(f"The warm worker went away: {exc}") from exc
+            gone = WarmUnavailable if heard else WorkerGone
+            raise gone(f"The warm worker went away: {exc}") from exc
 
 
 def status(settings: Settings) -> WarmStatus | None:
@@ -136,21 +146,29 @@ def _started(manager: JobManager, record: JobRecord) -> JobRecord:
 
 
 def ensure_worker(
-    settings: Settings, manager: JobManager | None = None, cancel: threading.Event | None = None
+    settings: Settings,
+    manager: JobManager | None = None,
+    cancel: threading.Event | None = None,
+    *,
+    trust_socket: bool = True,
 ) -> socket.socket:
     """A connection to a warm worker, starting its job when none runs.
 
     A worker that cannot start at once (every job slot is taken) is not waited for: its job is
     cancelled and WarmUnavailable raised, so the input queues as an ordinary job, as before.
+    `trust_socket=False`: a worker just found dead may still have its socket accepting.
     """
     if settings.warm_models <= 0:
         raise WarmUnavailable("Warm model workers are off (HFTUI_WARM_MODELS=0)")
     manager = manager or JobManager(settings)
     for _attempt in range(2):  # a worker found stopping (idle) is replaced once
-        sock = connect(settings)
+        sock = connect(settings) if trust_socket else None
         if sock is not None:
             return sock
-        record = _active_worker(manager) or manager.launch(JobSpec.create(WARM_KIND))
+        record = _active_worker(manager)
+        if record is None:
+            socket_path(settings).unlink(missing_ok=True)  # no worker runs: the file is stale
+            record = manager.launch(JobSpec.create(WARM_KIND))
         record = _started(manager, record)
         sock = _wait_for_socket(settings, manager, record, cancel)
         if sock is not None:
@@ -174,7 +192,13 @@ def ask(
         if not start:
             raise WarmUnavailable("No warm worker runs")
         sock = ensure_worker(settings, manager, cancel)
-    message = exchange(sock, request, on_token=on_token, cancel=cancel)
+    try:
+        message = exchange(sock, request, on_token=on_token, cancel=cancel)
+    except WorkerGone:
+        if not start:
+            raise
+        sock = ensure_worker(settings, manager, cancel, trust_socket=False)
+        message = exchange(sock, request, on_token=on_token, cancel=cancel)
     if message.get("type") != "answer":
         raise WarmUnavailable(f"The warm worker answered {message.get('type')!r}")
     answer = WarmAnswer.from_dict(message)
