@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, Input, TextArea
+from textual.widgets import Button, Input, Select, Static, TextArea
 
 from helpers import cpu_only_snapshot, text_of, wait_until
 from hf_tui.app import HfTuiApp
+from hf_tui.modals.confirm import ConfirmModal
 from hf_tui.screens.hub.detail import DetailScreen
 from hf_tui.screens.hub.try_model import TryScreen
 from hf_tui.widgets.result_view import render_result
@@ -57,10 +59,22 @@ async def test_try_text_classification_end_to_end(
         area = screen.query_one("#field-text", TextArea)
         area.text = "What a wonderful day"
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: "Done" in text_of(pilot, "#try-status"), timeout=90)
-        result = text_of(pilot, "#try-result")
-        assert all(label in result for label in ("negative", "neutral", "positive"))
-        assert "█" in result or "░" in result
+        try:
+            await wait_until(pilot, lambda: "Done" in text_of(pilot, "#try-status"), timeout=240)
+            assert screen.answered_by == "cold"  # the warm worker loaded the model for it
+            assert "Done · cold: model loaded in" in text_of(pilot, "#try-status")
+            result = text_of(pilot, "#try-result")
+            assert all(label in result for label in ("negative", "neutral", "positive"))
+            assert "█" in result or "░" in result
+            await pilot.press("ctrl+s")  # the same model again: the worker holds it
+            await wait_until(pilot, lambda: screen.answered_by is not None, timeout=60)
+            assert screen.answered_by == "warm"
+            assert "Done · warm: ran in" in text_of(pilot, "#try-status")
+        finally:
+            manager = app.job_manager()
+            for record in manager.list():  # no worker outlives the test
+                if record.is_active:
+                    manager.cancel(record.id, grace=5)
 
 
 async def test_try_form_fits_the_task(isolated_env: Path) -> None:
@@ -108,3 +122,83 @@ async def test_image_tasks_preview_the_image(isolated_env: Path, tmp_path: Path)
         app.screen.query_one("#field-image", Input).value = str(tmp_path / "missing.png")
         await pilot.pause()
         assert text_of(pilot, "#try-image") == ""
+
+
+async def test_try_offers_the_demo_hub_samples_and_focuses_its_first_field(
+    isolated_env: Path,
+) -> None:
+    from PIL import Image
+
+    from hf_ecosystem.demo.datasets import build_spoken_digits
+
+    hub = isolated_env / "hftui_home" / "hub" / "datasets" / "hf-tui-demo"
+    spoken = build_spoken_digits(hub / "spoken-digits")  # real WAVs (espeak-ng), 0 without it
+    digits = hub / "digits"  # the layout build_digits writes, two images instead of 1,797
+    (digits / "images").mkdir(parents=True)
+    for index, shade in enumerate((40, 200)):
+        Image.new("L", (8, 8), shade).save(digits / "images" / f"{index:04d}.png")
+    (digits / "metadata.csv").write_text(
+        "file_name,label\nimages/0000.png,3\nimages/0001.png,7\n", encoding="utf-8"
+    )
+    app = HfTuiApp(offline=True, sampler=cpu_only_snapshot)
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.push_screen(TryScreen("me/vit", "image-classification"))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TryScreen)
+        field = screen.query_one("#field-image", Input)
+        assert app.focused is field  # typing goes to the first input at once
+        assert field.value == str(digits / "images" / "0000.png")
+        assert [s.label for s in screen.samples["image"]] == [
+            "digit 3 · hf-tui-demo/digits",
+            "digit 7 · hf-tui-demo/digits",
+        ]
+        screen.query_one("#samples-image", Select).value = str(digits / "images" / "0001.png")
+        await pilot.pause()
+        assert field.value.endswith("0001.png") and "▀" in text_of(pilot, "#try-image")
+
+        app.push_screen(TryScreen("me/whisper", "automatic-speech-recognition"))
+        await pilot.pause()
+        audio = app.screen.query_one("#field-audio", Input)
+        samples = app.screen.samples["audio"]  # type: ignore[attr-defined]
+        assert Path(audio.value).is_file() and app.focused is audio
+        assert (
+            samples[-1].label == "440 Hz tone (not speech)" and len(samples) == min(spoken, 10) + 1
+        )
+        if spoken:
+            assert samples[0].label == 'spoken "zero" · hf-tui-demo/spoken-digits'
+
+
+async def test_try_ticks_while_loading_and_says_which_path_answered(isolated_env: Path) -> None:
+    from hf_ecosystem.inference.results import InferenceResult
+    from hf_ecosystem.inference.warm_protocol import WarmAnswer
+
+    app = HfTuiApp(offline=True, sampler=cpu_only_snapshot)
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.push_screen(TryScreen("me/tiny-clf", "text-classification"))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TryScreen) and app.focused is screen.query_one("#field-text")
+        # The queue is paused in this tier: no worker can start, so the Try becomes a job that
+        # waits; the status ticks all along.
+        await pilot.press("ctrl+s")
+        pattern = re.compile(r"Loading model… (\d+\.\d) s")
+        await wait_until(pilot, lambda: bool(pattern.search(text_of(pilot, "#try-status"))))
+        first = pattern.search(text_of(pilot, "#try-status"))
+        await wait_until(pilot, lambda: screen.job_id is not None, timeout=15)
+        await wait_until(pilot, lambda: f"(job {screen.job_id})" in text_of(pilot, "#try-status"))
+        later = pattern.search(text_of(pilot, "#try-status"))
+        assert first and later and float(later.group(1)) > float(first.group(1))
+        kinds = {(r.kind, r.status) for r in app.job_manager().list()}
+        assert kinds == {("warm-model", "cancelled"), ("inference", "queued")}
+
+        result = InferenceResult("text-classification", "m", [{"label": "pos", "score": 0.9}],
+                                 "cpu", "fp32")  # fmt: skip
+        screen.post_message(TryScreen.Answered(WarmAnswer("warm", result, None, 0.0, 0.012)))
+        await wait_until(pilot, lambda: screen.answered_by == "warm")
+        assert text_of(pilot, "#try-status") == "Done · warm: ran in 0.01 s (cpu · fp32)."
+        assert "pos" in text_of(pilot, "#try-result")
+        refused = {"error": "PickleWeightsError", "title": "Only pickle weights", "hint": "h"}
+        screen.post_message(TryScreen.Answered(WarmAnswer("cold", None, refused)))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        assert "Only pickle weights" in str(screen.query_one("#try-status", Static).render())

@@ -17,8 +17,9 @@ DOMAINS = ("training", "evaluation", "publishing", "inference", "demo", "downloa
 
 def test_every_kind_names_a_handler_that_imports() -> None:
     assert known_kinds() == sorted(
-        ["batch-inference", "demo-seed", "download", "evaluate", "inference", "publish", "train"]
-    )
+        ["batch-inference", "demo-seed", "download", "evaluate", "inference", "publish", "train",
+         "warm-model"]
+    )  # fmt: skip
     for name, kind in KINDS.items():
         assert kind.name == name and kind.description
         assert callable(resolve(kind.handler)), kind.handler
@@ -40,6 +41,7 @@ def test_jobs_package_imports_no_domain_package() -> None:
     [
         ("download", {"repo_id": "a/b"}, "download a/b"),
         ("demo-seed", {}, "seed the demo hub"),
+        ("warm-model", {}, "warm model worker (Try)"),
         ("inference", {"task": "fill-mask", "model": "a/b", "input": "x"}, "fill-mask · a/b"),
         ("batch-inference", {"task": "t", "model": "a/b", "input": "/", "output": "o"},
          "batch t · a/b · "),

@@ -20,6 +20,7 @@ from hf_ecosystem.training.results import TrainResult
 
 # One stored result per kind, keys in the order the handlers write them.
 STORED: dict[str, dict[str, Any]] = {
+    "warm-model": {"reason": "idle for 600 s", "served": 3, "models": ["fill-mask · /m"]},
     "train": {
         "output_dir": "/runs/a", "metrics": {"eval_loss": 0.6, "eval_accuracy": 0.75},
         "train_metrics": {"train_loss": 0.7}, "global_step": 40, "best_checkpoint": None,

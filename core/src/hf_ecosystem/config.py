@@ -81,6 +81,12 @@ class Settings:
     """Hub request timeout in seconds."""
     page_size: int = 50
     """Search results per page (1-1000)."""
+    warm_models: int = 2
+    """Models a warm model worker keeps loaded for Try (0: no warm worker, every Try is a job)."""
+    warm_gib: float = 8.0
+    """Memory the warm worker's models may take in all, in GiB (weights as stored)."""
+    warm_idle: float = 600.0
+    """Seconds without a request after which the warm worker exits by itself."""
 
     @property
     def cache_dir(self) -> Path:
@@ -169,6 +175,9 @@ _CHECKS: dict[str, Any] = {
     "local_hub": str,
     "timeout": _bounded(float, 0.001, 3600),
     "page_size": _bounded(int, 1, 1000),
+    "warm_models": _bounded(int, 0, 64),
+    "warm_gib": _bounded(float, 0.0001, 4096),
+    "warm_idle": _bounded(float, 0.5, 7 * 24 * 3600),
 }
 
 

@@ -106,6 +106,14 @@ KINDS: dict[str, JobKind] = {
             gpu_capable=True,
         ),
         JobKind(
+            "warm-model",
+            "keep models loaded for Try, answering on a private socket until idle",
+            {},
+            "hf_ecosystem.inference.warm_worker:run_warm_job",
+            lambda p: "warm model worker (Try)",
+            result="hf_ecosystem.inference.warm_protocol:WarmWorkerResult",
+        ),
+        JobKind(
             "batch-inference",
             "run a model over a file of inputs, writing a predictions file",
             {

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.paths import user_path
 from hf_tui.commands import common_options
 from hf_tui.commands.jobs import add_wait, launch_and_report
+from hf_tui.format import field_lines
+from hf_tui.output import print_json
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,6 +29,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     one.add_argument("--input", required=True, help="text, or a path to an image/audio file")
     one.add_argument("--device", help="cuda, mps or cpu (default: the best available)")
     add_wait(one)
+    one.add_argument(
+        "--no-warm",
+        dest="warm",
+        action="store_false",
+        help="with --wait: run a job even when the warm model worker holds the model",
+    )
     one.set_defaults(handler=run_inference)
 
     many = actions.add_parser("batch", parents=[common_options()], help="a file of inputs")
@@ -41,11 +50,38 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def run_inference(args: argparse.Namespace) -> int:
-    """Launch one inference."""
+    """Launch one inference; with --wait, the warm model worker answers if it holds the model."""
     spec = JobSpec.create(
         "inference", task=args.task, model=args.model, input=args.input, device=args.device
     )
+    if args.wait and getattr(args, "warm", True):
+        answered = _ask_warm(spec, args)
+        if answered is not None:
+            return answered
     return launch_and_report(spec, args)
+
+
+def _ask_warm(spec: JobSpec, args: argparse.Namespace) -> int | None:
+    """The exit code after the warm worker answered; None when it cannot (run a job then)."""
+    from hf_ecosystem.config import load_settings
+    from hf_ecosystem.inference.warm_client import ask
+    from hf_ecosystem.inference.warm_protocol import WarmRequest, WarmUnavailable
+
+    request = WarmRequest.inference(spec.params, stream=not args.json, load=False)
+    try:
+        answer = ask(load_settings(), request, start=False, on_token=sys.stderr.write)
+    except WarmUnavailable:
+        return None
+    if args.json:
+        print_json({"ok": answer.ok, **answer.to_dict()})
+    elif answer.result is not None:
+        took = f"{answer.compute_seconds:.3f} s"
+        print(f"answered by the warm model worker (job {answer.job_id}) in {took}")
+        print("\n".join(field_lines(answer.result.to_dict(), depth=1)))
+    else:
+        error = answer.error or {}
+        sys.stderr.write(f"error: {error.get('title', '')} — {error.get('hint', '')}\n")
+    return 0 if answer.ok else 1
 
 
 def run_batch(args: argparse.Namespace) -> int:

@@ -1,17 +1,23 @@
-"""Try a model: an input form that fits its task, run as a job, the result shown per task."""
+"""Try a model: an input form that fits its task, answered by the warm model worker (or a job
+when none can answer), the result shown per task with the path that answered it."""
 
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, Label, Static, TextArea
+from textual.message import Message
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
 
+from hf_ecosystem.config import load_settings
+from hf_ecosystem.demo.try_samples import SampleInput, sample_inputs
 from hf_ecosystem.inference.registry import TaskSpec, get_task
 from hf_ecosystem.inference.results import InferenceResult
 from hf_ecosystem.jobs.results import result_as
@@ -22,8 +28,13 @@ from hf_tui.widgets.image_preview import ImagePreview
 from hf_tui.widgets.job_follower import JobFollower
 from hf_tui.widgets.result_view import ResultView
 
+if TYPE_CHECKING:
+    from hf_ecosystem.inference.warm_protocol import WarmAnswer
+
 LONG_FIELDS = {"text", "context"}
+FILE_FIELDS = {"image", "audio"}  # offered the demo hub's sample files
 POLL_SECONDS = 0.25
+TICK_SECONDS = 0.1
 FIELD_HINTS = {
     "image": "path to an image file",
     "audio": "path to an audio file (wav, flac, mp3, ogg)",
@@ -32,12 +43,25 @@ FIELD_HINTS = {
 
 
 class TryScreen(HfScreen):
-    """Run one input through a model as a background job; tokens stream in as they come."""
+    """Run one input through a model: the warm worker answers (loading the model the first time),
+    a background job when it cannot; tokens stream in as they come."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+s", "run", "Run"),
     ]
+
+    @dataclass
+    class Answered(Message):
+        """The warm worker answered (a result or the input's error)."""
+
+        answer: WarmAnswer
+
+    @dataclass
+    class TokenArrived(Message):
+        """A generated piece of text came from the warm worker."""
+
+        text: str
 
     def __init__(self, repo_id: str, task: str) -> None:
         super().__init__()
@@ -45,8 +69,12 @@ class TryScreen(HfScreen):
         self.spec: TaskSpec = get_task(task)
         self.job_id: str | None = None
         self.given: Any = None
+        self.answered_by: str | None = None  # "warm", "cold" or "job" once a run finished
         self._streamed = ""
         self._last: tuple[str, dict[str, Any]] = ("", {})
+        self._phase = ""
+        self._started = 0.0
+        self.samples: dict[str, list[SampleInput]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -60,7 +88,9 @@ class TryScreen(HfScreen):
                 if isinstance(value, list):
                     value = ", ".join(str(v) for v in value)
                 yield Label(f"{name}" + (f" — {FIELD_HINTS[name]}" if name in FIELD_HINTS else ""))
-                if name in LONG_FIELDS:
+                if name in FILE_FIELDS:
+                    yield from self._file_field(name)
+                elif name in LONG_FIELDS:
                     yield TextArea(str(value), id=f"field-{name}", classes="try-long")
                 else:
                     yield Input(str(value), id=f"field-{name}")
@@ -73,9 +103,29 @@ class TryScreen(HfScreen):
         yield JobFollower(interval=POLL_SECONDS)
         yield Footer()
 
+    def _file_field(self, name: str) -> ComposeResult:
+        """A path input filled with the first sample file, and the list of samples to pick."""
+        settings = self.hf_app.settings or load_settings()
+        samples = sample_inputs(settings, "image" if name == "image" else "audio")
+        self.samples[name] = samples
+        first = samples[0].path if samples else ""
+        yield Input(first, id=f"field-{name}", placeholder=f"{FIELD_HINTS[name]}")
+        if samples:
+            options = [(f"sample: {s.label}", s.path) for s in samples]
+            yield Select(options, value=first, allow_blank=False, id=f"samples-{name}")
+        else:
+            yield Static("(seed the demo hub for sample files: hf-tui demo seed)", classes="hint")
+
     def on_mount(self) -> None:
         if "image" in self.spec.input_fields:
             self._preview_image()
+        self.query_one(f"#field-{self.spec.input_fields[0]}").focus()
+
+    @on(Select.Changed)
+    def _sample_picked(self, event: Select.Changed) -> None:
+        name = (event.select.id or "").removeprefix("samples-")
+        if name in FILE_FIELDS and isinstance(event.value, str):
+            self.query_one(f"#field-{name}", Input).value = event.value
 
     @on(Input.Changed, "#field-image")
     def _preview_image(self) -> None:
@@ -114,28 +164,84 @@ class TryScreen(HfScreen):
             self.notify(f"Fill in: {', '.join(empty)}", severity="warning")
             return
         self.given = given
+        self._start(text)
+
+    def _start(self, text: str, **options: Any) -> None:
+        """Clear the last result, start the ticking status, run the input."""
         self._streamed = ""
+        self.answered_by = None
+        self.job_id = None
         self.query_one(ResultView).update("")
-        self.query_one("#try-status", Static).update("Starting a job: loading the model…")
         self.query_one("#run", Button).disabled = True
-        self.launch(text)
+        self._phase, self._started = "Loading model…", time.monotonic()
+        self._tick()
+        self.launch(text, **options)
+
+    def _tick(self) -> None:
+        """The status while a run goes: its phase and the seconds since it started."""
+        if self.answered_by is not None:
+            return
+        elapsed = time.monotonic() - self._started
+        where = f" (job {self.job_id})" if self.job_id else ""
+        self.query_one("#try-status", Static).update(f"{self._phase} {elapsed:.1f} s{where}")
+        self.rearm(TICK_SECONDS, self._tick, name="tick")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="try")
     def launch(self, text: str, **options: Any) -> None:
-        """Queue the job, then watch it (off the event loop)."""
+        """Ask the warm worker (starting it the first time); queue a job when it cannot answer."""
+        from hf_ecosystem.inference.warm_client import ask
+        from hf_ecosystem.inference.warm_protocol import WarmRequest, WarmUnavailable
         from hf_ecosystem.jobs.spec import JobSpec
 
         self._last = (text, options)
         spec = JobSpec.create(
             "inference", task=self.spec.name, model=self.repo_id, input=text, **options
         )
-        record = self.hf_app.job_manager().launch(spec)
-        self.post_message(JobLaunched(record.id))
+        manager = self.hf_app.job_manager()
+        request = WarmRequest.inference(spec.params, stream=self.spec.name == "text-generation")
+        try:
+            answer = ask(
+                manager.settings,
+                request,
+                manager=manager,
+                on_token=lambda piece: self.post_message(self.TokenArrived(piece)),
+            )
+        except WarmUnavailable:
+            record = manager.launch(spec)  # the job path: loads the model in its own process
+            self.post_message(JobLaunched(record.id))
+            return
+        self.post_message(self.Answered(answer))
 
     @on(JobLaunched)
     def _launched(self, message: JobLaunched) -> None:
         self.job_id = message.job_id
         self.query_one(JobFollower).follow(message.job_id)
+
+    @on(TokenArrived)
+    def _token(self, message: TokenArrived) -> None:
+        self._phase = "Generating…"
+        self._streamed += message.text
+        self.query_one(ResultView).update(Text(self._streamed))
+
+    @on(Answered)
+    def _answered(self, message: Answered) -> None:
+        answer = message.answer
+        self.answered_by = answer.path
+        self.disarm("tick")
+        self.query_one("#run", Button).disabled = False
+        status = self.query_one("#try-status", Static)
+        if answer.result is None:
+            error = answer.error or {}
+            status.update(Text(f"{error.get('title', '')}\n{error.get('hint', '')}", style="red"))
+            self._offer_fix(str(error.get("error", "")))
+            return
+        result = answer.result
+        where = f"{result.device or '?'} · {result.dtype or '?'}"
+        took = f"ran in {answer.compute_seconds:.2f} s"
+        if answer.path == "cold":
+            took = f"model loaded in {answer.load_seconds:.1f} s, {took}"
+        status.update(f"Done · {answer.path}: {took} ({where}).")
+        self.query_one(ResultView).show(self.spec.output_kind, result.output, self.given)
 
     @on(JobUpdated)
     def _updated(self, message: JobUpdated) -> None:
@@ -148,15 +254,19 @@ class TryScreen(HfScreen):
                 self._streamed += str(data.get("message", ""))
                 self.query_one(ResultView).update(Text(self._streamed))
             elif event.type == "log":
-                status.update(str(data.get("message", "")))
+                loaded = str(data.get("message", "")).startswith("loaded")
+                self._phase = "Running…" if loaded else self._phase
         record = message.record
         if record.is_active:
             return
+        self.answered_by = "job"
+        self.disarm("tick")
         self.query_one("#run", Button).disabled = False
         if record.status == "succeeded":
             result = result_as(record, InferenceResult) or InferenceResult()
             where = f"{result.device or '?'} · {result.dtype or '?'}"
-            status.update(f"Done (job {record.id}, {where}).")
+            took = time.monotonic() - self._started
+            status.update(f"Done · job {record.id}: {took:.1f} s ({where}).")
             self.query_one(ResultView).show(self.spec.output_kind, result.output, self.given)
         else:
             error = record.error or {}
@@ -194,12 +304,13 @@ class TryScreen(HfScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.query_one("#run", Button).disabled = True
-                self.launch(text, **{**options, **extra})
+                self._start(text, **{**options, **extra})
 
         self.app.push_screen(ConfirmModal(question, label), answered)
 
     def worker_failed(self, group: str, title: str, hint: str) -> None:
         if group in {"try", JobFollower.GROUP}:
+            self.answered_by = ""  # ended, by no path
+            self.disarm("tick")
             self.query_one("#try-status", Static).update(Text(f"{title}\n{hint}", style="red"))
             self.query_one("#run", Button).disabled = False
