@@ -112,6 +112,7 @@ KINDS: dict[str, JobKind] = {
             "hf_ecosystem.inference.warm_worker:run_warm_job",
             lambda p: "warm model worker (Try)",
             result="hf_ecosystem.inference.warm_protocol:WarmWorkerResult",
+            gpu_capable=True,
         ),
         JobKind(
             "batch-inference",
