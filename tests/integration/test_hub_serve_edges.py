@@ -1,5 +1,6 @@
-"""`hf-tui hub serve` on the wire and at start: request bodies framed badly or chunked, a file in
-the way of a commit, a busy port, IPv6 loopback, and the warning for a non-loopback address."""
+"""`hf-tui hub serve` at its edges: request bodies framed badly or chunked, a file in the way of a
+commit, a busy port, IPv6 loopback, the warning for a non-loopback address, search filters,
+namespace-less ids, trees longer than a page, and weight files good and broken."""
 
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ def served(isolated_env: Path) -> Iterator[HubServer]:
     server = HubServer(load_settings(), port=0).start()
     yield server
     server.stop()
+
+
+def _write(folder: Path, files: dict[str, bytes]) -> None:
+    for rel, content in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_bytes(content)
 
 
 def _commit_one_file(server: HubServer, path: str) -> httpx.Response:
@@ -119,3 +126,40 @@ def test_binary_warns_when_listening_beyond_loopback(isolated_env: Path) -> None
     assert started["token"] not in warning + err
     # 130 when the signal lands just before serving starts (the CLI's window, see the report)
     assert server.returncode in (0, 130)
+
+
+def test_search_filters_short_ids_and_long_trees(served: HubServer) -> None:
+    # made before the first request: the server re-reads the hub at most every 2 s
+    big = load_settings().home / "hub" / "models" / "acme" / "big"
+    _write(big, {f"f{i:04d}.txt": b"" for i in range(1001)})
+    models = f"{served.url}/api/models"
+    nul = httpx.get(f"{models}?search=a%00b")
+    assert nul.status_code == 400
+    assert nul.json() == {"error": "The search text holds a NUL character"}
+    assert httpx.get(f"{models}/?filter=language:fr,license:mit").json() == []
+    # an id without a namespace (`gpt2`) is looked up, not mistaken for a route
+    for url in (f"{models}/tiny", f"{served.url}/tiny/resolve/main/config.json"):
+        answer = httpx.get(url)
+        assert answer.status_code == 404 and answer.headers["X-Error-Code"] == "RepoNotFound"
+    # a tree longer than a page links to the rest
+    tree = f"{models}/acme/big/tree/main"
+    first = httpx.get(tree)
+    assert len(first.json()) == 1000 and first.json()[0]["path"] == "f0000.txt"
+    rest = httpx.get(first.links["next"]["url"])
+    assert [e["path"] for e in rest.json()] == ["f1000.txt"] and "next" not in rest.links
+
+
+def test_weights_are_counted_and_a_broken_weight_file_is_skipped(served: HubServer) -> None:
+    # (made before the first request, as above)
+    header = json.dumps({"w": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]}})
+    weights = len(header).to_bytes(8, "little") + header.encode() + bytes(24)
+    hub = load_settings().home / "hub" / "models" / "acme"
+    _write(hub / "weighed", {"model.safetensors": weights})
+    _write(hub / "broken", {"model.safetensors": b"\xff" * 16})
+    info = httpx.get(f"{served.url}/api/models/acme/weighed?blobs=true").json()
+    assert info["safetensors"] == {"parameters": {"F32": 6}, "total": 6}
+    assert info["siblings"][0]["lfs"]["size"] == len(weights)
+    broken = httpx.get(f"{served.url}/api/models/acme/broken").json()
+    assert "safetensors" not in broken and broken["siblings"] == [
+        {"rfilename": "model.safetensors"}
+    ]
