@@ -172,9 +172,14 @@ class HubRequestHandler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _handle(self) -> None:
-        body = self._read_body()
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        response = self.server.app.process(self.command, self.path, headers, body)
+        try:
+            body = self._read_body()
+        except ValueError:  # the body's end is unknown: answer, then drop the connection
+            self.close_connection = True
+            response = HubHttpError(400, "Invalid Content-Length or chunk size").response()
+        else:
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            response = self.server.app.process(self.command, self.path, headers, body)
         reason = self.responses.get(response.status, ("",))[0]
         lines = [
             f"{self.protocol_version} {response.status} {reason}",
@@ -222,6 +227,8 @@ class LoopbackHttpServer(ThreadingHTTPServer):
         self.app = app
         self._conns: set[socket.socket] = set()
         self._conns_lock = threading.Lock()
+        if ":" in address[0]:  # an IPv6 address such as ::1
+            self.address_family = socket.AF_INET6
         super().__init__(address, HubRequestHandler)
 
     def track(self, conn: socket.socket, *, add: bool) -> None:

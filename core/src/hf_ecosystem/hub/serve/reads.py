@@ -33,6 +33,7 @@ _SORTS = {
 }
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_PAGE = 1000
+_MAX_CURSOR = 2**62  # SQLite's OFFSET is a signed 64-bit integer: a bigger cursor is no page
 
 
 def _flag(query: Query, name: str) -> bool:
@@ -72,6 +73,8 @@ def list_repos(store: RepoStore, kind: RepoKind, query: Query, next_url: str) ->
         start = max(int(query.get("cursor", ["0"])[0]), 0)
     except ValueError:
         raise HubHttpError(400, "Invalid limit or cursor") from None
+    if start > _MAX_CURSOR:
+        raise HubHttpError(400, "Invalid limit or cursor")
     size = min(max(limit, 1), MAX_PAGE)
     store.refresh()
     found = store.hub.index.search(kind, filters, sort, size + 1, start)

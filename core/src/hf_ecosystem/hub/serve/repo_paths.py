@@ -68,4 +68,9 @@ def target_in(folder: Path, rel: str) -> Path:
         probe = probe.parent
     if not inside(probe, folder):
         raise HubHttpError(400, f"Invalid path in repo: {rel!r} leads out of it", "InvalidPath")
+    if probe != target and not probe.is_dir():
+        name = probe.relative_to(folder).as_posix()
+        raise HubHttpError(
+            400, f"Invalid path in repo: {name} is a file, not a folder", "InvalidPath"
+        )
     return target

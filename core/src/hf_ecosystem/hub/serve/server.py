@@ -69,13 +69,14 @@ class HubServer:
         self, settings: Settings, host: str = "127.0.0.1", port: int = 0, log: TextIO | None = None
     ) -> None:
         self.token = new_token()
-        self.token_path = write_token(settings.home, self.token)
         self.lfs = LfsObjects(settings.home / LFS_FOLDER)
         self.app = ServedHubApp(RepoStore(settings), self.lfs, self.token, local_user(), log)
         try:
             self._server = LoopbackHttpServer((host, port), self.app)
         except OSError as exc:
             raise ServeError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        # Only once listening: a start that fails must not replace a running server's token.
+        self.token_path = write_token(settings.home, self.token)
         bound_host, bound_port = self._server.server_address[:2]
         shown = f"[{bound_host}]" if ":" in str(bound_host) else str(bound_host)
         self.url = f"http://{shown}:{bound_port}"
