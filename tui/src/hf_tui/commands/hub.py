@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from hf_ecosystem.errors import CardError
 from hf_ecosystem.hub.cards import parse_card_text
@@ -187,7 +188,19 @@ def run_serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise SystemExit("error: --port must be between 0 and 65535")
     server = HubServer(load_settings(), args.host, args.port)
-    if args.json:
+    try:  # from here on, a Ctrl-C still stops the server and removes its token file
+        _announce(server, args.json, is_loopback(args.host), args.host)
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def _announce(server: Any, as_json: bool, loopback: bool, host: str) -> None:
+    """Print the URL and the write token (the one secret this command is meant to show)."""
+    if as_json:
         # One line, not print_json: that redacts tokens, and this one is meant to be shown.
         shown = {"url": server.url, "token": server.token, "user": server.user}
         sys.stdout.write(json.dumps({**shown, "token_file": str(server.token_path)}) + "\n")
@@ -198,16 +211,9 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"  {server.token}")
         print(f"  writes go to {server.user}/<name> unless a repo id names another namespace")
         print("Press Ctrl-C to stop.")
-    if not is_loopback(args.host):
+    if not loopback:
         sys.stderr.write(
-            f"warning: listening on {args.host}: other machines can read the local hub "
+            f"warning: listening on {host}: other machines can read the local hub "
             "(writes still need the token)\n"
         )
     sys.stdout.flush()
-    try:
-        server.serve()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-    return 0
