@@ -18,3 +18,14 @@ def common_options() -> argparse.ArgumentParser:
         help="use the local hub, never the network",
     )
     return parent
+
+
+def add_gpus(parser: argparse.ArgumentParser) -> None:
+    """--gpus N: how many GPUs the job is given (CUDA_VISIBLE_DEVICES names exactly those)."""
+    parser.add_argument(
+        "--gpus",
+        type=int,
+        metavar="N",
+        help="GPUs to give the job (default: 1 where the machine has any, else 0); "
+        "it waits in the queue until that many are free",
+    )

@@ -10,7 +10,7 @@ from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
-from hf_tui.commands import common_options
+from hf_tui.commands import add_gpus, common_options
 from hf_tui.commands.jobs import add_wait, launch_and_report
 from hf_tui.output import print_table
 
@@ -41,6 +41,7 @@ def add_run_parsers(actions: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument("--stride", type=int, help="perplexity window step (default 512)")
     p.add_argument("--confidence", type=float, help="ROUGE bootstrap level (default 0.95)")
     p.add_argument("--device", help="cuda, mps or cpu (default: the best available)")
+    add_gpus(p)
     add_wait(p)
     p.set_defaults(handler=run_evaluate)
 
@@ -68,7 +69,9 @@ def evaluate_spec(args: argparse.Namespace, manager: JobManager | None = None) -
         from hf_ecosystem.training.runs import get_run
 
         run = get_run(manager or JobManager(), args.run)
-    return JobSpec.create("evaluate", **evaluate_params(options, run))
+    return JobSpec.create(
+        "evaluate", **evaluate_params(options, run), gpus=getattr(args, "gpus", None)
+    )
 
 
 def _metrics(record: JobRecord) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import sys
 
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.paths import user_path
-from hf_tui.commands import common_options
+from hf_tui.commands import add_gpus, common_options
 from hf_tui.commands.jobs import add_wait, launch_and_report
 from hf_tui.format import field_lines
 from hf_tui.output import print_json
@@ -28,6 +28,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     one.add_argument("--model", required=True, help="repo id (Hub, cache or local hub) or folder")
     one.add_argument("--input", required=True, help="text, or a path to an image/audio file")
     one.add_argument("--device", help="cuda, mps or cpu (default: the best available)")
+    add_gpus(one)
     add_wait(one)
     one.add_argument(
         "--no-warm",
@@ -45,6 +46,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     many.add_argument("--column", help="input column (default: text)")
     many.add_argument("--batch-size", type=int, default=32)
     many.add_argument("--device")
+    add_gpus(many)
     add_wait(many)
     many.set_defaults(handler=run_batch)
 
@@ -52,7 +54,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 def run_inference(args: argparse.Namespace) -> int:
     """Launch one inference; with --wait, the warm model worker answers if it holds the model."""
     spec = JobSpec.create(
-        "inference", task=args.task, model=args.model, input=args.input, device=args.device
+        "inference",
+        task=args.task,
+        model=args.model,
+        input=args.input,
+        device=args.device,
+        gpus=args.gpus,
     )
     if args.wait and getattr(args, "warm", True):
         answered = _ask_warm(spec, args)
@@ -95,5 +102,6 @@ def run_batch(args: argparse.Namespace) -> int:
         column=args.column,
         batch_size=args.batch_size,
         device=args.device,
+        gpus=args.gpus,
     )
     return launch_and_report(spec, args)

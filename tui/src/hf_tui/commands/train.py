@@ -10,7 +10,7 @@ from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.training.results import TrainResult
-from hf_tui.commands import common_options
+from hf_tui.commands import add_gpus, common_options
 from hf_tui.commands.jobs import add_wait, launch_and_report
 from hf_tui.output import print_json, print_table
 
@@ -36,6 +36,7 @@ def add_run_parsers(actions: argparse._SubParsersAction[argparse.ArgumentParser]
         metavar="KEY=VALUE",
         help="override one config field (YAML value), e.g. --set max_steps=50 (repeat)",
     )
+    add_gpus(train)
     add_wait(train)
     train.set_defaults(handler=run_train)
 
@@ -91,14 +92,16 @@ def run_train(args: argparse.Namespace) -> int:
     manager = JobManager()
     if args.resume:
         spec = resume_spec(manager, args.resume)
-        if args.set:
+        if args.set or args.gpus is not None:
             config = {**spec.params["config"], **_overrides(args.set)}
-            spec = JobSpec.create("train", config=config, resume_from=spec.params["resume_from"])
+            spec = JobSpec.create(
+                "train", config=config, resume_from=spec.params["resume_from"], gpus=args.gpus
+            )
     else:
         train_spec = TrainSpec.from_yaml(args.config)
         if args.set:
             train_spec = TrainSpec.parse({**train_spec.to_dict(), **_overrides(args.set)})
-        spec = JobSpec.create("train", config=train_spec.to_dict())
+        spec = JobSpec.create("train", config=train_spec.to_dict(), gpus=args.gpus)
     return launch_and_report(spec, args, summary=_final_metrics)
 
 
