@@ -24,6 +24,9 @@ Supported routes (everything else answers ``404 {"error": "Not Found"}``):
 * ``POST /[datasets/]{repo_id}.git/info/lfs/objects/batch`` and ``.../objects/verify`` (git-LFS)
 * ``PUT  /lfs-storage/{sha256}?token=...`` (the "pre-signed" upload URL the batch hands out)
 * ``POST /api/{models|datasets}/{repo_id}/tag/{rev}`` and ``GET .../refs``
+* ``PUT  /api/{models|datasets}/{repo_id}/settings`` (``HfApi.update_repo_settings``: JSON
+  ``visibility`` ``"public"|"private"`` or the older ``private`` boolean, and ``gated``
+  ``"auto"|"manual"|false``; a write token for the repo's namespace)
 
 Revisions: ``main``, the current commit sha, a tag name (``v1`` or ``refs/tags/v1``) or the sha
 of any earlier commit or tag the server has seen.
@@ -103,6 +106,7 @@ _API_SUBPATHS = frozenset(
         "discussions",
         "preupload",
         "tag",
+        "settings",
     }
 )
 _GITATTRIBUTES = GITATTRIBUTES
@@ -546,6 +550,8 @@ class FakeHub:
                 if tail[0] == "commit":
                     return self._commit(repo, tail[1], body)
                 return self._tag(repo, tail[1], body)
+            if method == "PUT" and tail == ["settings"]:
+                return self._settings(self._writable(kind, repo_id, headers), body)
             if method != "GET":
                 raise _HubError(405, "Method not allowed")
             if tail == ["refs"]:
@@ -1055,6 +1061,26 @@ class FakeHub:
                 raise _HubError(409, f"Tag {name} already exists")
             repo.snapshots[sha] = files
             repo.git_tags[name] = sha
+        return _json_response({})
+
+    def _settings(self, repo: FakeRepo, body: bytes) -> _Response:
+        """Visibility and gating, as the Hub's settings endpoint takes them."""
+        data = self._json_body(body)
+        visibility = data.get("visibility")
+        if visibility is None and isinstance(data.get("private"), bool):
+            visibility = "private" if data["private"] else "public"
+        if visibility not in (None, "public", "private"):
+            raise _HubError(400, f"Invalid visibility {visibility!r}")
+        gated = data.get("gated", None)
+        if gated not in (None, "auto", "manual", False):
+            raise _HubError(400, f"Invalid gated value {gated!r}")
+        if visibility is None and gated is None:
+            raise _HubError(400, "Nothing to update")
+        with self._lock:
+            if visibility is not None:
+                repo.private = visibility == "private"
+            if gated is not None:
+                repo.gated = gated is not False
         return _json_response({})
 
     def _refs(self, repo: FakeRepo) -> _Response:

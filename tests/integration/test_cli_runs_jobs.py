@@ -111,17 +111,17 @@ def test_runs_list_table_shows_steps_and_headline_metric(tmp_path: Path, capsys:
     assert main(["runs", "list"]) == 0
     out = capsys.readouterr().out
     assert _cells(out.splitlines()[0]) == [
-        "ID", "STATUS", "TASK", "MODEL", "DATASET", "STEPS", "RESULT",
+        "id", "status", "task", "model", "dataset", "steps", "result", "age",
     ]  # fmt: skip
-    assert _row(out, finished)[1:] == [
+    assert _row(out, finished)[1:-1] == [
         "succeeded", "text-classification", "acme/tiny-bert", "acme/reviews", "40/40",
         "accuracy 0.75",
     ]  # fmt: skip
-    assert _row(out, perplexity)[1:] == [
+    assert _row(out, perplexity)[1:-1] == [
         "failed", "causal-lm", "acme/tiny-gpt", "acme/reviews", "—", "perplexity 9.97",
     ]  # fmt: skip
-    assert _row(out, only_loss)[-2:] == ["—", "train_loss 1.25"]
-    assert _row(out, queued)[1:] == [
+    assert _row(out, only_loss)[-3:-1] == ["—", "train_loss 1.25"]
+    assert _row(out, queued)[1:-1] == [
         "queued", "text-classification", "acme/tiny-bert", "acme/reviews", "3/?", "—",
     ]  # fmt: skip
     assert evaluation not in out  # not a training run
@@ -131,7 +131,9 @@ def test_runs_list_empty_prints_only_the_header(capsys: Capsys) -> None:
     assert main(["runs", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2  # the header and its rule
-    assert _cells(lines[0]) == ["ID", "STATUS", "TASK", "MODEL", "DATASET", "STEPS", "RESULT"]
+    assert _cells(lines[0]) == [
+        "id", "status", "task", "model", "dataset", "steps", "result", "age",
+    ]  # fmt: skip
 
 
 def test_runs_show_prints_config_metrics_and_folders(tmp_path: Path, capsys: Capsys) -> None:

@@ -271,7 +271,7 @@ def test_cli_dry_run_lists_files_and_starts_nothing(
     assert main(["publish", str(model_dir), "--repo", "org/name", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "model.safetensors" in out and "skipped: optimizer.pt (optimizer state)" in out
-    assert "org/name → Hub (private)" in out
+    assert "org/name → Hub (private if new)" in out
     assert main(["publish", str(model_dir), "--repo", "org/name", "--public", "--dry-run",
                  "--json"]) == 0  # fmt: skip
     data = json.loads(capsys.readouterr().out)

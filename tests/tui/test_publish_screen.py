@@ -144,7 +144,6 @@ async def test_plan_card_edit_and_launch(
             "source": str(model_dir.resolve()),
             "repo_id": "me/tiny-clf",
             "local": True,
-            "private": True,
             "tag": "v1",
             "commit_message": "first version",
             "run": run_id,

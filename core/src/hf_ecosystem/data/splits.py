@@ -72,11 +72,15 @@ def stratified_indices(
     # Whole row counts (not fractions) so 0.1 + 0.2 cannot round into an extra row.
     n_val, n_test = round(len(labels) * validation_size), round(len(labels) * test_size)
     empty = np.array([], dtype=int)
+    if not n_val + n_test:
+        return SplitIndices(tuple(int(i) for i in index), (), ())
+    _check_room(len(counts), {"validation and test": n_val + n_test}, column)
     try:
-        if not n_val + n_test:
-            return SplitIndices(tuple(int(i) for i in index), (), ())
         train, rest = split(index, test_size=n_val + n_test, stratify=y, random_state=seed)
         if n_val and n_test:
+            held_out: Counter[Any] = Counter(labels[int(i)] for i in rest)
+            _check_held_out(counts, held_out, column)
+            _check_room(len(held_out), {"validation": n_val, "test": n_test}, column)
             val, test = split(rest, test_size=n_test, stratify=y[rest], random_state=seed)
         else:
             val, test = (rest, empty) if n_val else (empty, rest)
@@ -87,6 +91,34 @@ def stratified_indices(
             hint="Use larger split sizes, or fewer classes.",
         ) from exc
     return SplitIndices(*(tuple(sorted(int(i) for i in part)) for part in (train, val, test)))
+
+
+def _check_room(classes: int, sizes: dict[str, int], column: str) -> None:
+    """Each held-out split needs a row per class to keep every class's share."""
+    for name, rows in sizes.items():
+        if rows < classes:
+            raise DataError(
+                f"cannot stratify: {name} would hold {rows} row(s) for {classes} classes",
+                column=column,
+                hint="Use larger split sizes, or fewer classes.",
+            )
+
+
+def _check_held_out(total: Counter[Any], held: Counter[Any], column: str) -> None:
+    """The held-out rows are split again into validation and test: two of each class at least.
+
+    Checked before scikit-learn, whose refusal names neither the class nor its count.
+    """
+    rare = sorted((n, str(label), label) for label, n in held.items() if n < 2)
+    if rare:
+        _, _, label = rare[0]
+        raise DataError(
+            f"class {label!r} has {total[label]} example(s), of which {held[label]} would go to "
+            "validation and test together; splitting those into both needs at least 2",
+            column=column,
+            hint="Merge or drop the rarest classes, use larger split sizes, or hold out only a "
+            "validation or only a test split.",
+        )
 
 
 def stratified_split(

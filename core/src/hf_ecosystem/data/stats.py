@@ -24,8 +24,8 @@ from hf_ecosystem.data.prefetch import prefetch
 from hf_ecosystem.data.preview import class_labels_from_schema
 from hf_ecosystem.data.readers import check_columns, iter_split
 from hf_ecosystem.data.sources import DataSource, resolve
+from hf_ecosystem.data.tokenizer_source import fast_tokenizer as fast_tokenizer  # re-exported
 from hf_ecosystem.data.types import ColumnStats, DatasetStats, LabelStats
-from hf_ecosystem.paths import user_path
 
 LABEL_NAMES = ("label", "labels", "class", "category", "topic", "target", "intent", "sentiment")
 TokenCounter = Callable[[list[str]], np.ndarray]
@@ -330,26 +330,3 @@ def _label_stats(acc: _Column, class_names: tuple[str, ...]) -> LabelStats:
 
     counts = tuple((name_of(v), c) for v, c in counter.most_common())
     return LabelStats(column=acc.name, counts=counts, complete=not counter.capped)
-
-
-def fast_tokenizer(path: str) -> Any:
-    """A `tokenizers.Tokenizer` from a tokenizer.json (or a folder holding one), limits off."""
-
-    from tokenizers import Tokenizer
-
-    file = user_path(path)
-    if file.is_dir():
-        file = file / "tokenizer.json"
-    if not file.is_file():
-        raise DataError(
-            f"no tokenizer.json at {path}",
-            hint="Point at a model folder with a tokenizer.json, or at the file itself.",
-        )
-    try:
-        tokenizer = Tokenizer.from_file(str(file))
-    except Exception as exc:  # tokenizers raises a bare Exception on a bad file
-        raise DataError(f"cannot read the tokenizer: {exc}", file=str(file)) from exc
-    # Token counts must not be capped or padded by the file's training settings.
-    tokenizer.no_truncation()
-    tokenizer.no_padding()
-    return tokenizer

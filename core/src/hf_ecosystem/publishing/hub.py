@@ -35,6 +35,8 @@ from hf_ecosystem.publishing.results import PublishJobResult
 from hf_ecosystem.safe_files import read_text_bounded
 
 if TYPE_CHECKING:
+    from huggingface_hub import HfApi
+
     from hf_ecosystem.jobs.context import JobContext
     from hf_ecosystem.training.runs import RunSummary
 
@@ -53,6 +55,9 @@ __all__ = [
     "publish_to_local_hub",
     "run_publish_job",
 ]
+
+
+Step = Callable[[str], None]  # reports what a Hub publish is doing now
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,19 +251,29 @@ def _check_patterns(plan: PublishPlan) -> None:
         raise PublishError(f"Upload patterns would drop {', '.join(lost)}", "Rename the files.")
 
 
+def _set_visibility(api: HfApi, repo_id: str, private: bool | None, report: Step) -> bool:
+    """Make an existing repo private or public when asked and it differs; True if it changed."""
+    if private is None or api.model_info(repo_id).private is private:
+        return False
+    report(f"making the repo {'private' if private else 'public'}")
+    api.update_repo_settings(repo_id, private=private)
+    return True
+
+
 def publish_to_hub(
     plan: PublishPlan,
     repo_id: str,
     *,
     card_text: str,
-    private: bool = True,
+    private: bool | None = None,
     tag: str | None = None,
     commit_message: str | None = None,
     settings: Settings | None = None,
     token: str | None = None,
-    step: Callable[[str], None] | None = None,
+    step: Step | None = None,
 ) -> PublishResult:
-    """Create the repo (private by default), upload the plan in one commit, tag it."""
+    """Create the repo, upload the plan in one commit, tag it. `private` None: a new repo is
+    private, an existing one kept as it is; True/False: made private/public if it differs."""
     from huggingface_hub import HfApi
 
     from hf_ecosystem.hub.http_errors import hub_errors
@@ -268,11 +283,12 @@ def publish_to_hub(
     token = _login_token(token)
     _check_patterns(plan)
     allow, ignore = plan.allow_patterns, plan.ignore_patterns
-    report: Callable[[str], None] = step or (lambda _: None)
+    report: Step = step or (lambda _: None)
     api = HfApi(endpoint=settings.endpoint, token=token)
     with hub_errors(repo_id):
         report("creating the repo")
-        url = str(api.create_repo(repo_id, private=private, exist_ok=True))
+        url = str(api.create_repo(repo_id, private=private is not False, exist_ok=True))
+        changed = _set_visibility(api, repo_id, private, report)
         if tag and tag in {t.name for t in api.list_repo_refs(repo_id).tags}:
             raise PublishError(
                 f"Tag {tag!r} already exists in {repo_id}", "Pick another tag for this version."
@@ -301,6 +317,7 @@ def publish_to_hub(
         commit=commit.oid,
         tags=tags,
         private=visible,
+        visibility_changed=changed,
     )
 
 
@@ -310,20 +327,24 @@ def publish_to_hub(
 def run_publish_job(ctx: JobContext) -> PublishJobResult:
     """The `publish` job: plan, card, upload (Hub or local hub), result."""
     from hf_ecosystem.jobs.manager import JobManager
+    from hf_ecosystem.publishing.staging import plan_source, visibility_warnings
     from hf_ecosystem.training.runs import get_run
 
     p = ctx.spec.params
     repo_id = str(p["repo_id"])
     local = bool(p.get("local"))
-    plan = plan_publish(p["source"], card=p.get("card"))
+    private = None if p.get("private") is None else bool(p["private"])
+    run = get_run(JobManager(ctx.settings), str(p["run"])) if p.get("run") else None
+    plan = plan_source(
+        user_path(p["source"]), run, card=p.get("card"), settings=ctx.settings, remote=not local
+    )
     ctx.log(f"{len(plan.files)} files, {plan.total_bytes} bytes from {plan.source}")
     for skipped in plan.skipped:
         ctx.log(f"skipped {skipped.path} ({skipped.reason})")
-    run = get_run(JobManager(ctx.settings), str(p["run"])) if p.get("run") else None
     card = prepare_card(
         plan, repo_id, run=run, license=p.get("license"), settings=ctx.settings, remote=not local
     )
-    warnings = [*plan.warnings, *card.warnings]
+    warnings = [*plan.warnings, *card.warnings, *visibility_warnings(local, private)]
     for warning in warnings:
         ctx.log(warning, level="warning")
     ctx.log(f"card: {card.origin}")
@@ -340,24 +361,7 @@ def run_publish_job(ctx: JobContext) -> PublishJobResult:
             cancel=ctx.cancel,
         )
     else:
-        steps = iter(range(1, 5))
-
-        def step(message: str) -> None:
-            ctx.check_cancelled()
-            ctx.log(message)
-            ctx.progress(next(steps, 4) - 1, 4, unit="steps")
-
-        result = publish_to_hub(
-            plan,
-            repo_id,
-            card_text=card.text,
-            private=bool(p.get("private", True)),
-            tag=p.get("tag"),
-            commit_message=p.get("commit_message"),
-            settings=ctx.settings,
-            step=step,
-        )
-        ctx.progress(4, 4, unit="steps")
+        result = _publish_job_to_hub(ctx, plan, card.text, private)
     ctx.artifact(result.location, kind="repo")
     return PublishJobResult(
         published=result,
@@ -366,3 +370,31 @@ def run_publish_job(ctx: JobContext) -> PublishJobResult:
         card=card.origin,
         license=card.license,
     )
+
+
+def _publish_job_to_hub(
+    ctx: JobContext, plan: PublishPlan, card_text: str, private: bool | None
+) -> PublishResult:
+    """The job's upload to the Hub, its steps as progress; a visibility change logged."""
+    p = ctx.spec.params
+    steps = iter(range(1, 5))
+
+    def step(message: str) -> None:
+        ctx.check_cancelled()
+        ctx.log(message)
+        ctx.progress(next(steps, 4) - 1, 4, unit="steps")
+
+    result = publish_to_hub(
+        plan,
+        str(p["repo_id"]),
+        card_text=card_text,
+        private=private,
+        tag=p.get("tag"),
+        commit_message=p.get("commit_message"),
+        settings=ctx.settings,
+        step=step,
+    )
+    ctx.progress(4, 4, unit="steps")
+    if result.visibility_changed:
+        ctx.log(f"{result.repo_id} is now {'private' if result.private else 'public'}")
+    return result

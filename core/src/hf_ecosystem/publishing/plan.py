@@ -193,6 +193,7 @@ class PublishResult:
     commit: str | None = None  # the Hub commit, or the local revision name
     tags: tuple[str, ...] = ()  # Hub tags, or local revisions (oldest first)
     private: bool | None = None
+    visibility_changed: bool = False  # an existing Hub repo was made private or public
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -207,6 +208,8 @@ class PublishResult:
             data.update(path=self.location, revisions=list(self.tags))
         else:
             data.update(url=self.location, tags=list(self.tags), private=self.private)
+            if self.visibility_changed:  # only then: older stored results read back unchanged
+                data["visibility_changed"] = True
         return data
 
     @classmethod
@@ -228,6 +231,7 @@ class PublishResult:
             commit=commit if isinstance(commit, str) else None,
             tags=_names(versions),
             private=private if isinstance(private, bool) else None,
+            visibility_changed=data.get("visibility_changed") is True,
         )
 
 

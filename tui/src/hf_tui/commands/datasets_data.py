@@ -40,7 +40,10 @@ def add_dataset_actions(actions: argparse._SubParsersAction[argparse.ArgumentPar
         "--column", action="append", default=None, help="only this column (repeatable)"
     )
     stats.add_argument("--label", help="label column (default: guessed; '' for none)")
-    stats.add_argument("--tokenizer", help="tokenizer.json or a model folder: adds token lengths")
+    stats.add_argument(
+        "--tokenizer",
+        help="tokenizer.json, a model folder or a model's repo id: adds token lengths",
+    )
     stats.add_argument("--max-rows", type=int, help="stop after this many rows")
     stats.add_argument("--top", type=int, default=5, help="most frequent values to show")
     stats.set_defaults(handler=run_stats)
@@ -106,9 +109,11 @@ def run_preview(args: argparse.Namespace) -> int:
 
 def run_stats(args: argparse.Namespace) -> int:
     """Print statistics of a split."""
-    from hf_ecosystem.data.stats import compute_stats, fast_tokenizer
+    from hf_ecosystem.data.stats import compute_stats
+    from hf_ecosystem.data.tokenizer_source import fast_tokenizer
 
-    tokenizer = fast_tokenizer(args.tokenizer) if args.tokenizer else None
+    offline = True if args.offline else None
+    tokenizer = fast_tokenizer(args.tokenizer, offline=offline) if args.tokenizer else None
     stats = compute_stats(
         args.dataset,
         split=args.split,
@@ -118,7 +123,7 @@ def run_stats(args: argparse.Namespace) -> int:
         tokenizer=tokenizer,
         max_rows=args.max_rows,
         top_k=args.top,
-        offline=True if args.offline else None,
+        offline=offline,
     )
     if args.json:
         print_json({"ok": True, **stats.to_dict()})

@@ -54,9 +54,18 @@ def add_wait(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wait", action="store_true", help="wait for the job to finish")
 
 
+# `jobs list` and `runs list` share these headers: id and status first, age last.
+LIST_LEAD = ("id", "status")
+LIST_TAIL = ("age",)
+
+
+def job_age(record: JobRecord, now: float | None = None) -> str:
+    """How long ago a job was created, worded as every duration is."""
+    return duration((time.time() if now is None else now) - record.created_at)
+
+
 def _row(record: JobRecord) -> list[str]:
-    age = duration(time.time() - record.created_at)
-    return [record.id, record.status, record.spec.describe(), age]
+    return [record.id, record.status, record.spec.describe(), job_age(record)]
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -67,7 +76,7 @@ def run_list(args: argparse.Namespace) -> int:
     elif not records:
         print("No jobs.")
     else:
-        print_table(["id", "status", "what", "age"], [_row(r) for r in records])
+        print_table([*LIST_LEAD, "what", *LIST_TAIL], [_row(r) for r in records])
     return 0
 
 

@@ -6,10 +6,16 @@ import argparse
 import sys
 from typing import Any
 
+from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.paths import user_path
-from hf_ecosystem.publishing.plan import PublishPlan, plan_publish
-from hf_ecosystem.publishing.staging import publish_source
+from hf_ecosystem.publishing.plan import PublishPlan
+from hf_ecosystem.publishing.staging import (
+    hub_publish_problems,
+    plan_source,
+    publish_source,
+    visibility_warnings,
+)
 from hf_tui.commands import common_options
 from hf_tui.commands.jobs import add_wait, launch_and_report
 from hf_tui.format import human_bytes
@@ -26,14 +32,24 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "secrets (.env, *token*, a token inside a file) before anything starts. Training "
         "leftovers (checkpoints, optimizer state, TensorBoard logs) are skipped.",
     )
-    p.add_argument("target", metavar="JOB_ID_OR_MODEL_DIR", help="a train job id or a folder")
+    p.add_argument(
+        "target",
+        metavar="JOB_ID_OR_MODEL_DIR",
+        help="a train job id, a run's folder or a model folder",
+    )
     p.add_argument("--repo", required=True, help="repo id to publish to, e.g. org/name")
     p.add_argument("--local", action="store_true", help="into the offline local hub")
     visibility = p.add_mutually_exclusive_group()
     visibility.add_argument(
-        "--private", dest="private", action="store_true", default=True, help="(default)"
+        "--private",
+        dest="private",
+        action="store_true",
+        default=None,
+        help="make the repo private (default: a new repo is private, an existing one is kept)",
     )
-    visibility.add_argument("--public", dest="private", action="store_false")
+    visibility.add_argument(
+        "--public", dest="private", action="store_false", help="make the repo public"
+    )
     p.add_argument("--tag", help="tag this version (a revision name in the local hub)")
     p.add_argument("--license", help="license id (default: the base model's)")
     p.add_argument("--message", help="commit message")
@@ -43,21 +59,33 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.set_defaults(handler=run_publish)
 
 
-def _print_plan(plan: PublishPlan, repo: str, where: str) -> None:
+def _print_plan(plan: PublishPlan, repo: str, where: str, warnings: list[str]) -> None:
     rows = [[f.path, human_bytes(f.size)] for f in plan.files]
     print_table(["file", "size"], rows, title=f"{repo} → {where}")
     print(f"{len(plan.files)} files, {human_bytes(plan.total_bytes)} (plus the model card)")
     for skipped in plan.skipped:
         print(f"skipped: {skipped.path} ({skipped.reason})")
-    for warning in plan.warnings:
+    for warning in warnings:
         print(f"warning: {warning}")
+
+
+def _where(local: bool, private: bool | None) -> str:
+    if local:
+        return "local hub"
+    if private is None:
+        return "Hub (private if new)"
+    return f"Hub ({'private' if private else 'public'})"
 
 
 def run_publish(args: argparse.Namespace) -> int:
     """Plan, show, then launch the publish job."""
     local = bool(args.local or args.offline)
-    source, run = publish_source(args.target)
-    plan = plan_publish(source, card=args.card)  # refuses secrets before any job exists
+    manager = JobManager()
+    source, run = publish_source(args.target, manager)
+    # Refuses secrets before any job exists; warns about the run's training data license.
+    plan = plan_source(source, run, card=args.card, settings=manager.settings, remote=not local)
+    warnings = [*plan.warnings, *visibility_warnings(local, args.private)]
+    problems = list(hub_publish_problems(manager.settings)) if args.dry_run and not local else []
     params: dict[str, Any] = {
         "source": str(source),
         "repo_id": args.repo,
@@ -70,14 +98,19 @@ def run_publish(args: argparse.Namespace) -> int:
         "run": run.record.id if run is not None else None,
     }
     spec = JobSpec.create("publish", **{k: v for k, v in params.items() if v is not None})
-    where = "local hub" if local else f"Hub ({'private' if args.private else 'public'})"
+    where = _where(local, args.private)
     if args.json and args.dry_run:
         data = {"ok": True, "dry_run": True, "repo_id": args.repo, "where": where}
-        print_json({**data, "plan": plan.to_dict(), "spec": dict(spec.params)})
+        plan_data = {**plan.to_dict(), "warnings": warnings}
+        print_json({**data, "plan": plan_data, "problems": problems, "spec": dict(spec.params)})
         return 0
     if not args.json:
-        _print_plan(plan, args.repo, where)
+        _print_plan(plan, args.repo, where, warnings)
     if args.dry_run:
+        for problem in problems:
+            print(f"problem: {problem}")
+        if not problems:
+            print("dry run: nothing was published")
         return 0
     if not args.json:
         sys.stdout.flush()

@@ -11,7 +11,7 @@ from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.training.results import TrainResult
 from hf_tui.commands import add_gpus, common_options
-from hf_tui.commands.jobs import add_wait, launch_and_report
+from hf_tui.commands.jobs import LIST_LEAD, LIST_TAIL, add_wait, job_age, launch_and_report
 from hf_tui.output import print_json, print_table
 
 
@@ -133,9 +133,11 @@ def run_list(args: argparse.Namespace) -> int:
                 str(run.config.get("dataset", ""))[-30:],
                 steps,
                 _headline(run.metrics),
+                job_age(run.record),
             ]
         )
-    print_table(["ID", "STATUS", "TASK", "MODEL", "DATASET", "STEPS", "RESULT"], rows)
+    columns = ("task", "model", "dataset", "steps", "result")
+    print_table([*LIST_LEAD, *columns, *LIST_TAIL], rows)
     return 0
 
 

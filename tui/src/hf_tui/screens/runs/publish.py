@@ -91,7 +91,7 @@ class PublishScreen(HfScreen):
         self.record: JobRecord | None = None
         self.card_path: Path | None = None
         self._generated = ""  # the card as last generated: anything else is the user's edit
-        self._local_touched = False
+        self._local_touched = self._private_touched = False  # untouched private: repo's own
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -128,7 +128,7 @@ class PublishScreen(HfScreen):
             self.query_one("#field-local", Checkbox).value = self.local_by_default()
         self.query_one("#field-private", Checkbox).disabled = self.local
         self.watch(self.app, "backend_choice", self._backend_chosen, init=False)
-        self.load()
+        self.load(self.local)
 
     def local_by_default(self) -> bool:
         """Offline (flag, setting, or the local hub in use): publish into the local hub."""
@@ -146,14 +146,15 @@ class PublishScreen(HfScreen):
     # -- the plan -----------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="publish-load")
-    def load(self) -> None:
-        """Find the model folder and plan its upload, off the event loop."""
-        from hf_ecosystem.publishing.plan import plan_publish
-        from hf_ecosystem.publishing.staging import publish_source
+    def load(self, local: bool) -> None:
+        """Find the model folder and plan its upload with the run's warnings, off the event loop."""
+        from hf_ecosystem.publishing.staging import plan_source, publish_source
 
-        source, run = publish_source(self.target, self.hf_app.job_manager())
+        manager = self.hf_app.job_manager()
+        source, run = publish_source(self.target, manager)
         try:
-            self.post_message(self.Planned(source, run, plan_publish(source), None))
+            plan = plan_source(source, run, settings=manager.settings, remote=not local)
+            self.post_message(self.Planned(source, run, plan, None))
         except SecretFileError as exc:
             self.post_message(self.Planned(source, run, None, exc))
 
@@ -186,7 +187,7 @@ class PublishScreen(HfScreen):
 
     def action_reload(self) -> None:
         """Plan the folder again (after moving a secret out of it, say)."""
-        self.load()
+        self.load(self.local)
 
     # -- the card -----------------------------------------------------------------------------
 
@@ -259,6 +260,15 @@ class PublishScreen(HfScreen):
         self._local_touched = True
         self.query_one("#field-private", Checkbox).disabled = self.local
 
+    @on(Checkbox.Changed, "#field-private")
+    def _private_changed(self) -> None:
+        self._private_touched = True
+
+    def _private(self) -> bool | None:
+        """The visibility to set: only one the user chose, and never for the local hub."""
+        chosen = self._private_touched and not self.local
+        return self.query_one("#field-private", Checkbox).value if chosen else None
+
     # -- publishing ---------------------------------------------------------------------------
 
     @property
@@ -302,7 +312,7 @@ class PublishScreen(HfScreen):
             "source": str(self.source),
             "repo_id": repo,
             "local": self.local,
-            "private": self.query_one("#field-private", Checkbox).value,
+            "private": self._private(),
             "tag": self._value("tag"),
             "license": self._value("license"),
             "commit_message": self._value("message"),
@@ -340,8 +350,7 @@ class PublishScreen(HfScreen):
         self.query_one(JobFollower).follow(message.job_id)
 
     def _refresh_local_hub(self, record: JobRecord) -> None:
-        """A finished local publish re-reads the local hub, so a search finds the model at once
-        (runs in the follower's thread)."""
+        """A finished local publish re-reads the local hub, for search (follower's thread)."""
         from hf_ecosystem.hub.local import LocalHub
 
         choice = self.hf_app.backend_choice
@@ -369,6 +378,9 @@ class PublishScreen(HfScreen):
         elif record.status == "succeeded":
             where = published.location or "?"
             text.append(f"\nPublished {published.repo_id} → {where}", style="green")
+            if not published.local and published.private is not None:
+                changed = " (visibility changed)" if published.visibility_changed else ""
+                text.append(f"\n{'private' if published.private else 'public'} repo{changed}")
             if result.versions:
                 text.append(f"\nversions: {', '.join(result.versions)}")
             if published.local:
