@@ -162,3 +162,21 @@ def test_gpu_helpers() -> None:
     assert pick((0, 1), {0}, 2) is None
     assert visible_env((), machine_has_gpus=False) == {}
     assert visible_env((1, 3), machine_has_gpus=True)["CUDA_VISIBLE_DEVICES"] == "1,3"
+
+
+def test_a_waiting_job_says_which_jobs_hold_the_gpus(
+    queue: StandInManager, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hf_tui.cli import main
+
+    first = queue.launch(_infer(gpus=2))
+    waiting = queue.launch(_infer(gpus=2))
+    reason = queue.waiting_for(queue.get(waiting.id))
+    assert reason == f"needs 2 GPUs, 1 free (GPU 0 by job {first.id}, GPU 1 by job {first.id})"
+    assert queue.waiting_for(queue.get(first.id)) is None
+    assert main(["jobs", "show", waiting.id]) == 0
+    assert f"waiting: {reason}" in capsys.readouterr().out
+    assert main(["jobs", "show", first.id]) == 0
+    assert "GPUs: 0, 1 (CUDA_VISIBLE_DEVICES)" in capsys.readouterr().out
+    assert main(["jobs", "list"]) == 0
+    assert " · GPU 0,1" in capsys.readouterr().out

@@ -98,3 +98,12 @@ def visible_env(ids: Sequence[int], machine_has_gpus: bool) -> dict[str, str]:
     if not ids and not machine_has_gpus:
         return {}
     return {"CUDA_VISIBLE_DEVICES": format_ids(ids), "CUDA_DEVICE_ORDER": "PCI_BUS_ID"}
+
+
+def wait_reason(need: int, available: Sequence[int], holders: dict[int, str]) -> str | None:
+    """Why a queued job that needs `need` GPUs cannot start (None when enough are free)."""
+    free = [gpu for gpu in available if gpu not in holders]
+    if len(free) >= need:
+        return None
+    taken = ", ".join(f"GPU {gpu} by job {holders[gpu]}" for gpu in sorted(holders))
+    return f"needs {need} GPU{'s' if need != 1 else ''}, {len(free)} free ({taken})"

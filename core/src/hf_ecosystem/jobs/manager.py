@@ -73,6 +73,18 @@ class JobManager:
             self._gpus = gpu_queue.queue_gpus()
         return self._gpus
 
+    def waiting_for(self, record: JobRecord) -> str | None:
+        """Why a queued job waits for GPUs ("needs 2 GPUs, 1 free (GPU 0 by job …)"), or None."""
+        need = self.gpus_needed(record.spec)
+        if record.status != "queued" or not need:
+            return None
+        holders = {
+            gpu: other.id
+            for other in self.store.list(statuses=("starting", "running"))
+            for gpu in other.gpu_ids
+        }
+        return gpu_queue.wait_reason(need, self.gpus, holders)
+
     def gpus_needed(self, spec: JobSpec) -> int:
         """How many GPUs a job of this spec is given here."""
         return gpu_queue.wanted(spec.gpus, spec.gpu_capable, self.gpus)

@@ -65,7 +65,8 @@ def job_age(record: JobRecord, now: float | None = None) -> str:
 
 
 def _row(record: JobRecord) -> list[str]:
-    return [record.id, record.status, record.spec.describe(), job_age(record)]
+    gpus = f" · GPU {','.join(map(str, record.gpu_ids))}" if record.gpu_ids else ""
+    return [record.id, record.status, record.spec.describe() + gpus, job_age(record)]
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -91,6 +92,10 @@ def run_show(args: argparse.Namespace) -> int:
         print_json({"ok": True, **data})
         return 0
     print(f"{record.id}  {record.status}  {record.spec.describe()}")
+    if record.gpu_ids:
+        print(f"GPUs: {', '.join(map(str, record.gpu_ids))} (CUDA_VISIBLE_DEVICES)")
+    if waiting := manager.waiting_for(record):
+        print(f"waiting: {waiting}")
     if record.result:
         print("result:")
         print("\n".join(field_lines(record.result, depth=1)))
