@@ -10,6 +10,8 @@ by the others and by later runs (`pytest --cache-clear` starts from an empty one
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,13 +37,26 @@ def lesson_environment(home: Path) -> dict[str, str]:
     }
 
 
+_SESSION_HOME: list[Path] = []
+
+
+def _lessons_home(config: pytest.Config) -> Path:
+    """pytest's cache folder for the lessons' state; a temp folder when the cache is off."""
+    cache = getattr(config, "cache", None)
+    if cache is not None:
+        return cache.mkdir("hf-tui-lessons")
+    if not _SESSION_HOME:  # -p no:cacheprovider: one folder for this session
+        _SESSION_HOME.append(Path(tempfile.mkdtemp(prefix="hf-tui-lessons-")))
+    return _SESSION_HOME[0]
+
+
 @contextmanager
 def lesson_env(config: pytest.Config) -> Generator[None]:
     """os.environ as a lesson kernel should inherit it, restored afterwards."""
     saved = dict(os.environ)
     for name in _DROP:
         os.environ.pop(name, None)
-    os.environ.update(lesson_environment(config.cache.mkdir("hf-tui-lessons")))
+    os.environ.update(lesson_environment(_lessons_home(config)))
     try:
         yield
     finally:
@@ -102,3 +117,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     if _is_lesson(item) and last and kernel is not None and kernel.is_alive():
         kernel.await_idle(kernel.kc.execute(_SAVE_COVERAGE), 60)
     yield
+
+
+def pytest_sessionfinish() -> None:
+    """Remove the temp folder used when pytest's cache was off."""
+    for home in _SESSION_HOME:
+        shutil.rmtree(home, ignore_errors=True)
