@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-fast lint format check bench
+.PHONY: setup run test test-fast lint format check bench lab
 
 # --compile-bytecode: with PYTHONDONTWRITEBYTECODE set (as on these machines) nothing else writes
 # .pyc files, and every job worker would compile torch and transformers again (~6 s of CPU each).
@@ -16,14 +16,27 @@ setup:
 run: setup
 	$(UV) run --no-sync hf-tui
 
-# The whole suite on two workers (a test file stays on one worker, so its fixtures are built once).
+# Everything, the course's lessons included (nbval runs each notebook in a kernel: --nbval-lax;
+# select them alone with `-m lesson` or by path, notebooks/), on two workers (a test file or a
+# notebook stays on one worker, so its fixtures are built once).
 test: setup
-	$(UV) run --no-sync pytest -n 2 --dist loadfile --cov --cov-report=term --cov-fail-under=95 --durations=15 $(PYTEST_ARGS)
+	$(UV) run --no-sync pytest -n 2 --dist loadfile --nbval-lax --cov --cov-report=term --cov-fail-under=95 --durations=15 $(PYTEST_ARGS)
 
 # Everything but the slow tier (job processes, the real binary, tmux, training), on two workers
 # (a test file stays on one): under 2 minutes here, no coverage gate.
 test-fast: setup
 	$(UV) run --no-sync pytest -m "not slow and not e2e" -n 2 --dist loadfile --durations=10 $(PYTEST_ARGS)
+
+# Jupyter Lab on the project's environment, listening on 127.0.0.1 only; from another machine,
+# forward the port over ssh with the line it prints. Root (as in a container) is allowed;
+# `make lab LAB_PORT=8890` if 8888 is taken.
+LAB_PORT ?= 8888
+lab: setup
+	@echo "Jupyter Lab on http://127.0.0.1:$(LAB_PORT) (the URL with its token follows)."
+	@echo "From your computer: ssh -N -L $(LAB_PORT):127.0.0.1:$(LAB_PORT) $$(whoami)@$$(hostname)"
+	$(UV) run --no-sync jupyter lab --no-browser --ip 127.0.0.1 --port $(LAB_PORT) \
+		--ServerApp.port_retries=0 --ServerApp.root_dir=notebooks \
+		$$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 lint: setup
 	$(UV) run --no-sync ruff check .
