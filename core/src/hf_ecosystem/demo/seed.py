@@ -7,6 +7,7 @@ an interrupted seed resumes. Building the tiny models imports torch: run this in
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import threading
@@ -79,7 +80,21 @@ def seed_demo_hub(
     progress: Callable[[int, int, str], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> SeedResult:
-    """Build every missing demo repo under `root` (`$HFTUI_HOME/hub`); returns what it did."""
+    """Build every missing demo repo under `root` (`$HFTUI_HOME/hub`); returns what it did.
+
+    Two seeders at once (a job and a lesson's setup, two lessons) take turns on a lock file: the
+    second waits, then finds the repos built and skips them."""
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".seed.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        return _seed_locked(root, progress, cancel)
+
+
+def _seed_locked(
+    root: Path,
+    progress: Callable[[int, int, str], None] | None,
+    cancel: threading.Event | None,
+) -> SeedResult:
     steps = demo_steps()
     created: list[str] = []
     skipped: list[str] = []
