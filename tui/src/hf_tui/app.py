@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -22,6 +23,8 @@ from hf_ecosystem.hub.types import RepoKind
 from hf_tui.errors import describe_error
 from hf_tui.messages import BackendSelected, DeviceSummarised, UserResolved
 from hf_tui.modals.help import HelpScreen
+from hf_tui.palette import binding_commands
+from hf_tui.screens.base import focus_first
 from hf_tui.screens.hub.datasets import DatasetsScreen
 from hf_tui.screens.hub.models import ModelsScreen
 
@@ -48,11 +51,11 @@ class HfTuiApp(App[int]):
     }
     DEFAULT_MODE = "models"
     BINDINGS = [
-        Binding("1", "switch_mode('models')", "Models"),
-        Binding("2", "switch_mode('datasets')", "Datasets"),
-        Binding("3", "switch_mode('device')", "Device"),
-        Binding("4", "switch_mode('jobs')", "Jobs"),
-        Binding("5", "switch_mode('runs')", "Runs"),
+        Binding("1", "go('models')", "Models"),
+        Binding("2", "go('datasets')", "Datasets"),
+        Binding("3", "go('device')", "Device"),
+        Binding("4", "go('jobs')", "Jobs"),
+        Binding("5", "go('runs')", "Runs"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -231,6 +234,14 @@ class HfTuiApp(App[int]):
 
     # -- navigation ---------------------------------------------------------------------------
 
+    async def action_go(self, mode: str) -> None:
+        """Show a screen's list: switch to its mode, close any page left open on it, focus it."""
+        if self.current_mode != mode:
+            await self.switch_mode(mode)
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        focus_first(self.screen)
+
     def open_detail(self, repo_id: str, kind: RepoKind) -> None:
         """Push the Detail screen of a repo."""
         # Imported on first use: markdown rendering and plots are not needed at start.
@@ -283,9 +294,14 @@ class HfTuiApp(App[int]):
         self.push_screen(HelpScreen(keys))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        commands = [*super().get_system_commands(screen), *self._app_commands(screen)]
+        yield from commands
+        # Then every other action the footer or the help names on this screen.
+        yield from binding_commands(self, screen, (c.title for c in commands))
+
+    def _app_commands(self, screen: Screen[object]) -> Iterator[SystemCommand]:
         for mode, (title, help_text) in SCREENS_HELP.items():
-            yield SystemCommand(f"Go to {title}", help_text, lambda m=mode: self.switch_mode(m))
+            yield SystemCommand(f"Go to {title}", help_text, partial(self.action_go, mode))
         yield SystemCommand("Help", "Keys of every screen", self.action_help)
         yield SystemCommand(
             "Seed the demo hub", "Demo models and datasets for offline use", self.action_seed_demo

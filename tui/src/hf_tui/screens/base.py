@@ -17,6 +17,17 @@ if TYPE_CHECKING:
     from hf_tui.app import HfTuiApp
 
 
+def focus_first(screen: Screen[object]) -> None:
+    """Focus the screen's list or first field (its AUTO_FOCUS selector), as on opening it."""
+    selector = screen.AUTO_FOCUS
+    if not selector:
+        return
+    for widget in screen.query(selector):
+        if widget.focusable:
+            widget.focus()
+            return
+
+
 class HfScreen(Screen[None]):
     """A screen that reports its workers' failures once, redacted, and stops its timers on leaving.
 

@@ -55,6 +55,7 @@ class JobsScreen(PolledTableScreen):
         events: list[JobEvent] = field(default_factory=list)
         offset: int = 0
 
+    AUTO_FOCUS = "#jobs-table"
     TABLE_ID = "jobs-table"
     POLL_GROUP = "jobs"
 

@@ -29,9 +29,11 @@ class RepoSearchScreen(HfScreen):
     """Search-as-you-type over the active backend, with filters, sorts and paging."""
 
     KIND: RepoKind = "model"
+    AUTO_FOCUS = "#results"  # the list: keys act at once, `/` and `f` lead to the fields
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
-        Binding("f", "toggle_filters", "Filters"),
+        Binding("f", "focus_filters", "Filters"),
+        Binding("escape", "focus_results", "Back to the list", show=False),
         Binding("ctrl+r", "refresh", "Refresh"),
     ]
 
@@ -182,10 +184,26 @@ class RepoSearchScreen(HfScreen):
         """Focus the search box."""
         self.query_one("#search", Input).focus()
 
+    def action_focus_results(self) -> None:
+        """Leave the search box or a filter for the results list."""
+        self.query_one(ResultsTable).focus()
+
+    def action_focus_filters(self) -> None:
+        """Show the filters and focus the first; from inside them, hide them again."""
+        sidebar = self.query_one(FilterSidebar)
+        if sidebar.display and self.focused is not None and sidebar in self.focused.ancestors:
+            sidebar.display = False
+            self.action_focus_results()
+            return
+        sidebar.display = True
+        sidebar.focus_first()
+
     def action_toggle_filters(self) -> None:
         """Show or hide the filter sidebar."""
         sidebar = self.query_one(FilterSidebar)
         sidebar.display = not sidebar.display
+        if not sidebar.display:
+            self.action_focus_results()
 
     def action_refresh(self) -> None:
         """Run the search again (re-reading the local hub's folders first)."""

@@ -95,6 +95,7 @@ def field_errors(data: dict[str, Any]) -> dict[str, str]:
 class NewTrainingScreen(HfScreen):
     """Fill in a run (or pick a preset); the YAML it becomes updates as you type."""
 
+    AUTO_FOCUS = "#field-model"  # the first field to fill (the dataset when a model is given)
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+s", "start", "Start"),
@@ -157,6 +158,8 @@ class NewTrainingScreen(HfScreen):
         self.query_one("#yaml-preview", TextArea).border_title = "Config (YAML)"
         self.apply_preset(DEFAULT_PRESET)
         self.refresh_preview()
+        if self.model:
+            self.query_one("#field-dataset", Input).focus()
 
     # -- the form -----------------------------------------------------------------------------
 

@@ -109,6 +109,7 @@ class RunsScreen(PolledTableScreen):
 
         rows: list[RunRow]
 
+    AUTO_FOCUS = "#runs-table"
     TABLE_ID = "runs-table"
     POLL_GROUP = "runs"
 
