@@ -21,7 +21,8 @@ from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.hub.selection import BackendChoice, select_backend
 from hf_ecosystem.hub.types import RepoKind
 from hf_tui.errors import describe_error
-from hf_tui.messages import BackendSelected, DeviceSummarised, UserResolved
+from hf_tui.hub_jobs import HubJobsChecked, HubJobWatch
+from hf_tui.messages import BackendSelected, DeviceSummarised, JobLaunched, UserResolved
 from hf_tui.modals.help import HelpScreen
 from hf_tui.palette import binding_commands
 from hf_tui.screens.base import focus_first
@@ -79,6 +80,7 @@ class HfTuiApp(App[int]):
         self.sampler = sampler  # how the machine is read; tests pass a fixed one
         self.max_running_jobs = max_running_jobs  # None: one per GPU; tests pass 0 (queue only)
         self._job_manager: JobManager | None = None
+        self.hub_jobs = HubJobWatch(self)  # a finished seed or publish refreshes the lists
         self.add_mode("device", self._device_screen)  # per instance: it gets the app's sampler
         self.add_mode("jobs", self._jobs_screen)
         self.add_mode("runs", self._runs_screen)
@@ -184,11 +186,20 @@ class HfTuiApp(App[int]):
         from hf_ecosystem.jobs.spec import JobSpec
 
         record = self.job_manager().launch(JobSpec.create("demo-seed"))
+        self.post_message(JobLaunched(record.id))
         self.call_from_thread(
             self.notify,
-            f"Job {record.id} started: see Jobs (4). Refresh the list (ctrl+r) when it is done.",
+            f"Job {record.id} started: see Jobs (4). The lists show its repos when it is done.",
             title="Seeding the demo hub",
         )
+
+    @on(JobLaunched)
+    def _job_launched(self, message: JobLaunched) -> None:
+        self.hub_jobs.add(message.job_id)  # every screen's launches bubble up to here
+
+    @on(HubJobsChecked)
+    def _hub_jobs_checked(self, message: HubJobsChecked) -> None:
+        self.hub_jobs.checked(message)
 
     @on(UserResolved)
     def _user_resolved(self, message: UserResolved) -> None:
