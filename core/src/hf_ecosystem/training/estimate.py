@@ -118,16 +118,15 @@ def estimate_run(
     """Estimate a TrainSpec: its model's parameters (safetensors headers or config.json), its
     training rows (counted up to SAMPLE_ROWS) and their text lengths, its epochs or steps."""
     parameters = trained_parameters(spec.model, backend)
-    wanted = min(SAMPLE_ROWS, spec.max_train_samples or SAMPLE_ROWS)
-    page = preview(spec.dataset, split=spec.train_split, config=spec.dataset_config, rows=wanted,
-                   columns=[spec.text_column], max_cell_chars=4 * spec.max_length)  # fmt: skip
-    counted = len(page.rows)
-    rows = page.total_rows if page.total_rows is not None else counted
-    at_least = page.total_rows is None and counted == wanted and wanted != spec.max_train_samples
+    page = preview(spec.dataset, split=spec.train_split, config=spec.dataset_config,
+                   rows=SAMPLE_ROWS, columns=[spec.text_column],
+                   max_cell_chars=4 * spec.max_length)  # fmt: skip
+    rows = page.total_rows if page.total_rows is not None else len(page.rows)
+    at_least = page.total_rows is None and len(page.rows) == SAMPLE_ROWS
     if spec.eval_split is None:  # the held-out validation share does not train
         rows = math.ceil(rows * (1 - spec.validation_split))
-    if spec.max_train_samples is not None:
-        rows = min(rows, spec.max_train_samples)
+    if spec.max_train_samples is not None and spec.max_train_samples <= rows:
+        rows, at_least = spec.max_train_samples, False  # capped after the split, as training does
     texts = [str(row[0]) for row in page.rows if row and row[0] is not None]
     found = estimate(
         parameters,

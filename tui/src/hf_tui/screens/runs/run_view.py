@@ -18,7 +18,7 @@ from hf_tui.format import STATUS_STYLES, duration
 from hf_tui.messages import JobUpdated
 from hf_tui.screens.base import HfScreen
 from hf_tui.widgets.data_table import DataTable
-from hf_tui.widgets.job_follower import JobFollower, show_events
+from hf_tui.widgets.job_follower import JobFollower, settle_bar, show_events
 from hf_tui.widgets.metric_curves import MetricCurves
 
 POLL_SECONDS = 1.0
@@ -140,8 +140,8 @@ class RunViewScreen(HfScreen):
         bar = self.query_one("#run-progress", ProgressBar)
         if history.progress is not None and history.progress[1]:
             bar.update(total=history.progress[1], progress=history.progress[0])
-        elif record.status == "succeeded":
-            bar.update(total=1, progress=1)
+            bar.display = True
+        settle_bar(bar, record)  # an ended run's bar is full, stopped or hidden: never animated
         self.query_one("#loss-curves", MetricCurves).show(
             {
                 "train loss": history.steps.get("loss", []),
