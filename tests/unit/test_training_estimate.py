@@ -14,6 +14,7 @@ from hf_ecosystem.training.estimate import (
     describe,
     estimate,
     estimate_run,
+    machine_speed,
     plan_steps,
     speed_from_runs,
     tokens_per_row,
@@ -111,3 +112,19 @@ def test_estimate_run_reads_the_model_and_the_data(tmp_path: Path) -> None:
     assert capped.samples == 200 and capped.seconds < found.seconds  # 100 of the 400, twice
     # Embedding lookups are not matmuls: fewer parameters than the model holds.
     assert trained_parameters(str(model)) < 1000 * 64 + 2 * 12 * 64 * 64
+
+
+def test_machine_speed_comes_from_finished_runs_first(isolated_env: Path) -> None:
+    from hf_ecosystem.config import load_settings
+    from hf_ecosystem.jobs.manager import JobManager
+    from hf_ecosystem.jobs.spec import JobSpec
+
+    manager = JobManager(load_settings())
+    assert "CPU benchmark" in machine_speed(manager).basis  # no run yet
+    config = {"model": "acme/m", "dataset": "acme/d", "max_steps": 10}
+    record = manager.store.create(JobSpec.create("train", config=config))
+    metrics = {"total_flos": 5e12, "train_runtime": 50.0}
+    manager.store.finish(record.id, "succeeded", result={"train_metrics": metrics})
+    speed = machine_speed(manager)
+    assert speed.flops_per_second == pytest.approx(1e11)
+    assert speed.basis == "1 finished run here"

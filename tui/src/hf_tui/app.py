@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -265,11 +265,13 @@ class HfTuiApp(App[int]):
 
         self.push_screen(ModelDetailScreen(repo_id))
 
-    def open_new_training(self, model: str = "") -> None:
-        """Push the New-training form (pre-filled with `model` when given)."""
+    def open_new_training(
+        self, model: str = "", *, clone: tuple[str, dict[str, Any]] | None = None
+    ) -> None:
+        """Push the New-training form (pre-filled with `model`, or with a run's spec to clone)."""
         from hf_tui.screens.runs.new_training import NewTrainingScreen
 
-        self.push_screen(NewTrainingScreen(model))
+        self.push_screen(NewTrainingScreen(model, clone=clone))
 
     def open_evaluate_form(self, model: str | None = None) -> None:
         """Push the Evaluate form (pre-filled with `model` when given)."""

@@ -19,11 +19,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from hf_ecosystem.data.preview import preview
 from hf_ecosystem.errors import HfEcoError
 
 if TYPE_CHECKING:
     from hf_ecosystem.hub.backend import HubBackend
+    from hf_ecosystem.jobs.manager import JobManager
     from hf_ecosystem.training.spec import TrainSpec
 
 FLOPS_PER_PARAMETER_TOKEN = 6.0
@@ -117,6 +117,8 @@ def estimate_run(
 ) -> TrainEstimate:
     """Estimate a TrainSpec: its model's parameters (safetensors headers or config.json), its
     training rows (counted up to SAMPLE_ROWS) and their text lengths, its epochs or steps."""
+    from hf_ecosystem.data.preview import preview  # pyarrow: only once an estimate is asked
+
     parameters = trained_parameters(spec.model, backend)
     page = preview(spec.dataset, split=spec.train_split, config=spec.dataset_config,
                    rows=SAMPLE_ROWS, columns=[spec.text_column],
@@ -173,6 +175,20 @@ def speed_from_runs(train_metrics: Iterable[Mapping[str, float]]) -> MachineSpee
         return None
     noun = "run" if len(speeds) == 1 else "runs"
     return MachineSpeed(statistics.median(speeds), f"{len(speeds)} finished {noun} here")
+
+
+def machine_speed(manager: JobManager) -> MachineSpeed:
+    """This machine's training speed: from its finished runs, else a short CPU benchmark."""
+    from hf_ecosystem.jobs.results import result_as
+    from hf_ecosystem.training.results import TrainResult
+
+    metrics = [
+        result.train_metrics
+        for record in manager.list()
+        if record.kind == "train" and record.status == "succeeded"
+        if (result := result_as(record, TrainResult)) is not None
+    ]
+    return speed_from_runs(metrics) or cpu_benchmark()
 
 
 def cpu_benchmark(seconds: float = 0.25, size: int = 256) -> MachineSpeed:

@@ -93,6 +93,7 @@ class RunsScreen(PolledTableScreen):
     BINDINGS = [
         Binding("enter", "open_run", "Open", show=False),
         Binding("n", "new_training", "New training"),
+        Binding("l", "clone", "Clone"),
         Binding("space", "toggle_mark", "Mark"),
         Binding("c", "compare", "Compare"),
         Binding("r", "resume", "Resume"),
@@ -222,6 +223,11 @@ class RunsScreen(PolledTableScreen):
     def action_new_training(self) -> None:
         """Open the New-training form."""
         self.hf_app.open_new_training()
+
+    def action_clone(self) -> None:
+        """Open the New-training form filled with the selected run's spec."""
+        if (row := self._need_run()) is not None:
+            self.hf_app.open_new_training(clone=(row.id, row.config))
 
     def action_toggle_mark(self) -> None:
         """Mark or unmark the selected run for comparison."""
