@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import partial
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -19,7 +20,7 @@ def screen_bindings(screen: Screen[object]) -> list[tuple[DOMNode, Binding]]:
 
 
 def binding_commands(
-    app: App[object], screen: Screen[object], titles: Iterable[str]
+    app: App[Any], screen: Screen[object], titles: Iterable[str]
 ) -> Iterator[SystemCommand]:
     """A palette command, titled as the footer names it, for each named binding of `screen`
     whose name is not already a title in `titles`."""

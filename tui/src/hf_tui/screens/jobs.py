@@ -140,7 +140,7 @@ class JobsScreen(PolledTableScreen):
             table.clear()
             for job_id, cells in rows:
                 table.add_row(*cells, key=job_id)
-            if cursor in table.rows:
+            if cursor is not None and cursor in table.rows:
                 table.move_cursor(row=table.get_row_index(cursor))
         active = sum(r.is_active for r in records)
         text = (
