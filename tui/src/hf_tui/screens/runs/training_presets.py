@@ -8,32 +8,32 @@ from typing import Any
 # "GPU" is the whole dataset, 3 epochs, longer texts and bigger batches.
 PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
     "text-classification-quick": (
-        "text classification · quick (CPU, minutes)",
+        "text classification · CPU quick",
         {"task": "text-classification", "max_steps": 100, "batch_size": 16,
          "learning_rate": 5e-5, "validation_split": 0.2, "text_column": "text",
          "label_column": "label", "max_length": 128, "max_train_samples": 2000, "lora": False},
     ),
     "text-classification-full": (
-        "text classification · GPU (3 epochs, all rows)",
+        "text classification · GPU",
         {"task": "text-classification", "epochs": 3, "batch_size": 32,
          "learning_rate": 5e-5, "validation_split": 0.2, "text_column": "text",
          "label_column": "label", "max_length": 256, "lora": False},
     ),
     "token-classification-quick": (
-        "token classification · quick (CPU, minutes)",
+        "token classification · CPU quick",
         {"task": "token-classification", "max_steps": 100, "batch_size": 16,
          "learning_rate": 5e-5, "validation_split": 0.2, "text_column": "tokens",
          "label_column": "ner_tags", "max_length": 128, "max_train_samples": 2000,
          "lora": False},
     ),
     "causal-lm-quick": (
-        "causal LM · quick (CPU, minutes)",
+        "causal LM · CPU quick (LoRA)",
         {"task": "causal-lm", "max_steps": 100, "batch_size": 8, "learning_rate": 2e-4,
          "validation_split": 0.1, "text_column": "text", "max_length": 128,
          "max_train_samples": 2000, "lora": True},
     ),
     "causal-lm-gpu": (
-        "causal LM · GPU (LoRA, 1 epoch, all rows)",
+        "causal LM · GPU (LoRA)",
         {"task": "causal-lm", "epochs": 1, "batch_size": 16, "learning_rate": 2e-4,
          "validation_split": 0.1, "text_column": "text", "max_length": 512, "lora": True},
     ),
