@@ -25,7 +25,7 @@ from hf_tui.hub_jobs import HubJobsChecked, HubJobWatch
 from hf_tui.messages import BackendSelected, DeviceSummarised, JobLaunched, UserResolved
 from hf_tui.modals.help import HelpScreen
 from hf_tui.palette import binding_commands
-from hf_tui.screens.base import focus_first
+from hf_tui.screens.base import HfScreen, focus_first
 from hf_tui.screens.hub.datasets import DatasetsScreen
 from hf_tui.screens.hub.models import ModelsScreen
 
@@ -251,7 +251,11 @@ class HfTuiApp(App[int]):
             await self.switch_mode(mode)
         while len(self.screen_stack) > 1:
             await self.pop_screen()
-        focus_first(self.screen)
+        screen = self.screen
+        if isinstance(screen, HfScreen):
+            screen.focus_list()
+        else:
+            focus_first(screen)
 
     def open_detail(self, repo_id: str, kind: RepoKind) -> None:
         """Push the Detail screen of a repo."""

@@ -42,6 +42,10 @@ class HfScreen(Screen[None]):
         super().__init__(name=name, id=id)
         self._timers_by_name: dict[str, Timer] = {}
 
+    def focus_list(self) -> None:
+        """Focus this screen's list or first field, as on opening it (the digit keys call it)."""
+        focus_first(self)
+
     @property
     def hf_app(self) -> HfTuiApp:
         """The app, typed."""
