@@ -182,4 +182,3 @@ async def test_palette_runs_a_screen_action(local_hub: Path) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press("enter")
         await wait_until(pilot, lambda: run in getattr(app.screen, "marked", set()))
-

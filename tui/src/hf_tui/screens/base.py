@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on
 from textual.screen import Screen
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from hf_tui.app import HfTuiApp
 
 
-def focus_first(screen: Screen[object]) -> None:
+def focus_first(screen: Screen[Any]) -> None:
     """Focus the screen's list or first field (its AUTO_FOCUS selector), as on opening it."""
     selector = screen.AUTO_FOCUS
     if not selector:
