@@ -132,17 +132,14 @@ async def test_fine_tune_evaluate_publish_find_and_try(
             assert "A pilot-test model." in (location / "README.md").read_text(encoding="utf-8")
             assert (location / "model.safetensors").is_file()
 
-            # 4. find it: Models (1) (the Run view from step 1 is still on top there), search
+            # 4. find it: Models (1) lands on its list (closing the Run view left open there
+            # in step 1), / to search, enter to run it and go back to the list, enter to open
             await pilot.press("1")
-            assert isinstance(app.screen, RunViewScreen)
-            await pilot.press("escape")
             await wait_until(pilot, lambda: bool(app.screen.query("#search")))
-            search = app.screen.query_one("#search", Input)
-            search.focus()
-            search.value = "loop-model"
-            await pilot.press("enter")
+            assert app.focused is app.screen.query_one("#results")
+            await pilot.press("slash", *"loop-model", "enter")
             await wait_until(pilot, lambda: "demo/loop-model" in table_ids(pilot, "#results"))
-            app.screen.query_one("#results").focus()
+            assert app.focused is app.screen.query_one("#results")
             await pilot.press("enter")
             await wait_until(
                 pilot,

@@ -272,6 +272,8 @@ async def test_resume_launches_from_the_checkpoint_or_explains(
         await wait_until(pilot, lambda: "no checkpoint to resume from" in notes(app))
         await move_to(pilot, resumable)
         await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal))  # asked first
+        await pilot.press("y")
         await wait_until(pilot, lambda: len(table_ids(pilot, "#runs-table")) == 3)
         new = table_ids(pilot, "#runs-table")[0]
         record = store.get(new)

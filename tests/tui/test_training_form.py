@@ -71,7 +71,7 @@ async def test_preview_follows_inputs_and_presets(isolated_env: Path) -> None:
         assert "Valid" in text_of(pilot, "#form-error")
         assert preview(pilot) == (
             "model: acme/tiny-bert\ndataset: acme/reviews\ntask: text-classification\n"
-            "max_steps: 200\n"
+            "max_train_samples: 2000\nmax_steps: 100\n"
         )
         await fill(pilot, learning_rate="0.0001", seed="7")
         assert "learning_rate: 0.0001" in preview(pilot) and "seed: 7" in preview(pilot)
@@ -79,6 +79,7 @@ async def test_preview_follows_inputs_and_presets(isolated_env: Path) -> None:
         app.screen.query_one("#preset", Select).value = "text-classification-full"
         await pilot.pause()
         assert "epochs: 3.0" in preview(pilot) and "max_steps" not in preview(pilot)
+        assert "max_length: 256" in preview(pilot) and "max_train_samples" not in preview(pilot)
         assert "learning_rate" not in preview(pilot)  # the preset's 5e-5 is the default
         assert "seed: 7" in preview(pilot)  # a preset leaves fields it does not name alone
 
@@ -86,7 +87,7 @@ async def test_preview_follows_inputs_and_presets(isolated_env: Path) -> None:
         await pilot.pause()
         text = preview(pilot)
         assert "task: token-classification" in text and "text_column: tokens" in text
-        assert "label_column: ner_tags" in text and "max_steps: 200" in text
+        assert "label_column: ner_tags" in text and "max_steps: 100" in text
 
         app.screen.query_one("#preset", Select).value = "causal-lm-quick"
         await pilot.pause()
@@ -150,7 +151,7 @@ async def test_start_saves_the_yaml_and_queues_the_run(
         assert saved.read_text(encoding="utf-8") == expected
         spec = TrainSpec.from_yaml(saved)
         assert record.spec.params["config"] == spec.to_dict()
-        assert spec.seed == 3 and spec.lora is not None and spec.max_steps == 200
+        assert spec.seed == 3 and spec.lora is not None and spec.max_steps == 100
         await wait_until(pilot, lambda: "queued" in text_of(pilot, "#run-title"))
         await pilot.press("escape")
         assert type(app.screen).__name__ == "RunsScreen"  # the form was replaced by the run

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -20,8 +21,11 @@ from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.hub.selection import BackendChoice, select_backend
 from hf_ecosystem.hub.types import RepoKind
 from hf_tui.errors import describe_error
-from hf_tui.messages import BackendSelected, DeviceSummarised, UserResolved
+from hf_tui.hub_jobs import HubJobsChecked, HubJobWatch
+from hf_tui.messages import BackendSelected, DeviceSummarised, JobLaunched, UserResolved
 from hf_tui.modals.help import HelpScreen
+from hf_tui.palette import binding_commands
+from hf_tui.screens.base import HfScreen, focus_first
 from hf_tui.screens.hub.datasets import DatasetsScreen
 from hf_tui.screens.hub.models import ModelsScreen
 
@@ -48,11 +52,11 @@ class HfTuiApp(App[int]):
     }
     DEFAULT_MODE = "models"
     BINDINGS = [
-        Binding("1", "switch_mode('models')", "Models"),
-        Binding("2", "switch_mode('datasets')", "Datasets"),
-        Binding("3", "switch_mode('device')", "Device"),
-        Binding("4", "switch_mode('jobs')", "Jobs"),
-        Binding("5", "switch_mode('runs')", "Runs"),
+        Binding("1", "go('models')", "Models"),
+        Binding("2", "go('datasets')", "Datasets"),
+        Binding("3", "go('device')", "Device"),
+        Binding("4", "go('jobs')", "Jobs"),
+        Binding("5", "go('runs')", "Runs"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -76,6 +80,7 @@ class HfTuiApp(App[int]):
         self.sampler = sampler  # how the machine is read; tests pass a fixed one
         self.max_running_jobs = max_running_jobs  # None: one per GPU; tests pass 0 (queue only)
         self._job_manager: JobManager | None = None
+        self.hub_jobs = HubJobWatch(self)  # a finished seed or publish refreshes the lists
         self.add_mode("device", self._device_screen)  # per instance: it gets the app's sampler
         self.add_mode("jobs", self._jobs_screen)
         self.add_mode("runs", self._runs_screen)
@@ -181,11 +186,20 @@ class HfTuiApp(App[int]):
         from hf_ecosystem.jobs.spec import JobSpec
 
         record = self.job_manager().launch(JobSpec.create("demo-seed"))
+        self.post_message(JobLaunched(record.id))
         self.call_from_thread(
             self.notify,
-            f"Job {record.id} started: see Jobs (4). Refresh the list (ctrl+r) when it is done.",
+            f"Job {record.id} started: see Jobs (4). The lists show its repos when it is done.",
             title="Seeding the demo hub",
         )
+
+    @on(JobLaunched)
+    def _job_launched(self, message: JobLaunched) -> None:
+        self.hub_jobs.add(message.job_id)  # every screen's launches bubble up to here
+
+    @on(HubJobsChecked)
+    def _hub_jobs_checked(self, message: HubJobsChecked) -> None:
+        self.hub_jobs.checked(message)
 
     @on(UserResolved)
     def _user_resolved(self, message: UserResolved) -> None:
@@ -231,6 +245,18 @@ class HfTuiApp(App[int]):
 
     # -- navigation ---------------------------------------------------------------------------
 
+    async def action_go(self, mode: str) -> None:
+        """Show a screen's list: switch to its mode, close any page left open on it, focus it."""
+        if self.current_mode != mode:
+            await self.switch_mode(mode)
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        screen = self.screen
+        if isinstance(screen, HfScreen):
+            screen.focus_list()
+        else:
+            focus_first(screen)
+
     def open_detail(self, repo_id: str, kind: RepoKind) -> None:
         """Push the Detail screen of a repo."""
         # Imported on first use: markdown rendering and plots are not needed at start.
@@ -243,11 +269,13 @@ class HfTuiApp(App[int]):
 
         self.push_screen(ModelDetailScreen(repo_id))
 
-    def open_new_training(self, model: str = "") -> None:
-        """Push the New-training form (pre-filled with `model` when given)."""
+    def open_new_training(
+        self, model: str = "", *, clone: tuple[str, dict[str, Any]] | None = None
+    ) -> None:
+        """Push the New-training form (pre-filled with `model`, or with a run's spec to clone)."""
         from hf_tui.screens.runs.new_training import NewTrainingScreen
 
-        self.push_screen(NewTrainingScreen(model))
+        self.push_screen(NewTrainingScreen(model, clone=clone))
 
     def open_evaluate_form(self, model: str | None = None) -> None:
         """Push the Evaluate form (pre-filled with `model` when given)."""
@@ -283,9 +311,14 @@ class HfTuiApp(App[int]):
         self.push_screen(HelpScreen(keys))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        commands = [*super().get_system_commands(screen), *self._app_commands(screen)]
+        yield from commands
+        # Then every other action the footer or the help names on this screen.
+        yield from binding_commands(self, screen, (c.title for c in commands))
+
+    def _app_commands(self, screen: Screen[object]) -> Iterator[SystemCommand]:
         for mode, (title, help_text) in SCREENS_HELP.items():
-            yield SystemCommand(f"Go to {title}", help_text, lambda m=mode: self.switch_mode(m))
+            yield SystemCommand(f"Go to {title}", help_text, partial(self.action_go, mode))
         yield SystemCommand("Help", "Keys of every screen", self.action_help)
         yield SystemCommand(
             "Seed the demo hub", "Demo models and datasets for offline use", self.action_seed_demo

@@ -322,6 +322,8 @@ def run_evaluate_job(ctx: JobContext) -> EvaluationResult:
     task = ev.normalize_task(p["task"])
     out = output_folder(ctx)
     data, split = load_rows(ctx)
+    # The total is known now: the bar counts rows from here, not from the first batch.
+    ctx.progress(0, len(data), unit="examples")
     ctx.check_cancelled()
     found = RUNNERS[task](ctx, data, out)
     metrics = {k: float(v) for k, v in found["metrics"].items()}

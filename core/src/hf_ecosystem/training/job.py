@@ -23,6 +23,7 @@ from hf_ecosystem.training.runs import (
     RunError,
     checkpoints,
     default_run_dir,
+    final_model_dir,
     last_complete_checkpoint,
 )
 from hf_ecosystem.training.spec import TrainSpec
@@ -71,6 +72,8 @@ def run_train_job(ctx: JobContext) -> TrainResult:
     ctx.artifact(run_dir, kind="run-dir")
     if complete is not None and resume:
         ctx.log(f"resuming from {complete.name}")
+        # Where this run's curves take over from the earlier run's (see runs.earlier_events).
+        ctx.artifact(complete, kind="resumed-from")
     checkpoint = complete if resume else None
     processes = _process_count()
     if processes > 1 and "WORLD_SIZE" not in os.environ:
@@ -142,7 +145,9 @@ def train(
         precision=bundle.precision,
     )
     if main:
-        model_dir = save_model(bundle, run_dir / "model")
+        continuation = bool(ctx.spec.params.get("resume_from"))
+        folder = final_model_dir(run_dir, ctx.job_id, continuation=continuation)
+        model_dir = save_model(bundle, folder)
         ctx.artifact(model_dir, kind="model")
         board: Path | None = None
         if "tensorboard" in spec.report_to:

@@ -151,11 +151,53 @@ def run_model_dir(record: JobRecord, history: RunHistory) -> Path | None:
 
 
 def read_history(manager: JobManager, job_id: str) -> RunHistory:
-    """Every event of a run folded into curves and summaries."""
+    """Every event of a run folded into curves and summaries; a continuation's curves start
+    with the run it continues (one run, not two halves)."""
     history = RunHistory()
+    history.extend(earlier_events(manager, manager.get(job_id)))
     events, _ = read_events(manager.events_path(job_id))
     history.extend(events)
     return history
+
+
+def resumed_step(record: JobRecord, events: Iterable[JobEvent] = ()) -> int | None:
+    """The step a continuation started from: its `resumed-from` checkpoint (checkpoint-N)."""
+    if not record.spec.params.get("resume_from"):
+        return None
+    for event in events:
+        if event.type == "artifact" and event.data.get("kind") == "resumed-from":
+            return checkpoint_step(Path(str(event.data.get("path", ""))))
+    return None
+
+
+def checkpoint_step(path: Path) -> int | None:
+    """N of a `checkpoint-N` folder."""
+    number = path.name.removeprefix("checkpoint-")
+    return int(number) if path.name.startswith("checkpoint-") and number.isdigit() else None
+
+
+def earlier_events(manager: JobManager, record: JobRecord, depth: int = 0) -> list[JobEvent]:
+    """The metric events of the runs a continuation continues, up to the step it resumed from.
+
+    Steps after that checkpoint were trained again by the continuation: the earlier run's
+    values for them are left out. Before the continuation has said where it resumed, every
+    metric of the earlier run counts.
+    """
+    parent_id = record.spec.params.get("resume_from")
+    if not parent_id or depth > 50:  # a chain longer than that is not one a user made
+        return []
+    try:
+        parent = manager.get(str(parent_id))
+    except HfEcoError:  # the earlier run was removed: this run's own events are all there is
+        return []
+    own, _ = read_events(manager.events_path(record.id))
+    start = resumed_step(record, own)
+    parent_events, _ = read_events(manager.events_path(parent.id))
+    return [
+        event
+        for event in [*earlier_events(manager, parent, depth + 1), *parent_events]
+        if event.type == "metric" and (start is None or int(event.data.get("step", 0)) <= start)
+    ]
 
 
 def is_run(record: JobRecord) -> bool:
@@ -269,6 +311,14 @@ def resume_spec(manager: JobManager, job_id: str) -> JobSpec:
             f"Run {run.record.id} finished: there is nothing to resume",
             f"To train further, start a new run from its model (model: {model_dir}).",
         )
+    if (later := continuation_of(manager, run.record.id)) is not None:
+        what = "is still running" if later.is_active else f"ended ({later.status})"
+        hint = (
+            f"Resume {later.id} instead."
+            if not later.is_active and later.status != "succeeded"
+            else "Follow that run; it carries this one's history."
+        )
+        raise RunError(f"Run {run.record.id} was continued as {later.id}, which {what}", hint)
     if last_complete_checkpoint(run_dir) is None:
         raise RunError(
             f"Run {run.record.id} has no checkpoint to resume from in {run_dir}",
@@ -276,6 +326,23 @@ def resume_spec(manager: JobManager, job_id: str) -> JobSpec:
         )
     config = {**run.config, "output_dir": str(run_dir)}
     return JobSpec.create("train", config=config, resume_from=run.record.id)
+
+
+def continuation_of(manager: JobManager, job_id: str) -> JobRecord | None:
+    """The newest train job that continues `job_id`, if any."""
+    return next(
+        (r for r in manager.list() if is_run(r) and r.spec.params.get("resume_from") == job_id),
+        None,
+    )
+
+
+def final_model_dir(run_dir: Path, job_id: str, *, continuation: bool) -> Path:
+    """Where a run saves its final model: `model/`, unless this is a continuation or `model/`
+    already holds another run's model; then `model-<job id>/`. No run writes into another's."""
+    folder = run_dir / "model"
+    if continuation or (folder.is_dir() and any(folder.iterdir())):
+        return run_dir / f"model-{job_id}"
+    return folder
 
 
 def checkpoints(folder: Path) -> list[Path]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on
 from textual.screen import Screen
@@ -15,6 +15,17 @@ from hf_tui.errors import describe_error
 
 if TYPE_CHECKING:
     from hf_tui.app import HfTuiApp
+
+
+def focus_first(screen: Screen[Any]) -> None:
+    """Focus the screen's list or first field (its AUTO_FOCUS selector), as on opening it."""
+    selector = screen.AUTO_FOCUS
+    if not selector:
+        return
+    for widget in screen.query(selector):
+        if widget.focusable:
+            widget.focus()
+            return
 
 
 class HfScreen(Screen[None]):
@@ -30,6 +41,10 @@ class HfScreen(Screen[None]):
     def __init__(self, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self._timers_by_name: dict[str, Timer] = {}
+
+    def focus_list(self) -> None:
+        """Focus this screen's list or first field, as on opening it (the digit keys call it)."""
+        focus_first(self)
 
     @property
     def hf_app(self) -> HfTuiApp:

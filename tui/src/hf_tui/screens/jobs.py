@@ -22,6 +22,7 @@ from hf_tui.screens.polled_table import PolledTableScreen
 from hf_tui.widgets.data_table import DataTable
 
 POLL_SECONDS = 1.0
+COLUMNS = ("id", "status", "what", "progress", "eta", "age")
 
 
 def _progress_text(event: JobEvent | None) -> tuple[str, str]:
@@ -55,6 +56,7 @@ class JobsScreen(PolledTableScreen):
         events: list[JobEvent] = field(default_factory=list)
         offset: int = 0
 
+    AUTO_FOCUS = "#jobs-table"
     TABLE_ID = "jobs-table"
     POLL_GROUP = "jobs"
 
@@ -79,7 +81,7 @@ class JobsScreen(PolledTableScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#jobs-table", DataTable)
-        for label in ("id", "status", "what", "progress", "eta", "age"):
+        for label in COLUMNS:
             table.add_column(label, key=label)
         self.poll()
 
@@ -128,30 +130,18 @@ class JobsScreen(PolledTableScreen):
     def _fill_table(self, records: list[JobRecord]) -> None:
         table = self.query_one("#jobs-table", DataTable)
         now = time.time()
-        seen: set[str] = set()
-        for record in records:
-            seen.add(record.id)
-            pct, eta = _progress_text(self._last_progress.get(record.id))
-            if not record.is_active:
-                eta = "—"
-                pct = "100%" if record.status == "succeeded" else pct
-            cells = (
-                record.id,
-                Text(record.status, style=STATUS_STYLES.get(record.status, "")),
-                record.spec.describe(),
-                pct,
-                eta,
-                duration(now - record.created_at),
-            )
-            if record.id in table.rows:
-                for key, value in zip(
-                    ("status", "what", "progress", "eta", "age"), cells[1:], strict=True
-                ):
-                    table.update_cell(record.id, key, value)
-            else:
-                table.add_row(*cells, key=record.id)
-        for key in [k for k in table.rows if k.value not in seen]:
-            table.remove_row(key)
+        rows = [(record.id, self._cells(record, now)) for record in records]
+        if [k.value for k in table.rows] == [job_id for job_id, _ in rows]:
+            for job_id, cells in rows:
+                for key, value in zip(COLUMNS[1:], cells[1:], strict=True):
+                    table.update_cell(job_id, key, value, update_width=True)
+        else:  # a job came or went: rebuild, newest first, keeping the cursor on its job
+            cursor = self.selected
+            table.clear()
+            for job_id, cells in rows:
+                table.add_row(*cells, key=job_id)
+            if cursor is not None and cursor in table.rows:
+                table.move_cursor(row=table.get_row_index(cursor))
         active = sum(r.is_active for r in records)
         text = (
             f"{len(records)} jobs · {active} active"
@@ -159,6 +149,20 @@ class JobsScreen(PolledTableScreen):
             else ("No jobs yet. Start one with `hf-tui download REPO` or from a model's page.")
         )
         self.query_one("#jobs-status", Static).update(text)
+
+    def _cells(self, record: JobRecord, now: float) -> tuple[object, ...]:
+        pct, eta = _progress_text(self._last_progress.get(record.id))
+        if not record.is_active:
+            eta = "—"
+            pct = "100%" if record.status == "succeeded" else pct
+        return (
+            record.id,
+            Text(record.status, style=STATUS_STYLES.get(record.status, "")),
+            record.spec.describe(),
+            pct,
+            eta,
+            duration(now - record.created_at),
+        )
 
     def _event_text(self, event: JobEvent) -> Text:
         style = {"error": "bold red", "result": "green", "status": "cyan"}.get(event.type, "")

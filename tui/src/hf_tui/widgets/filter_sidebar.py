@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.events import Blur
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Select
@@ -33,6 +34,32 @@ SORT_LABELS = {
     Sort.UPDATED: "Recently updated",
     Sort.NAME: "Name",
 }
+
+
+class FilterInput(Input):
+    """A filter field whose shown completion is its value: searched while shown, kept on leaving.
+
+    A grey completion the search ignored would show one filter and apply another.
+    """
+
+    @dataclass
+    class Completed(Message):
+        """A completion was shown (or withdrawn): the value searched changed."""
+
+    @property
+    def shown_value(self) -> str:
+        """What the field shows: the typed text, or the completion shown after it."""
+        suggestion = self._suggestion
+        shown = self.has_focus and self.cursor_at_end and len(suggestion) > len(self.value)
+        return suggestion if shown else self.value
+
+    def watch__suggestion(self) -> None:
+        self.post_message(self.Completed())
+
+    def _on_blur(self, event: Blur) -> None:
+        completion = self._suggestion
+        if self.cursor_at_end and len(completion) > len(self.value):
+            self.value = completion  # keep what was shown (posts Changed)
 
 
 class FilterSidebar(VerticalScroll):
@@ -66,7 +93,7 @@ class FilterSidebar(VerticalScroll):
         # Field names are border titles, not Label widgets: fewer widgets, a faster first frame.
         for name in _FIELDS:
             words = suggestions.get(name)
-            field = Input(
+            field = FilterInput(
                 placeholder="any" + (", comma-separated" if name == "tags" else ""),
                 id=f"filter-{name}",
                 suggester=SuggestFromList(words, case_sensitive=False) if words else None,
@@ -76,12 +103,17 @@ class FilterSidebar(VerticalScroll):
 
     @on(Input.Changed)
     @on(Select.Changed)
-    def _changed(self, event: Input.Changed | Select.Changed) -> None:
+    @on(FilterInput.Completed)
+    def _changed(self, event: Input.Changed | Select.Changed | FilterInput.Completed) -> None:
         event.stop()
         self.post_message(self.Changed(self))
 
+    def focus_first(self) -> None:
+        """Focus the first filter field (the task), ready to type."""
+        self.query_one(f"#filter-{_FIELDS[0]}", FilterInput).focus()
+
     def _value(self, name: str) -> str | None:
-        return self.query_one(f"#filter-{name}", Input).value.strip() or None
+        return self.query_one(f"#filter-{name}", FilterInput).shown_value.strip() or None
 
     def filters(self, query: str) -> SearchFilters:
         """The current filters with the search box's text."""

@@ -29,9 +29,11 @@ class RepoSearchScreen(HfScreen):
     """Search-as-you-type over the active backend, with filters, sorts and paging."""
 
     KIND: RepoKind = "model"
+    AUTO_FOCUS = "#results"  # the list: keys act at once, `/` and `f` lead to the fields
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
-        Binding("f", "toggle_filters", "Filters"),
+        Binding("f", "focus_filters", "Filters"),
+        Binding("escape", "focus_results", "Back to the list", show=False),
         Binding("ctrl+r", "refresh", "Refresh"),
     ]
 
@@ -50,6 +52,7 @@ class RepoSearchScreen(HfScreen):
         self._pages: Pages | None = None
         self._last_query: tuple[SearchFilters, Sort, BackendChoice] | None = None
         self._reindex = False
+        self._refocus = False  # give the list the focus back once it has loaded
 
     def compose(self) -> ComposeResult:
         noun = f"{self.KIND}s"
@@ -80,7 +83,7 @@ class RepoSearchScreen(HfScreen):
     def _submitted(self) -> None:
         self.disarm("debounce")
         self.start_search()
-        self.query_one(ResultsTable).focus()
+        self.action_focus_results()
 
     def current_filters(self) -> tuple[SearchFilters, Sort]:
         """What the user asked for."""
@@ -97,7 +100,11 @@ class RepoSearchScreen(HfScreen):
             return  # e.g. a widget reporting its initial value, or a key that changed nothing
         self._last_query = (filters, sort, choice)
         self.generation += 1
-        self.query_one(ResultsTable).loading = True
+        table = self.query_one(ResultsTable)
+        # A loading table cannot hold the focus: Textual would hand it to the search box, where
+        # the next digit or letter would be typed. It comes back when the results arrive.
+        self._refocus = self._refocus or self.focused is table
+        table.loading = True
         self.run_search(choice, filters, sort, self.generation)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
@@ -140,7 +147,7 @@ class RepoSearchScreen(HfScreen):
         if message.generation != self.generation:
             return  # a stale answer to an older query
         table = self.query_one(ResultsTable)
-        table.loading = False
+        self._stop_loading(table)
         has_more = len(message.results) >= PAGE_SIZE
         table.show(message.results, has_more=has_more, append=message.append)
         self._pages = message.pages if has_more else None
@@ -168,7 +175,7 @@ class RepoSearchScreen(HfScreen):
 
     def worker_failed(self, group: str, title: str, hint: str) -> None:
         if group in {"search", "search-more"}:
-            self.query_one(ResultsTable).loading = False
+            self._stop_loading(self.query_one(ResultsTable))
             # Text, not markup: an error's own brackets are shown as they are.
             self.query_one("#status", Static).update(Text.assemble((title, "bold"), f" — {hint}"))
 
@@ -182,10 +189,40 @@ class RepoSearchScreen(HfScreen):
         """Focus the search box."""
         self.query_one("#search", Input).focus()
 
+    def _stop_loading(self, table: ResultsTable) -> None:
+        table.loading = False
+        if self._refocus:
+            self._refocus = False
+            table.focus()
+
+    def focus_list(self) -> None:
+        self.action_focus_results()
+
+    def action_focus_results(self) -> None:
+        """Leave the search box or a filter for the results list (once loaded, if loading)."""
+        table = self.query_one(ResultsTable)
+        if table.loading:
+            self._refocus = True
+            self.set_focus(None)  # no field keeps the keys meanwhile
+        else:
+            table.focus()
+
+    def action_focus_filters(self) -> None:
+        """Show the filters and focus the first; from inside them, hide them again."""
+        sidebar = self.query_one(FilterSidebar)
+        if sidebar.display and self.focused is not None and sidebar in self.focused.ancestors:
+            sidebar.display = False
+            self.action_focus_results()
+            return
+        sidebar.display = True
+        sidebar.focus_first()
+
     def action_toggle_filters(self) -> None:
         """Show or hide the filter sidebar."""
         sidebar = self.query_one(FilterSidebar)
         sidebar.display = not sidebar.display
+        if not sidebar.display:
+            self.action_focus_results()
 
     def action_refresh(self) -> None:
         """Run the search again (re-reading the local hub's folders first)."""

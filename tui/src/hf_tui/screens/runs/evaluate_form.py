@@ -79,6 +79,7 @@ class EvaluateFormScreen(HfScreen):
 
     # #form-error and #command-preview are styled in app.tcss (shared with the training form).
 
+    AUTO_FOCUS = "#field-model"  # the first field to fill (the dataset when a model is given)
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+s", "evaluate", "Evaluate"),

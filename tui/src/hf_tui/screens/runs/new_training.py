@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,13 +13,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
 
 from hf_ecosystem.config import default_home
 from hf_ecosystem.tasks import TRAIN_TASKS
+from hf_ecosystem.training.estimate import MachineSpeed, TrainEstimate, describe
 from hf_ecosystem.training.spec import TrainSpec, TrainSpecError
 from hf_tui.messages import JobLaunched
 from hf_tui.screens.base import HfScreen
+from hf_tui.screens.runs.training_presets import CLEARED, DEFAULT_PRESET, PRESET_FIELDS, PRESETS
 
 # name, label, placeholder
 FIELDS = (
@@ -30,42 +34,17 @@ FIELDS = (
     ("epochs", "epochs", "give epochs or max steps"),
     ("max_steps", "max steps", "give epochs or max steps"),
     ("batch_size", "batch size", "16"),
+    ("max_length", "max length", "128 tokens per text"),
+    ("max_train_samples", "max train samples", "blank: every training row"),
     ("learning_rate", "learning rate", "5e-5"),
     ("validation_split", "validation split", "0.2 (held out when no eval split)"),
     ("seed", "seed", "42"),
     ("output_dir", "output dir", "default: $HFTUI_HOME/runs/<job id>"),
 )
-INT_FIELDS = {"max_steps", "batch_size", "seed"}
+INT_FIELDS = {"max_steps", "batch_size", "seed", "max_length", "max_train_samples"}
 FLOAT_FIELDS = {"epochs", "learning_rate", "validation_split"}
 # What a preset sets: the fields it names; epochs or max_steps, whichever it leaves out, is cleared.
-PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
-    "text-classification-quick": (
-        "text classification · quick",
-        {"task": "text-classification", "max_steps": 200, "batch_size": 16,
-         "learning_rate": 5e-5, "validation_split": 0.2, "text_column": "text",
-         "label_column": "label", "lora": False},
-    ),
-    "text-classification-full": (
-        "text classification · full",
-        {"task": "text-classification", "epochs": 3, "batch_size": 16,
-         "learning_rate": 5e-5, "validation_split": 0.2, "text_column": "text",
-         "label_column": "label", "lora": False},
-    ),
-    "token-classification-quick": (
-        "token classification · quick",
-        {"task": "token-classification", "max_steps": 200, "batch_size": 16,
-         "learning_rate": 5e-5, "validation_split": 0.2, "text_column": "tokens",
-         "label_column": "ner_tags", "lora": False},
-    ),
-    "causal-lm-quick": (
-        "causal LM · quick",
-        {"task": "causal-lm", "max_steps": 200, "batch_size": 8, "learning_rate": 2e-4,
-         "validation_split": 0.1, "text_column": "text", "lora": True},
-    ),
-}  # fmt: skip
-PRESET_FIELDS = ("epochs", "max_steps", "batch_size", "learning_rate", "validation_split",
-                 "text_column", "label_column")  # fmt: skip
-DEFAULT_PRESET = "text-classification-quick"
+ESTIMATE_DELAY = 0.4  # seconds of quiet typing before the estimate reads the model and data
 _QUOTED = re.compile(r"'([A-Za-z_][\w.]*)'")
 
 
@@ -92,23 +71,53 @@ def field_errors(data: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
+def estimate_text(found: TrainEstimate) -> Text:
+    """`Estimated wall time: about 3 min · 100 steps · 1,600 rows seen` and where the speed is
+    from."""
+    text = Text("Estimated wall time: ", style="bold")
+    text.append(("at least " if found.at_least else "") + describe(found.seconds), style="bold")
+    text.append(f" · {found.steps:,} steps · {found.samples:,} rows seen")
+    text.append(
+        f"\nan estimate from this machine's speed ({found.basis}); "
+        "loading and evaluation add to it",
+        style="dim",
+    )
+    return text
+
+
 class NewTrainingScreen(HfScreen):
     """Fill in a run (or pick a preset); the YAML it becomes updates as you type."""
 
+    AUTO_FOCUS = "#field-model"  # the first field to fill (the dataset when a model is given)
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+s", "start", "Start"),
     ]
 
-    def __init__(self, model: str = "") -> None:
+    QUIET_GROUPS = frozenset({"train-estimate"})  # shown in place: the run can start anyway
+
+    @dataclass
+    class Estimated(Message):
+        """The wall-time estimate of `spec` is ready."""
+
+        spec: TrainSpec
+        text: Text
+
+    def __init__(self, model: str = "", *, clone: tuple[str, dict[str, Any]] | None = None) -> None:
+        """`clone`: (job id, config) of a run whose spec fills the form (not its output_dir)."""
         super().__init__()
-        self.model = model
+        self.clone = clone
+        self.model = str(clone[1].get("model", "")) if clone else model
         self.spec: TrainSpec | None = None
         self.errors: dict[str, str] = {}
+        self._preset = DEFAULT_PRESET  # the preset the fields hold (a clone: none applied)
+        self._speed: MachineSpeed | None = None  # measured once, in the estimate's thread
+        self._estimated: TrainSpec | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(Text("New training run", style="bold"), id="train-title")
+        title = f"Clone of run {self.clone[0]}" if self.clone else "New training run"
+        yield Static(Text(title, style="bold"), id="train-title")
         with Horizontal(id="train-body"):
             with VerticalScroll(id="train-form"):
                 yield from self._row(
@@ -140,6 +149,7 @@ class NewTrainingScreen(HfScreen):
                 yield Static("", id="error-lora", classes="field-error")
             with Vertical(id="train-side"):
                 yield Static("", id="form-error")
+                yield Static("", id="train-estimate")
                 yield TextArea("", read_only=True, id="yaml-preview")
                 yield Static("", id="command-preview")
                 with Horizontal(id="train-actions"):
@@ -155,8 +165,13 @@ class NewTrainingScreen(HfScreen):
 
     def on_mount(self) -> None:
         self.query_one("#yaml-preview", TextArea).border_title = "Config (YAML)"
-        self.apply_preset(DEFAULT_PRESET)
+        if self.clone is None:
+            self.apply_preset(DEFAULT_PRESET)
+        else:
+            self.fill_from(self.clone[1])
         self.refresh_preview()
+        if self.model:
+            self.query_one("#field-dataset", Input).focus()
 
     # -- the form -----------------------------------------------------------------------------
 
@@ -165,14 +180,29 @@ class NewTrainingScreen(HfScreen):
         values = PRESETS[key][1]
         self.query_one("#field-task", Select).value = values["task"]
         for name in PRESET_FIELDS:
-            if name in values or name in ("epochs", "max_steps"):  # one of the two, never both
+            if name in values or name in CLEARED:  # epochs or max_steps, never both
                 value = values.get(name)
                 self.query_one(f"#field-{name}", Input).value = "" if value is None else str(value)
         self.query_one("#field-lora", Checkbox).value = bool(values.get("lora"))
 
+    def fill_from(self, config: dict[str, Any]) -> None:
+        """Fill every field from a run's config; a fresh output_dir (blank: the default)."""
+        self.query_one("#field-task", Select).value = config.get("task", "text-classification")
+        for name, _, _ in FIELDS:
+            value = None if name == "output_dir" else config.get(name)
+            self.query_one(f"#field-{name}", Input).value = "" if value is None else str(value)
+        self.query_one("#field-lora", Checkbox).value = bool(config.get("lora"))
+
+    def _kept(self) -> dict[str, Any]:
+        """A clone's settings the form has no field for (scheduler, eval strategy, LoRA rank…)."""
+        if self.clone is None:
+            return {}
+        shown = {name for name, _, _ in FIELDS} | {"task", "lora"}
+        return {k: v for k, v in self.clone[1].items() if k not in shown}
+
     def form_data(self) -> tuple[dict[str, Any], dict[str, str]]:
         """The fields as TrainSpec data (blank ones left out), and per-field conversion errors."""
-        data: dict[str, Any] = {"task": self.query_one("#field-task", Select).value}
+        data: dict[str, Any] = {**self._kept(), "task": self.query_one("#field-task", Select).value}
         errors: dict[str, str] = {}
         for name, _, _ in FIELDS:
             text = self.query_one(f"#field-{name}", Input).value.strip()
@@ -188,7 +218,7 @@ class NewTrainingScreen(HfScreen):
                 kind = "a whole number" if name in INT_FIELDS else "a number"
                 errors[name] = f"{name} must be {kind} (got {text!r})"
         if self.query_one("#field-lora", Checkbox).value:
-            data["lora"] = {}
+            data["lora"] = (self.clone[1].get("lora") if self.clone else None) or {}
         return data, errors
 
     def validate(self) -> TrainSpec | None:
@@ -229,8 +259,11 @@ class NewTrainingScreen(HfScreen):
         self.query_one("#command-preview", Static).update(command)
         if spec is None:
             preview.load_text("# fix the highlighted field to see the config\n")
+            self.query_one("#train-estimate", Static).update("")
         else:
             preview.load_text(spec.to_yaml())
+            if spec != self._estimated:
+                self.rearm(ESTIMATE_DELAY, lambda: self.estimate(spec), name="estimate")
 
     @on(Input.Changed)
     @on(Checkbox.Changed)
@@ -240,8 +273,28 @@ class NewTrainingScreen(HfScreen):
 
     @on(Select.Changed, "#preset")
     def _preset_changed(self, event: Select.Changed) -> None:
-        if isinstance(event.value, str):
+        if isinstance(event.value, str) and event.value != self._preset:
+            self._preset = event.value
             self.apply_preset(event.value)
+
+    # -- the estimate -------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="train-estimate")
+    def estimate(self, spec: TrainSpec) -> None:
+        """Estimate the run's wall time off the event loop (reads the model and the data)."""
+        from hf_ecosystem.training.estimate import estimate_run, machine_speed
+
+        self._estimated = spec
+        if self._speed is None:
+            self._speed = machine_speed(self.hf_app.job_manager())
+        choice = self.hf_app.backend_choice
+        found = estimate_run(spec, self._speed, choice.backend if choice else None)
+        self.post_message(self.Estimated(spec, estimate_text(found)))
+
+    @on(Estimated)
+    def _estimated_shown(self, message: Estimated) -> None:
+        if message.spec == self.spec:  # not for a form changed since
+            self.query_one("#train-estimate", Static).update(message.text)
 
     # -- start --------------------------------------------------------------------------------
 
@@ -292,6 +345,10 @@ class NewTrainingScreen(HfScreen):
         self.app.switch_screen(RunViewScreen(message.job_id))
 
     def worker_failed(self, group: str, title: str, hint: str) -> None:
+        if group == "train-estimate":
+            self._estimated = None
+            text = Text(f"No time estimate: {title}", style="dim")
+            self.query_one("#train-estimate", Static).update(text)
         if group == "train-start":
             self.query_one("#start", Button).disabled = False
             error = Text(f"{title}\n{hint}", style="bold red")

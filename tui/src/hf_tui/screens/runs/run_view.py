@@ -11,13 +11,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, ProgressBar, RichLog, Static
 
+from hf_ecosystem.jobs.events import JobEvent
 from hf_ecosystem.jobs.store import JobRecord
-from hf_ecosystem.training.runs import RunHistory, run_model_dir
+from hf_ecosystem.training.runs import RunHistory, earlier_events, run_model_dir
 from hf_tui.format import STATUS_STYLES, duration
 from hf_tui.messages import JobUpdated
 from hf_tui.screens.base import HfScreen
 from hf_tui.widgets.data_table import DataTable
-from hf_tui.widgets.job_follower import JobFollower, show_events
+from hf_tui.widgets.job_follower import JobFollower, settle_bar, show_events
 from hf_tui.widgets.metric_curves import MetricCurves
 
 POLL_SECONDS = 1.0
@@ -69,6 +70,7 @@ class RunViewScreen(HfScreen):
         self.interval = interval
         self.history = RunHistory()
         self.record: JobRecord | None = None
+        self._first_read = True  # the first update since follow(): its prelude came with it
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,7 +85,7 @@ class RunViewScreen(HfScreen):
             with Vertical(id="run-latest-pane"):
                 yield DataTable(id="run-latest", show_cursor=False, zebra_stripes=True)
             yield RichLog(id="run-log", wrap=True, markup=False, max_lines=2000)
-        yield JobFollower(interval=self.interval)
+        yield JobFollower(interval=self.interval, prelude=self._earlier)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -95,8 +97,19 @@ class RunViewScreen(HfScreen):
         self.query_one("#run-log", RichLog).border_title = "Log"
         self.query_one(JobFollower).follow(self.job_id)
 
+    def _earlier(self, record: JobRecord) -> list[JobEvent]:
+        """A continuation's curves start with the run it continues (read in the follower's
+        thread)."""
+        return earlier_events(self.hf_app.job_manager(), record)
+
     @on(JobUpdated)
     def _updated(self, message: JobUpdated) -> None:
+        resumed = any(e.data.get("kind") == "resumed-from" for e in message.events)
+        first, self._first_read = self._first_read, False
+        if resumed and not first:
+            # The continuation now says which step it took over at: read the two halves again.
+            self.action_reload()
+            return
         self.record = message.record
         self.history.extend(message.events)
         log = self.query_one("#run-log", RichLog)
@@ -127,8 +140,8 @@ class RunViewScreen(HfScreen):
         bar = self.query_one("#run-progress", ProgressBar)
         if history.progress is not None and history.progress[1]:
             bar.update(total=history.progress[1], progress=history.progress[0])
-        elif record.status == "succeeded":
-            bar.update(total=1, progress=1)
+            bar.display = True
+        settle_bar(bar, record)  # an ended run's bar is full, stopped or hidden: never animated
         self.query_one("#loss-curves", MetricCurves).show(
             {
                 "train loss": history.steps.get("loss", []),
@@ -152,6 +165,7 @@ class RunViewScreen(HfScreen):
     def action_reload(self) -> None:
         """Read the whole run again."""
         self.history = RunHistory()
+        self._first_read = True
         self.query_one("#run-log", RichLog).clear()
         self.query_one(JobFollower).follow(self.job_id)
 

@@ -15,8 +15,9 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
+from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
-from hf_ecosystem.training.runs import RunHistory, RunSummary
+from hf_ecosystem.training.runs import RunHistory, RunSummary, earlier_events
 from hf_tui.format import STATUS_STYLES, duration
 from hf_tui.modals.confirm import ConfirmModal
 from hf_tui.screens.polled_table import PolledTableScreen
@@ -92,6 +93,7 @@ class RunsScreen(PolledTableScreen):
     BINDINGS = [
         Binding("enter", "open_run", "Open", show=False),
         Binding("n", "new_training", "New training"),
+        Binding("l", "clone", "Clone"),
         Binding("space", "toggle_mark", "Mark"),
         Binding("c", "compare", "Compare"),
         Binding("r", "resume", "Resume"),
@@ -109,6 +111,7 @@ class RunsScreen(PolledTableScreen):
 
         rows: list[RunRow]
 
+    AUTO_FOCUS = "#runs-table"
     TABLE_ID = "runs-table"
     POLL_GROUP = "runs"
 
@@ -141,7 +144,10 @@ class RunsScreen(PolledTableScreen):
         records = [r for r in manager.list() if r.kind == "train"]
         with self._histories_lock:
             for record in records:
-                history, offset = self._histories.get(record.id, (RunHistory(), 0))
+                if record.id not in self._histories:  # a continuation starts with its run's
+                    self._histories[record.id] = (RunHistory(), 0)
+                    self._histories[record.id][0].extend(earlier_events(manager, record))
+                history, offset = self._histories[record.id]
                 events, offset = manager.new_events(record.id, offset)
                 history.extend(events)
                 self._histories[record.id] = (history, offset)
@@ -162,7 +168,8 @@ class RunsScreen(PolledTableScreen):
         if [k.value for k in table.rows] == order:
             for row in self.rows:
                 for key, value in zip(COLUMNS, self._cells(row), strict=True):
-                    table.update_cell(row.id, key, value)
+                    # update_width: the mark column starts empty, zero wide; a mark must show
+                    table.update_cell(row.id, key, value, update_width=True)
         else:  # a run came or went: rebuild, newest first, keeping the cursor on its run
             current = self.current()
             table.clear()
@@ -217,6 +224,11 @@ class RunsScreen(PolledTableScreen):
         """Open the New-training form."""
         self.hf_app.open_new_training()
 
+    def action_clone(self) -> None:
+        """Open the New-training form filled with the selected run's spec."""
+        if (row := self._need_run()) is not None:
+            self.hf_app.open_new_training(clone=(row.id, row.config))
+
     def action_toggle_mark(self) -> None:
         """Mark or unmark the selected run for comparison."""
         if (row := self._need_run()) is None:
@@ -235,17 +247,41 @@ class RunsScreen(PolledTableScreen):
             self.app.push_screen(RunCompareScreen(ids))
 
     def action_resume(self) -> None:
-        """Continue the selected run from its last checkpoint, as a new job."""
+        """Continue the selected run from its last checkpoint, as a new job, once confirmed."""
         if (row := self._need_run()) is not None:
-            self.resume(row.id)
+            self.check_resume(row.id)
+
+    @dataclass
+    class ResumeChecked(Message):
+        """Core found the run resumable: the job that would continue it."""
+
+        job_id: str
+        spec: JobSpec
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="runs-resume")
-    def resume(self, job_id: str) -> None:
-        """Build the resume spec and launch it (RunError when there is nothing to resume)."""
+    def check_resume(self, job_id: str) -> None:
+        """Build the resume spec: core refuses (RunError, notified) a run that cannot resume."""
         from hf_ecosystem.training.runs import resume_spec
 
-        manager = self.hf_app.job_manager()
-        record = manager.launch(resume_spec(manager, job_id))
+        spec = resume_spec(self.hf_app.job_manager(), job_id)
+        self.post_message(self.ResumeChecked(job_id, spec))
+
+    @on(ResumeChecked)
+    def _resume_checked(self, message: ResumeChecked) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.resume(message.job_id, message.spec)
+
+        question = (
+            f"Resume run {message.job_id} from its last checkpoint?\nIt continues as a new job "
+            "in the same folder and saves its own model folder."
+        )
+        self.app.push_screen(ConfirmModal(question, "Resume"), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="runs-resume")
+    def resume(self, job_id: str, spec: JobSpec) -> None:
+        """Launch the continuation."""
+        record = self.hf_app.job_manager().launch(spec)
         self.app.call_from_thread(
             self.notify, f"Run {job_id} continues as {record.id}.", title="Resumed"
         )
