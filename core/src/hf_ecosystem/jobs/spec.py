@@ -24,11 +24,11 @@ class JobSpec:
     gpus: int | None = None  # GPUs asked for; None: the kind's default (see jobs.gpus)
 
     @classmethod
-    def create(cls, kind: str, *, gpus: int | None = None, **params: Any) -> JobSpec:
-        """Validate and build; raises JobSpecError naming the first bad field."""
+    def create(cls, kind: str, *, gpus: object = None, **params: Any) -> JobSpec:
+        """Validate and build; raises JobSpecError naming the first bad field (`gpus` is
+        checked at run time too: it comes from the command line, forms and JSON)."""
         job_kind = get_kind(kind)
-        if gpus is not None:
-            gpus = check_request(kind, job_kind.gpu_capable, gpus)
+        count = None if gpus is None else check_request(kind, job_kind.gpu_capable, gpus)
         schema = job_kind.params
         unknown = sorted(set(params) - set(schema))
         if unknown:
@@ -45,7 +45,7 @@ class JobSpec:
                 continue
             value = param.check(name, value)
             clean[name] = redact(value) if param.free_text and isinstance(value, str) else value
-        return cls(kind, clean, gpus)
+        return cls(kind, clean, count)
 
     @property
     def gpu_capable(self) -> bool:
