@@ -125,6 +125,18 @@ def network_violations() -> list[str]:
 
 
 @pytest.fixture(autouse=True)
+def _environment_restored() -> Iterator[None]:
+    """Whatever a test sets in os.environ by hand (library code such as a lesson's setup does)
+    is undone after it: on a test worker the next test would otherwise inherit it (a leaked
+    HF_HUB_OFFLINE=1 turned every later Hub test of that worker offline)."""
+    saved = dict(os.environ)
+    yield
+    if dict(os.environ) != saved:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True)
 def isolated_env(
     tmp_path_factory: pytest.TempPathFactory,
     monkeypatch: pytest.MonkeyPatch,

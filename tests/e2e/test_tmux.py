@@ -69,7 +69,7 @@ def test_search_open_card_and_quit_offline(tmux: Tmux, isolated_env: Path) -> No
     tmux.run("new-session", "-d", "-s", "app", "-x", "140", "-y", "35", exe, "--offline")
     screen = tmux.wait_for("2 models")
     assert "offline · local hub · 2 repos" in screen
-    assert "Quit" in screen  # the footer shows the bindings
+    assert "Search" in screen  # the footer shows the bindings
     tmux.run("send-keys", "-t", "app", "/")
     time.sleep(0.3)  # a person's pause: keys in one burst would reach the old focus first
     tmux.run("send-keys", "-t", "app", "bert")

@@ -116,7 +116,7 @@ def test_classification_seq2seq_and_perplexity_jobs(tiny_model, tmp_path: Path) 
     assert saved["metrics"] == result["metrics"] and saved["confusion"]["counts"] == want
     events = _events(manager, jobs["classify"])
     progress = [e.data for e in events if e.type == "progress"]
-    assert [p["done"] for p in progress] == [4, 8, 10]
+    assert [p["done"] for p in progress] == [0, 4, 8, 10]  # 0 of 10 as soon as the rows are known
     assert {p["unit"] for p in progress} == {"examples"}
     (metric,) = [e.data for e in events if e.type == "metric"]
     assert metric["accuracy"] == result["metrics"]["accuracy"] and metric["samples"] == 10

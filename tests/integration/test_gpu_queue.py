@@ -37,7 +37,9 @@ class StandInManager(JobManager):
         script = f'echo "[${{CUDA_VISIBLE_DEVICES-unset}}]" > "{seen}"; sleep 60'
         process = subprocess.Popen(["sh", "-c", script], start_new_session=True, env=env)
         self.started.append(process.pid)
-        self.store.update(job_id, status="running", pid=process.pid, started_at=time.time())
+        # As the real launcher: the pid is recorded, the job stays "starting" (a worker marks
+        # itself running); until its exec the child shows the launcher's command line.
+        self.store.update(job_id, pid=process.pid)
 
 
 def _wait(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
