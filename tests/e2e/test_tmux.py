@@ -50,7 +50,10 @@ class Tmux:
 
 @pytest.fixture
 def tmux(isolated_env: Path) -> Iterator[Tmux]:
-    env = {**os.environ, "TERM": "xterm-256color"}
+    # The app must size itself from the tmux window, not from a LINES/COLUMNS it inherited
+    # (a test worker's environment can carry them).
+    env = {k: v for k, v in os.environ.items() if k not in ("LINES", "COLUMNS")}
+    env["TERM"] = "xterm-256color"
     term = Tmux(f"hftui-test-{os.getpid()}", env)
     yield term
     term.run("kill-server")
@@ -66,7 +69,7 @@ def test_search_open_card_and_quit_offline(tmux: Tmux, isolated_env: Path) -> No
             encoding="utf-8",
         )
     exe = str(Path(sys.executable).with_name("hf-tui"))
-    tmux.run("new-session", "-d", "-s", "app", "-x", "140", "-y", "35", exe, "--offline")
+    tmux.run("new-session", "-d", "-s", "app", "-x", "140", "-y", "50", exe, "--offline")
     screen = tmux.wait_for("2 models")
     assert "offline · local hub · 2 repos" in screen
     assert "Search" in screen  # the footer shows the bindings
