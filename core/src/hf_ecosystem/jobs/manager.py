@@ -371,12 +371,25 @@ def job_processes(pgid: int, job_id: str) -> list[int]:
             fields = stat[stat.rfind(b")") + 2 :].split()
             if len(fields) < 3 or int(fields[2]) != pgid or fields[0] == b"Z":
                 continue
-            with open(f"/proc/{name}/environ", "rb") as handle:  # noqa: PTH123 - hot loop
-                if tag in handle.read().split(b"\0"):
-                    found.append(int(name))
+            if tag in _environ(name).split(b"\0"):
+                found.append(int(name))
         except (OSError, ValueError):
             continue  # it ended while we looked, or it is not ours to read
     return found
+
+
+def _environ(pid: str) -> bytes:
+    """The environment of process `pid`. While a process execs (a shell starting `sleep`, a worker
+    starting a rank) its environ reads empty for an instant: read again rather than count it out,
+    or a group that is still alive looks gone and its slot is freed early."""
+    data = b""
+    for attempt in range(5):
+        with open(f"/proc/{pid}/environ", "rb") as handle:  # noqa: PTH123 - hot loop
+            data = handle.read()
+        if data:
+            break
+        time.sleep(0.002 * (attempt + 1))
+    return data
 
 
 def group_alive(pgid: int, job_id: str) -> bool:
