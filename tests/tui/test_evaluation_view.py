@@ -126,12 +126,15 @@ async def test_running_evaluation_shows_progress_then_results(
     isolated_env: Path, model_dir: Path
 ) -> None:
     store = job_store()
-    job = make_evaluation(store, model_dir, [("progress", {"done": 5, "total": 20})])
+    job = make_evaluation(
+        store, model_dir, [("progress", {"done": 5, "total": 20, "unit": "examples"})]
+    )
     app = make_app()
     async with app.run_test(size=(150, 45)) as pilot:
         screen = await open_view(pilot, job)
         bar = screen.query_one("#eval-progress", ProgressBar)
         await wait_until(pilot, lambda: bar.percentage == 0.25)
+        assert text_of(pilot, "#eval-rows") == "5 / 20 examples"  # real progress, in words
         assert "queued" in text_of(pilot, "#eval-status")
         assert not screen.query_one(ConfusionMatrix).display
         done = [("progress", {"done": 20, "total": 20}), ("log", {"message": "scored 20 rows"})]
@@ -140,6 +143,7 @@ async def test_running_evaluation_shows_progress_then_results(
                                                "errors_total": 250})  # fmt: skip
         await wait_until(pilot, lambda: table_ids(pilot, "#eval-metrics") == ["rougeL"])
         assert bar.percentage == 1.0
+        assert text_of(pilot, "#eval-rows") == "20 / 20 examples"
         assert not screen.query_one(ConfusionMatrix).display  # no confusion for this task
         assert "0 of 0 errors" in text_of(pilot, "#errors-status")
         assert "250 errors in all" in text_of(pilot, "#errors-status")

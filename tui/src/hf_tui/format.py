@@ -66,17 +66,23 @@ def duration(seconds: float | None) -> str:
     return f"{seconds}s"
 
 
+def progress_count(data: Mapping[str, Any], *, with_unit: bool = True) -> str:
+    """A progress event's count: "120 / 500 examples", "1.2 MB / 3.4 MB", "7" (no total)."""
+    total = data.get("total")
+    unit = str(data.get("unit", ""))
+    done = human_bytes(int(data.get("done", 0))) if unit == "B" else f"{data.get('done', 0):g}"
+    of = f" / {human_bytes(int(total)) if unit == 'B' else f'{total:g}'}" if total else ""
+    named = f" {unit}" if with_unit and unit and unit != "B" else ""
+    return f"{done}{of}{named}"
+
+
 def describe_event(event: JobEvent) -> str:
     """One line for a job event."""
     stamp = time.strftime("%H:%M:%S", time.localtime(event.time))
     d = event.data
     if event.type == "progress":
-        total = d.get("total")
-        unit = d.get("unit", "")
-        done = human_bytes(int(d["done"])) if unit == "B" else f"{d['done']:g}"
-        of = f" / {human_bytes(int(total)) if unit == 'B' else f'{total:g}'}" if total else ""
         eta = f" · eta {duration(d['eta'])}" if d.get("eta") is not None else ""
-        return f"{stamp} progress {done}{of}{eta}"
+        return f"{stamp} progress {progress_count(d, with_unit=False)}{eta}"
     if event.type == "log":
         return f"{stamp} {d.get('level', 'info')}: {d.get('message', '')}"
     if event.type == "error":

@@ -16,7 +16,7 @@ from hf_ecosystem.evaluation.analysis import ErrorExample
 from hf_ecosystem.evaluation.results import EvaluationResult
 from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.store import JobRecord
-from hf_tui.format import STATUS_STYLES
+from hf_tui.format import STATUS_STYLES, progress_count
 from hf_tui.messages import JobUpdated
 from hf_tui.screens.base import HfScreen
 from hf_tui.widgets.confusion_matrix import ConfusionMatrix
@@ -56,6 +56,7 @@ class EvaluationViewScreen(HfScreen):
         self.pair: tuple[str, str | None] | None = None  # the heat-map cell filtering errors
         self.shown: list[ErrorExample] = []  # the errors listed, in table order
         self.descending = True
+        self._rows: dict[str, Any] = {}  # the last progress event's data
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,6 +64,7 @@ class EvaluationViewScreen(HfScreen):
         with Horizontal(id="eval-head"):
             yield Static("Loading…", id="eval-status")
             yield ProgressBar(id="eval-progress", show_eta=False)
+            yield Static("", id="eval-rows")
         with Horizontal(id="eval-body"):
             with Vertical(id="eval-left"):
                 yield DataTable(id="eval-metrics", show_cursor=False, zebra_stripes=True)
@@ -97,10 +99,22 @@ class EvaluationViewScreen(HfScreen):
         log = self.query_one("#eval-log", RichLog)
         bar = self.query_one("#eval-progress", ProgressBar)
         show_events(message.events, log, bar)
+        self._show_rows(message)
         self._show_status(message.record)
         if message.record.status == "succeeded":
             bar.update(total=bar.total or 1, progress=bar.total or 1)
             self._show_result(result_as(message.record, EvaluationResult) or EvaluationResult())
+
+    def _show_rows(self, message: JobUpdated) -> None:
+        """Rows done / total beside the bar ("120 / 500 examples"); all of them once it ended."""
+        progress = [event.data for event in message.events if event.type == "progress"]
+        rows = self.query_one("#eval-rows", Static)
+        if progress:
+            self._rows.update(progress[-1])  # a later event may leave the unit out
+        if message.record.status == "succeeded" and self._rows.get("total"):
+            self._rows["done"] = self._rows["total"]
+        if self._rows:
+            rows.update(progress_count(self._rows))
 
     def _show_status(self, record: JobRecord) -> None:
         params = record.spec.params
