@@ -12,6 +12,7 @@ from hf_ecosystem.errors import CacheError, RepoNotFoundError
 from hf_ecosystem.hub.cache import (
     DownloadCancelled,
     DownloadProgress,
+    cached_snapshot,
     delete_from_cache,
     download,
     list_cache,
@@ -90,3 +91,18 @@ def test_empty_cache_lists_nothing() -> None:
     assert list_cache() == []
     with pytest.raises(CacheError):
         delete_from_cache("acme/x")
+
+
+def test_a_repo_is_local_only_once_every_file_of_its_revision_is_cached(fake_hub: FakeHub) -> None:
+    from hf_ecosystem.config import load_settings
+    from hf_ecosystem.hub.remote import RemoteHub
+
+    fake_hub.add(FakeRepo("acme/two", files={"a.txt": b"a", "b.txt": b"b"}))
+    hub = RemoteHub.from_settings(load_settings())
+    assert hub.model_info("acme/two").local_path is None
+    download("acme/two", files=["a.txt"])
+    assert hub.model_info("acme/two").local_path is None  # half a repo is not "already local"
+    folder = download("acme/two")
+    assert hub.model_info("acme/two").local_path == str(folder)
+    files = ["a.txt", "b.txt"]
+    assert cached_snapshot("acme/two", "model", None, files, load_settings().cache_dir) is None

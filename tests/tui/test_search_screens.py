@@ -141,6 +141,40 @@ async def test_enter_opens_detail_with_card_license_and_files(fake_hub: FakeHub)
         assert isinstance(app.screen, ModelsScreen)
 
 
+async def test_a_download_from_the_card_is_watched_like_a_seed(fake_hub: FakeHub) -> None:
+    """The card's Download is a hub-changing job: the app follows it, so the lists and the card's
+    "already local" state update when it ends (it was launched and forgotten)."""
+    fake_hub.add(FakeRepo("acme/dl", files={"config.json": b"{}"}))
+    app = make_app()
+    async with app.run_test(size=(160, 60)) as pilot:
+        await wait_until(pilot, lambda: table_ids(pilot) == ["acme/dl"])
+        app.screen.query_one("#results").focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        await pilot.click("#action-download")
+        await wait_until(pilot, lambda: bool(app.hub_jobs.watched))
+        (job_id,) = app.hub_jobs.watched
+        assert app.job_manager().get(job_id).kind == "download"
+
+
+@pytest.mark.slow
+async def test_a_finished_download_turns_the_cards_button_into_already_local(
+    fake_hub: FakeHub,
+) -> None:
+    fake_hub.add(FakeRepo("acme/dl", files={"config.json": b"{}"}))
+    app = make_app()
+    async with app.run_test(size=(160, 60)) as pilot:
+        await wait_until(pilot, lambda: table_ids(pilot) == ["acme/dl"])
+        app.screen.query_one("#results").focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        button = app.screen.query_one("#action-download")
+        await wait_until(pilot, lambda: not button.disabled)
+        await pilot.click("#action-download")
+        await wait_until(pilot, lambda: button.disabled, timeout=60)
+        assert "Already local" in str(button.tooltip)
+
+
 async def test_malformed_card_shows_raw_text_and_problem(fake_hub: FakeHub) -> None:
     fake_hub.add(FakeRepo("acme/broken", files={"README.md": b"---\ntags: [a\n---\n# Broken\n"}))
     app = make_app()

@@ -219,6 +219,21 @@ def _tqdm_class(counter: _Counter) -> type:
     return ProgressTqdm
 
 
+def cached_snapshot(
+    repo_id: str, kind: RepoKind, sha: str | None, files: Sequence[str], cache_dir: Path
+) -> Path | None:
+    """The cache's snapshot folder of `repo_id` at commit `sha` when it holds every one of
+    `files` (a full download of that revision); None otherwise."""
+    from huggingface_hub.file_download import repo_folder_name
+
+    if not sha:
+        return None
+    folder = cache_dir / repo_folder_name(repo_id=repo_id, repo_type=kind) / "snapshots" / sha
+    if folder.is_dir() and all((folder / name).exists() for name in files):
+        return folder
+    return None
+
+
 def download(
     repo_id: str,
     *,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from itertools import islice
+from pathlib import Path
 from typing import Any, cast
 
 from huggingface_hub import DatasetInfo, HfApi, ModelInfo
@@ -15,6 +16,7 @@ from huggingface_hub.utils import (
 )
 
 from hf_ecosystem.config import Settings, load_settings
+from hf_ecosystem.hub.cache import cached_snapshot
 from hf_ecosystem.hub.http_errors import hub_errors
 from hf_ecosystem.hub.repo_id import validate_repo_id
 from hf_ecosystem.hub.types import (
@@ -142,16 +144,26 @@ class RemoteHub:
         endpoint: str | None = None,
         token: str | None = None,
         timeout: float = 10.0,
+        cache_dir: Path | None = None,
     ) -> None:
         self.endpoint = (endpoint or load_settings().endpoint).rstrip("/")
         self._token = token
         self.timeout = timeout
+        self.cache_dir = cache_dir  # where a downloaded repo is found (None: the settings')
         self.api = HfApi(endpoint=self.endpoint, token=token)
 
     @classmethod
     def from_settings(cls, settings: Settings, token: str | None = None) -> RemoteHub:
-        """A RemoteHub for the configured endpoint and timeout."""
-        return cls(settings.endpoint, token=token, timeout=settings.timeout)
+        """A RemoteHub for the configured endpoint, timeout and cache."""
+        return cls(settings.endpoint, token=token, timeout=settings.timeout,
+                   cache_dir=settings.cache_dir)  # fmt: skip
+
+    def _cached(self, repo_id: str, kind: RepoKind, sha: str | None, files: tuple[RepoFile, ...]
+                ) -> str | None:  # fmt: skip
+        """The snapshot folder when this revision is downloaded in full, else None."""
+        cache_dir = self.cache_dir or load_settings().cache_dir
+        found = cached_snapshot(repo_id, kind, sha, [f.path for f in files], cache_dir)
+        return str(found) if found else None
 
     def __repr__(self) -> str:
         return f"RemoteHub(endpoint={self.endpoint!r})"
@@ -260,11 +272,13 @@ class RemoteHub:
         repo_id = validate_repo_id(repo_id)
         with hub_errors(repo_id):
             info = self.api.model_info(repo_id, files_metadata=True, timeout=self.timeout)
+        files = _files(info)
         return RepoDetails(
             summary=model_summary(info),
-            files=_files(info),
+            files=files,
             card_data=_card_dict(info) or {},
             sha=info.sha,
+            local_path=self._cached(repo_id, "model", info.sha, files),
         )
 
     def dataset_info(self, repo_id: str) -> RepoDetails:
@@ -272,11 +286,13 @@ class RemoteHub:
         repo_id = validate_repo_id(repo_id)
         with hub_errors(repo_id):
             info = self.api.dataset_info(repo_id, files_metadata=True, timeout=self.timeout)
+        files = _files(info)
         return RepoDetails(
             summary=dataset_summary(info),
-            files=_files(info),
+            files=files,
             card_data=_card_dict(info) or {},
             sha=info.sha,
+            local_path=self._cached(repo_id, "dataset", info.sha, files),
         )
 
     def card(self, repo_id: str, kind: RepoKind = "model") -> str:

@@ -19,6 +19,7 @@ from hf_ecosystem.errors import CardError, HfEcoError
 from hf_ecosystem.hub.cards import ParsedCard, parse_card_text
 from hf_ecosystem.hub.types import RepoDetails, RepoKind
 from hf_tui.format import human_bytes, human_count, human_date
+from hf_tui.messages import JobLaunched
 from hf_tui.screens.base import HfScreen
 from hf_tui.widgets.data_table import DataTable
 from hf_tui.widgets.license_panel import LicensePanel
@@ -122,6 +123,12 @@ class DetailScreen(HfScreen):
         files.add_columns("file", "size")
         files.border_title = "Files"
         self.load()
+        # A download, seed or publish that ended re-reads the hub: so does the card (Download
+        # turns into "already local").
+        self.watch(self.app, "backend_choice", self._hub_changed, init=False)
+
+    def _hub_changed(self) -> None:
+        self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def load(self) -> None:
@@ -224,6 +231,7 @@ class DetailScreen(HfScreen):
 
         spec = JobSpec.create("download", repo_id=self.repo_id, repo_type=self.KIND)
         record = self.hf_app.job_manager().launch(spec)
+        self.post_message(JobLaunched(record.id))  # the app follows it and re-reads the hub
         self.app.call_from_thread(
             self.notify, f"Job {record.id}: progress on the Jobs screen (4).", title="Downloading"
         )
