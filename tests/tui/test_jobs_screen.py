@@ -62,3 +62,17 @@ async def test_cancel_needs_an_active_job(isolated_env) -> None:  # type: ignore
         await pilot.press("c")
         assert not isinstance(app.screen, ConfirmModal)
         assert any("Select a queued or running job" in n.message for n in app._notifications)  # type: ignore[attr-defined]
+
+
+async def test_the_jobs_table_shows_which_gpus_a_job_was_given(isolated_env) -> None:  # type: ignore[no-untyped-def]
+    manager = JobManager()
+    record = manager.store.create(JobSpec.create("demo-seed"))
+    manager.store.update(record.id, gpu_ids="0,2")  # as the scheduler stores its claim
+    app = HfTuiApp(offline=True, sampler=cpu_only_snapshot)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.press("4")
+        await wait_until(pilot, lambda: table_ids(pilot, "#jobs-table") == [record.id])
+        screen = app.screen
+        assert isinstance(screen, JobsScreen)
+        what = screen.query_one("#jobs-table").get_cell(record.id, "what")  # type: ignore[attr-defined]
+        assert str(what).endswith(" · GPU 0,2")

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from hf_ecosystem.config import private_dir, private_file
 from hf_ecosystem.errors import HfEcoError
-from hf_ecosystem.jobs.gpus import parse_ids
+from hf_ecosystem.jobs.gpus import format_ids, parse_ids
 from hf_ecosystem.jobs.spec import JobSpec
 
 Status = Literal["queued", "starting", "running", "succeeded", "failed", "cancelled", "lost"]
@@ -72,6 +72,12 @@ class JobRecord:
     def is_active(self) -> bool:
         """Queued, starting or running."""
         return self.status in ACTIVE
+
+    def describe(self) -> str:
+        """What the job does, and on which GPUs when it was given some ("… · GPU 0,1"): the
+        line `jobs list` and the Jobs screen both show."""
+        gpus = f" · GPU {format_ids(self.gpu_ids)}" if self.gpu_ids else ""
+        return self.spec.describe() + gpus
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""

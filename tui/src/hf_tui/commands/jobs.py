@@ -65,8 +65,7 @@ def job_age(record: JobRecord, now: float | None = None) -> str:
 
 
 def _row(record: JobRecord) -> list[str]:
-    gpus = f" · GPU {','.join(map(str, record.gpu_ids))}" if record.gpu_ids else ""
-    return [record.id, record.status, record.spec.describe() + gpus, job_age(record)]
+    return [record.id, record.status, record.describe(), job_age(record)]
 
 
 def run_list(args: argparse.Namespace) -> int:

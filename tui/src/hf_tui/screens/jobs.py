@@ -158,7 +158,7 @@ class JobsScreen(PolledTableScreen):
         return (
             record.id,
             Text(record.status, style=STATUS_STYLES.get(record.status, "")),
-            record.spec.describe(),
+            record.describe(),
             pct,
             eta,
             duration(now - record.created_at),
