@@ -67,6 +67,25 @@ async def test_each_screen_opens_on_its_list_or_first_field(local_hub: Path) -> 
         await wait_until(pilot, lambda: focused_id(app) == "field-model")
 
 
+async def test_keys_typed_right_after_tab_go_to_the_next_field(local_hub: Path) -> None:
+    """Found in tmux: "hf-tui-demo/bbc-news", tab ×5 and "6" typed as a burst all landed in the
+    dataset field: tab moved focus only after the field had worked through its queue of typed
+    keys, and the keys after it had already been handed to the field being left."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await models_ready(pilot)
+        app.open_new_training("team/reviews-bert")
+        await wait_until(pilot, lambda: focused_id(app) == "field-dataset")
+        for key, char in [("a", "a"), ("b", "b"), ("tab", "\t"), ("x", "x"), ("y", "y")]:
+            app.post_message(events.Key(key, char))  # as the terminal driver delivers a burst
+        await wait_until(pilot, lambda: focused_id(app) == "field-text_column")
+        await pilot.pause()
+        assert app.screen.query_one("#field-dataset", Input).value == "ab"
+        assert app.screen.query_one("#field-text_column", Input).value == "xy"
+
+
 async def test_digits_land_on_the_list_not_on_a_page_left_open(local_hub: Path) -> None:
     app = make_app()
     async with app.run_test(size=(140, 40)) as pilot:

@@ -59,6 +59,11 @@ class HfTuiApp(App[int]):
         Binding("5", "go('runs')", "Runs"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
+        # Focus moves as soon as the app reads tab, not after the key has gone through the
+        # focused field's queue: keys typed right after a tab (a burst from a fast typist or a
+        # paste over SSH) go to the next field, not the one being left.
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
 
     backend_choice: reactive[BackendChoice | None] = reactive(None, init=False)
