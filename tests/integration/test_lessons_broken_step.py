@@ -28,6 +28,7 @@ BREAKS = [
         "zs = zero_shot(image, candidate_labels=labels)",  # not the sentences scored by hand
         'assert math.isclose(x["score"], float(clip_probs[labels.index(x["label"])])',
         id="3.2-clip-template-dropped",
+        marks=pytest.mark.timeout(600),  # two runs of a lesson that loads four models
     ),
     pytest.param(
         "course1/week3/3.4-whisper-transcription.ipynb",
@@ -35,6 +36,7 @@ BREAKS = [
         "audio, rate = librosa.load(hifi_path, sr=None)",  # not resampled for Whisper
         "assert soundfile.info(hifi_path).samplerate == 44100 and rate == 16000",
         id="3.4-not-resampled",
+        marks=pytest.mark.timeout(600),  # two runs of a lesson that loads four models
     ),
     pytest.param(
         "course1/week3/3.6-image-captioning.ipynb",
@@ -42,6 +44,7 @@ BREAKS = [
         "step2 = classify(prompt, candidate_labels=topics)",  # the chain ignores the caption
         'assert step["topics"]["sequence"] == step["caption"]',
         id="3.6-chain-ignores-caption",
+        marks=pytest.mark.timeout(600),  # two runs of a lesson that loads four models
     ),
 ]
 
