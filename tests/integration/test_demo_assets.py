@@ -1,6 +1,7 @@
-"""The demo assets the lessons use: real photos, a real recorded conversation with its transcript,
-articles with reference headlines and a multi-label set, each with its source and license on its
-card, loadable offline; and the library's own calls take a local-hub repo id offline."""
+"""The demo assets the lessons use: real photos, a real English speech recording with its
+transcript, articles with reference headlines and a multi-label set, each with its source and
+license on its card, loadable offline; and the library's own calls take a local-hub repo id
+offline."""
 
 from __future__ import annotations
 
@@ -14,17 +15,6 @@ import pytest
 from hf_ecosystem.demo import assets
 from hf_ecosystem.demo.seed import seed_demo_hub
 from hf_ecosystem.hub.cards import ParsedCard, parse_card_text
-
-
-def _installed(name: str) -> bool:
-    try:
-        metadata.distribution(name)
-    except metadata.PackageNotFoundError:
-        return False
-    return True
-
-
-HAS_PYANNOTE = _installed("pyannote.audio")
 
 
 def _card(folder: Path) -> ParsedCard:
@@ -76,23 +66,32 @@ def test_entity_types_are_multi_label(tmp_path: Path) -> None:
     assert card.license == "cc-by-4.0" and "multi-label-classification" in card.metadata["task_ids"]
 
 
-@pytest.mark.skipif(not HAS_PYANNOTE, reason="pyannote.audio (ships the recording) not installed")
-def test_conversation_is_cut_into_its_transcribed_utterances(tmp_path: Path) -> None:
+def test_speech_is_the_real_recording_with_its_transcript(tmp_path: Path) -> None:
+    import datasets
+    import librosa
     import soundfile
 
-    assert assets.build_conversation_speech(tmp_path) == 13
+    assert assets.build_english_speech(tmp_path) == 1
+    shipped = assets.speech_recording()
+    assert (tmp_path / "audio" / "beckett.wav").read_bytes() == shipped.read_bytes()
+    assert shipped.stat().st_size > 300_000  # ~10 s of 16-bit samples, not a placeholder
     with (tmp_path / "metadata.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert rows[0]["transcription"] == "Hello?" and rows[0]["speaker"] == "Diane"
-    assert rows[7]["transcription"] == "And I'm Sheila in Texas, originally from Chicago."
-    for row in rows:
-        samples, rate = soundfile.read(tmp_path / row["file_name"])
-        assert rate == 16000
-        assert abs(len(samples) / rate - (float(row["end"]) - float(row["start"]))) < 0.01
-    full, rate = soundfile.read(tmp_path / "full" / "sample.wav")
-    assert len(full) == 30 * rate
+    assert [row["file_name"] for row in rows] == ["audio/beckett.wav"]
+    assert rows[0]["transcription"].startswith("Ever tried. Ever failed.")
+    samples, rate = soundfile.read(tmp_path / "audio" / "beckett.wav")
+    assert rate == int(rows[0]["sampling_rate"]) == 16000 and samples.ndim == 1
+    assert abs(len(samples) / rate - float(rows[0]["seconds"])) < 0.01
+    assert 9 < len(samples) / rate < 11
+    # speech, not silence or a tone: loud and quiet stretches alternate (words and pauses)
+    loudness = librosa.feature.rms(y=samples.astype("float32"))[0]
+    assert loudness.max() > 0.05 and (loudness < 0.1 * loudness.max()).mean() > 0.1
     card = _card(tmp_path)
-    assert card.license == "mit" and "pyannote.audio" in card.body
+    assert card.license == "mit" and assets.SPEECH_PACKAGE in card.body
+    assert card.metadata["task_categories"] == ["automatic-speech-recognition"]
+    table = datasets.load_dataset(str(tmp_path), split="train")  # the table; files by path
+    assert table[0]["transcription"] == assets.SPEECH_TRANSCRIPT
+    assert (tmp_path / table[0]["file_name"]).is_file()
 
 
 def test_seed_skips_the_recording_with_a_note_when_its_package_is_missing(
@@ -102,11 +101,11 @@ def test_seed_skips_the_recording_with_a_note_when_its_package_is_missing(
         raise metadata.PackageNotFoundError(name)
 
     monkeypatch.setattr(assets.metadata, "distribution", missing)
-    step = ("datasets", "hf-tui-demo/conversation-speech", assets.build_conversation_speech)
+    step = ("datasets", "hf-tui-demo/english-speech", assets.build_english_speech)
     monkeypatch.setattr("hf_ecosystem.demo.seed.demo_steps", lambda: [step])
     result = seed_demo_hub(tmp_path)
     assert result.created == () and len(result.empty) == 1
-    assert "pyannote.audio" in result.empty[0] and "pip install" in result.empty[0]
+    assert assets.SPEECH_PACKAGE in result.empty[0] and "pip install" in result.empty[0]
     assert not (tmp_path / "datasets" / "hf-tui-demo").exists() or not any(
         (tmp_path / "datasets" / "hf-tui-demo").iterdir()
     )

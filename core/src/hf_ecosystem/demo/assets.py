@@ -1,4 +1,4 @@
-"""Demo datasets the course's lessons use: real photos, a real speech recording with its
+"""Demo datasets the course's lessons use: real photos, a real English speech recording with its
 transcript, news articles with reference headlines (ROUGE) and a multi-label set.
 
 Each copies files that ship inside PyPI packages, and its card names the source and license.
@@ -62,65 +62,58 @@ def build_sample_photos(dest: Path) -> int:
     return len(rows)
 
 
-def _pyannote_sample() -> Path:
+SPEECH_PACKAGE = "useful-moonshine-onnx"
+SPEECH_FILE = "moonshine_onnx/assets/beckett.wav"
+# Samuel Beckett, *Worstward Ho* (1983), read aloud; the words as the package's README transcribes
+# them with its own model ("Ever tried ever failed, no matter try again fail again fail better.").
+SPEECH_TRANSCRIPT = "Ever tried. Ever failed. No matter. Try again. Fail again. Fail better."
+
+
+def speech_recording() -> Path:
+    """The real English speech recording shipped in the `useful-moonshine-onnx` wheel (16 kHz
+    mono WAV, ~10 s); AssetUnavailable naming the package when it is not installed."""
     try:
-        dist = metadata.distribution("pyannote.audio")
+        dist = metadata.distribution(SPEECH_PACKAGE)
     except metadata.PackageNotFoundError:
         raise AssetUnavailable(
-            "needs the pyannote.audio package, which ships the recording "
-            "(`pip install --no-deps pyannote.audio`; only its files are read)"
+            f"needs the {SPEECH_PACKAGE} package, which ships the recording "
+            f"(`pip install {SPEECH_PACKAGE}`; only its files are read)"
         ) from None
-    folder = Path(str(dist.locate_file("pyannote/audio/sample")))
-    if not (folder / "sample.wav").is_file() or not (folder / "sample.stm").is_file():
-        raise AssetUnavailable(f"pyannote.audio {dist.version} has no sample recording")
-    return folder
+    path = Path(str(dist.locate_file(SPEECH_FILE)))
+    if not path.is_file():
+        raise AssetUnavailable(f"{SPEECH_PACKAGE} {dist.version} has no {SPEECH_FILE}")
+    return path
 
 
-def build_conversation_speech(dest: Path) -> int:
-    """A real 30 s telephone conversation (16 kHz) cut into its transcribed utterances."""
-    source = _pyannote_sample()
-    segments: list[tuple[str, float, float, str]] = []
-    for line in (source / "sample.stm").read_text(encoding="utf-8").splitlines():
-        _, _, speaker, start, end, *words = line.split()
-        segments.append((speaker, float(start), float(end), " ".join(words)))
+def build_english_speech(dest: Path) -> int:
+    """A real spoken English sentence (16 kHz mono WAV) with its transcript."""
+    source = speech_recording()
     (dest / "audio").mkdir(parents=True, exist_ok=True)
-    (dest / "full").mkdir(parents=True, exist_ok=True)
-    for name in ("sample.wav", "sample.stm", "sample.rttm"):
-        shutil.copyfile(source / name, dest / "full" / name)
-    rows: list[list[object]] = []
-    with wave.open(str(source / "sample.wav"), "rb") as recording:
-        rate, width, channels = (
-            recording.getframerate(),
-            recording.getsampwidth(),
-            recording.getnchannels(),
-        )
-        frames = recording.readframes(recording.getnframes())
-    step = width * channels
-    for number, (speaker, start, end, text) in enumerate(segments):
-        name = f"audio/{number:02d}-{speaker.lower()}.wav"
-        with wave.open(str(dest / name), "wb") as clip:
-            clip.setnchannels(channels)
-            clip.setsampwidth(width)
-            clip.setframerate(rate)
-            clip.writeframes(frames[int(start * rate) * step : int(end * rate) * step])
-        rows.append([name, text, speaker, start, end])
-    header = ["file_name", "transcription", "speaker", "start", "end"]
-    _write_csv(dest / "metadata.csv", header, rows)
+    shutil.copyfile(source, dest / "audio" / "beckett.wav")
+    with wave.open(str(source), "rb") as recording:
+        rate, frames = recording.getframerate(), recording.getnframes()
+    seconds = round(frames / rate, 3)
+    row = ["audio/beckett.wav", SPEECH_TRANSCRIPT, rate, seconds]
+    _write_csv(
+        dest / "metadata.csv", ["file_name", "transcription", "sampling_rate", "seconds"], [row]
+    )
     (dest / "README.md").write_text(
         "---\nlicense: mit\nlanguage:\n- en\ntask_categories:\n- automatic-speech-recognition\n"
-        "pretty_name: A recorded conversation\nconfigs:\n- config_name: default\n  data_files:\n"
-        "  - metadata.csv\n  - audio/*.wav\ntags:\n- demo\n- audio\n- speech\n---\n\n"
-        f"# A recorded conversation\n\nA real 30-second English telephone conversation between "
-        f"two speakers (16 kHz mono), cut into its {len(rows)} transcribed utterances "
-        "(`audio/`, `metadata.csv`: transcription, speaker, start and end in seconds). "
-        "`full/` holds the whole recording, its transcript (`sample.stm`) and who spoke when "
-        "(`sample.rttm`), for diarization.\n\n"
-        "**Source:** the sample recording shipped in the `pyannote.audio` PyPI package "
-        "(`pyannote/audio/sample/`); the package does not name the corpus it comes from.\n\n"
-        "**License:** MIT, the license the `pyannote.audio` package is distributed under.\n",
+        "pretty_name: English speech\nconfigs:\n- config_name: default\n  data_files:\n"
+        "  - metadata.csv\ntags:\n- demo\n- audio\n- speech\n---\n\n"
+        f"# English speech\n\nA {seconds:g}-second recording of English speech "
+        f"({rate} Hz mono, 16-bit WAV, `audio/beckett.wav`) reading a line of Samuel Beckett's "
+        f'*Worstward Ho*: "{SPEECH_TRANSCRIPT}" (`metadata.csv`: transcription, sampling '
+        "rate, length in seconds). `load_dataset` reads the table; decode `file_name` with "
+        "`librosa.load(path, sr=16000)` (no ffmpeg or torchcodec needed).\n\n"
+        f"**Source:** `{SPEECH_FILE}` in the `{SPEECH_PACKAGE}` PyPI package (Moonshine speech "
+        "recognition by Useful Sensors, <https://github.com/moonshine-ai/moonshine>), copied "
+        "byte for byte; the package does not name the speaker.\n\n"
+        f"**License:** MIT, the license the `{SPEECH_PACKAGE}` package is distributed under "
+        "(Copyright (c) 2024 Useful Sensors).\n",
         encoding="utf-8",
     )
-    return len(rows)
+    return 1
 
 
 def build_bbc_headlines(dest: Path) -> int:
@@ -180,7 +173,7 @@ def build_wnut16_entity_types(dest: Path) -> int:
 
 LESSON_DATASETS = {
     "hf-tui-demo/sample-photos": build_sample_photos,
-    "hf-tui-demo/conversation-speech": build_conversation_speech,
+    "hf-tui-demo/english-speech": build_english_speech,
     "hf-tui-demo/bbc-headlines": build_bbc_headlines,
     "hf-tui-demo/wnut16-entity-types": build_wnut16_entity_types,
 }
