@@ -22,6 +22,21 @@ BREAKS = [
         'assert all(m.task == "text-classification" for m in text_classifiers)',
         id="1.3-task-filter-dropped",
     ),
+    pytest.param(
+        "course2/week1/1.7-custom-dataset.ipynb",
+        "collator = DataCollatorWithPadding(tokenizer)",
+        # fixed padding slipped into the collator
+        'collator = DataCollatorWithPadding(tokenizer, padding="max_length", max_length=64)',
+        "assert dynamic_widths == longest",
+        id="1.7-collator-pads-to-max-length",
+    ),
+    pytest.param(
+        "course2/week2/2.5-custom-metrics.ipynb",
+        "loss = F.cross_entropy(outputs.logits, labels, weight=weight)",
+        "loss = F.cross_entropy(outputs.logits, labels)",  # the class weights forgotten
+        "assert math.isclose(trainer_loss, weighted_by_hand, rel_tol=1e-5)",
+        id="2.5-class-weights-dropped",
+    ),
 ]
 
 
@@ -81,8 +96,12 @@ def test_a_broken_step_fails_the_verification_cell(
     [(tags, output)] = _errors(done)  # one cell raised, the first to see the broken result:
     assert tags == ["verification"]
     assert output["ename"] == "AssertionError"
+    # the arrowed line of the traceback: "----> 7 assert ..." (below line 10 "---> 17 assert ...")
     failing_line = [
-        re.sub(r"\x1b\[[0-9;]*m", "", line) for line in output["traceback"] if "---->" in line
+        line
+        for frame in output["traceback"]
+        for line in re.sub(r"\x1b\[[0-9;]*m", "", frame).splitlines()
+        if re.match(r"\s*-+> ", line)
     ]
     assert any(assertion in line for line in failing_line), failing_line
 
