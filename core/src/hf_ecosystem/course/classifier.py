@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.errors import HfEcoError
@@ -165,9 +165,12 @@ def load_course_classifier(
         data: Any = json.loads((folder / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or data.get("version") != VERSION:
+    if not isinstance(data, dict):
         return None
-    found = CourseClassifier.from_dict(data, folder)  # pyright: ignore[reportUnknownArgumentType]
+    record = cast("dict[str, Any]", data)
+    if record.get("version") != VERSION:
+        return None
+    found = CourseClassifier.from_dict(record, folder)
     if found.recipe != recipe.to_dict() or not (folder / "config.json").is_file():
         return None
     return found
@@ -185,7 +188,7 @@ def majority_baseline(train_labels: Sequence[int], eval_labels: Sequence[int]) -
 def _check_recipe(trainer: Any, labels: Sequence[str], recipe: ClassifierRecipe) -> None:
     """ClassifierError when `trainer` did not follow the recipe (so it cannot stand in for it)."""
     args = trainer.args
-    expected = {
+    expected: dict[str, Any] = {
         "learning_rate": recipe.learning_rate,
         "num_train_epochs": recipe.epochs,
         "per_device_train_batch_size": recipe.batch_size,
@@ -225,11 +228,16 @@ def save_course_classifier(
     from hf_ecosystem.training.data import prepare
 
     tokenizer = trainer.processing_class
+    if tokenizer is None:
+        raise ClassifierError(
+            "This Trainer has no tokenizer to save", "Give it processing_class=tokenizer."
+        )
     data = prepare(recipe.train_spec(folder.parent / ".unused"), tokenizer)
     _check_recipe(trainer, data.labels, recipe)
-    output = trainer.predict(data.eval)
+    evaluation: Any = data.eval  # the recipe names an eval split, so there is one
+    output = trainer.predict(evaluation)
     predictions = [int(p) for p in output.predictions.argmax(-1)]
-    truth = [int(t) for t in data.eval["labels"]]
+    truth = [int(t) for t in evaluation["labels"]]
     top, baseline = majority_baseline(data.train_label_ids, truth)
     accuracy = sum(p == t for p, t in zip(predictions, truth, strict=True)) / len(truth)
     staging = folder.with_name(f".{folder.name}.saving")

@@ -18,6 +18,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hf_ecosystem.config import Settings, load_settings
@@ -35,10 +36,9 @@ def has_hub_token(settings: Settings) -> bool:
     """Whether huggingface_hub would find a token: HF_TOKEN, or the file `hf auth login` wrote."""
     if os.environ.get("HF_TOKEN", "").strip():
         return True
-    token_file = os.environ.get("HF_TOKEN_PATH") or str(settings.hf_home / "token")
+    token_file = Path(os.environ.get("HF_TOKEN_PATH") or settings.hf_home / "token")
     try:
-        with open(token_file, encoding="utf-8") as handle:
-            return bool(handle.read().strip())
+        return bool(token_file.read_text(encoding="utf-8").strip())
     except OSError:
         return False
 
