@@ -3,16 +3,29 @@ hub served on loopback, reached by the plain huggingface_hub calls through HF_EN
 
 from __future__ import annotations
 
+import importlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from huggingface_hub import HfApi, constants
+from huggingface_hub import HfApi, constants, hf_hub_download
 
 from hf_ecosystem.config import load_settings
 from hf_ecosystem.course import setup_lesson
 from hf_ecosystem.course.publish import has_hub_token, publishing_hub
+
+
+@pytest.fixture(autouse=True)
+def hub_constants_restored() -> Iterator[None]:
+    """publishing_hub re-reads huggingface_hub's constants from the environment: read them
+    again from the environment as it was, so no later test sees this test's endpoint."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+    importlib.reload(constants)
 
 
 def _lesson(offline: bool) -> Any:
@@ -40,9 +53,14 @@ def test_offline_the_plain_client_publishes_into_the_served_local_hub() -> None:
         api.upload_file(path_or_fileobj=b"{}", path_in_repo="config.json", repo_id=repo_id)
         folder = load_settings().home / "hub" / "models" / user / "lesson-repo"
         assert (folder / "config.json").read_bytes() == b"{}"
-        assert hub.remove_repo(repo_id) and not folder.exists()
+        # downloaded once: a copy in the HF cache, which the served hub would find read-only
+        hf_hub_download(repo_id, "config.json")
+        cached = load_settings().cache_dir / f"models--{user}--lesson-repo"
+        assert cached.is_dir()
+        assert hub.remove_repo(repo_id) and not folder.exists() and not cached.exists()
         assert not hub.remove_repo(repo_id)
-        api.create_repo(repo_id)  # gone from the served index at once: a new repo, no 409
+        api.create_repo(repo_id)  # gone from the served index at once: a new, writable repo
+        api.upload_file(path_or_fileobj=b"[]", path_in_repo="config.json", repo_id=repo_id)
     finally:
         hub.stop()
     assert {name: os.environ.get(name) for name in before} == before
@@ -55,6 +73,8 @@ def test_online_with_a_token_publishes_to_the_hub_unchanged(
 ) -> None:
     monkeypatch.setenv("HF_ENDPOINT", fake_hub.url)
     monkeypatch.setenv("HF_TOKEN", "hf_" + "t" * 34)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     said: list[str] = []
     hub = publishing_hub(_lesson(offline=False), say=said.append)
     assert not hub.local and hub.server is None and hub.endpoint == fake_hub.url

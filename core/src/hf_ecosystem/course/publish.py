@@ -66,13 +66,17 @@ class PublishingHub:
         )
 
     def remove_repo(self, repo_id: str) -> bool:
-        """Delete a repo the lesson made: its folder in the local hub, or the Hub repo online.
-        True when there was one."""
+        """Delete a repo the lesson made: its folder in the local hub (and its copy in the HF
+        cache), or the Hub repo online. True when there was one."""
         repo_id = validate_repo_id(repo_id)
         if self.local:
             folder = self.settings.home / "hub" / "models" / repo_id
             existed = folder.is_dir()
             shutil.rmtree(folder, ignore_errors=True)
+            # What the lesson downloaded from it: left in the HF cache, the served hub would
+            # find the repo there and refuse writes to it (cached repos are read-only).
+            cached = self.settings.cache_dir / f"models--{repo_id.replace('/', '--')}"
+            shutil.rmtree(cached, ignore_errors=True)
             if self.server is not None:  # the served index forgets it now, not in a few seconds
                 self.server.app.store.refresh(force=True)
             return existed
