@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
-from hf_ecosystem.course.lessons import LessonError
+from hf_ecosystem.course.errors import LessonError
 from hf_ecosystem.hub.types import SearchFilters, Sort
 
 DoScreen = Literal[

@@ -1,4 +1,5 @@
-"""The course's lessons as typed data, read from each notebook's `lesson` metadata (stdlib only).
+"""The course's lessons as typed data, read from each notebook's `lesson` metadata (no library
+beyond the stdlib and hf_ecosystem's own plain types).
 
 A lesson notebook carries `metadata.lesson`: id, course, week, number, module, title, objective,
 duration in minutes, learning outcomes and where hf-tui does the same thing. The app's Learn mode
@@ -44,21 +45,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
-from hf_ecosystem.errors import HfEcoError
-
-if TYPE_CHECKING:
-    from hf_ecosystem.course.do_here import DoHere
+from hf_ecosystem.course.do_here import DoHere, do_here_from_metadata
+from hf_ecosystem.course.errors import LessonError
 
 _NUMBER = re.compile(r"^\d+\.\d+$")
-
-
-class LessonError(HfEcoError):
-    """A lesson notebook cannot be read, or its `lesson` metadata is missing or malformed."""
-
-    default_title = "Cannot read the lesson"
-    default_hint = "Open the notebook's metadata and check its `lesson` entry."
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,8 +191,6 @@ def lesson_from_metadata(data: Mapping[str, Any], path: Path) -> Lesson:
             "Give the screen, keys and cli that do the same in hf-tui.",
         )
     tui_data = cast("Mapping[str, Any]", tui)
-    from hf_ecosystem.course.do_here import do_here_from_metadata  # it imports LessonError
-
     do = tui_data.get("do")
     pointer = HfTuiPointer(
         screen=_field(tui_data, "screen", str, path),
