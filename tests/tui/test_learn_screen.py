@@ -280,3 +280,35 @@ async def test_a_missing_lessons_folder_is_said_in_the_pane(tmp_path: Path) -> N
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(LearnScreen(tmp_path / "nowhere"))
         await wait_until(pilot, lambda: "No lessons folder" in text_of(pilot, "#lesson-text"))
+
+
+def test_snapshot_learn(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = tmp_path / "notebooks"
+    hub = copy.deepcopy(META)
+    hub.update(
+        id="course1/1.3-exploring-hub",
+        course=1,
+        week=1,
+        number="1.3",
+        module="1.1",
+        title="Exploring the Hub",
+        duration_minutes=45,
+        objective="Find models and datasets on the Hub with filters and read their cards.",
+        outcomes=["Search models by task, library and license", "Read a model card"],
+    )
+    hub["in_hf_tui"]["do"] = {
+        "screen": "models",
+        "inputs": {"task": "text-classification", "library": "transformers"},
+    }
+    write_lesson(root, hub)
+    write_lesson(root, META)
+    write_lesson(root, {"id": "course2/2.7-tracking", "course": 2, "week": 2}, name="2.7-x.ipynb")
+
+    async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
+        await wait_until(pilot, lambda: "logged in · CPU" in pilot.app.sub_title)
+        screen = await open_learn(pilot, root)
+        await highlight(pilot, screen, "course1/1.3-exploring-hub")
+        pilot.app.clear_notifications()  # the empty local hub's advice
+        await pilot.pause()
+
+    assert snap_compare(make_app(), run_before=ready, terminal_size=(130, 36))

@@ -32,8 +32,10 @@ class LearnScreen(HfScreen):
 
     AUTO_FOCUS = "#learn-tree"
     BINDINGS = [
-        Binding("d", "do_here", "Do it here"),
-        Binding("c", "copy_command", "Copy Jupyter command"),
+        Binding("d", "do_here", "Do it here", tooltip="Open the screen that does this step"),
+        Binding(
+            "c", "copy_command", "Copy command", tooltip="Copy the command that opens it in Jupyter"
+        ),
         Binding("ctrl+r", "reload", "Reload"),
     ]
 
