@@ -6,20 +6,32 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select, TabbedContent, TextArea, Tree
 
 from helpers import add_local_repo, cpu_only_snapshot, table_ids, text_of, wait_until
-from hf_ecosystem.course import DoHere, Lesson, default_lessons_root, jupyter_command, read_lesson
+from hf_ecosystem.course import (
+    DoHere,
+    Lesson,
+    LessonError,
+    default_lessons_root,
+    jupyter_command,
+    read_lesson,
+    read_outline,
+)
 from hf_tui.app import HfTuiApp
+from hf_tui.screens.do_here import MODES, check_do_here, screen_for
 from hf_tui.screens.hub.dataset_detail import DatasetDetailScreen
+from hf_tui.screens.hub.model_detail import ModelDetailScreen
 from hf_tui.screens.hub.models import ModelsScreen
 from hf_tui.screens.hub.try_model import TryScreen
 from hf_tui.screens.learn import LearnScreen
 from hf_tui.screens.runs.evaluate_form import EvaluateFormScreen
 from hf_tui.screens.runs.new_training import NewTrainingScreen
+from hf_tui.screens.runs.publish import PublishScreen
 
 NOTEBOOKS = default_lessons_root()
 SIZE = (150, 45)
@@ -177,7 +189,8 @@ async def test_course2_lesson_opens_the_dataset_with_its_split(isolated_env: Pat
         page = app.screen
         assert isinstance(page, DatasetDetailScreen)
         assert page.repo_id == step.text("dataset")
-        assert page.query_one(TabbedContent).active == f"tab-{step.text('tab')}"
+        tabs = page.query_one(TabbedContent)
+        await wait_until(pilot, lambda: tabs.active == f"tab-{step.text('tab')}")
         split = page.query_one("#split-select", Select)
         await wait_until(pilot, lambda: split.value == step.text("split"))
         await wait_until(pilot, lambda: f"/{step.text('split')}: first" in text_of(
@@ -278,8 +291,74 @@ async def test_broken_lessons_show_their_error_in_the_pane(tmp_path: Path) -> No
 async def test_a_missing_lessons_folder_is_said_in_the_pane(tmp_path: Path) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        screen = await open_learn(pilot, tmp_path)  # an empty folder: the outline alone
+        assert "Course 1: Hub and Ecosystem Fundamentals" in text_of(pilot, "#lesson-text")
+        assert "0 lessons written so far" in text_of(pilot, "#lesson-text")
+        await pilot.press("c", "d")  # no lesson: nothing to copy or open
+        assert app.clipboard == "" and app.screen is screen
         await app.push_screen(LearnScreen(tmp_path / "nowhere"))
         await wait_until(pilot, lambda: "No lessons folder" in text_of(pilot, "#lesson-text"))
+
+
+async def test_reload_reads_an_edited_lesson_and_keeps_it_highlighted(tmp_path: Path) -> None:
+    path = write_lesson(tmp_path, META)
+    other = copy.deepcopy(META)
+    other.update(id="course2/2.5-metrics", number="2.5", module="2.3", title="Metrics")
+    write_lesson(tmp_path, other)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_learn(pilot, tmp_path)
+        await highlight(pilot, screen, "course2/2.5-metrics")
+        edited = copy.deepcopy(other)
+        edited["title"] = "Metrics, edited"
+        write_lesson(tmp_path, edited)
+        path.unlink()
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: "Metrics, edited" in text_of(pilot, "#lesson-text"))
+        assert screen.lesson is not None and screen.lesson.id == "course2/2.5-metrics"
+
+
+async def test_page_and_mode_steps_open_their_screens(tmp_path: Path) -> None:
+    steps = {
+        "2.3": {"screen": "memory", "inputs": {"model": "acme/m"}},
+        "2.5": {"screen": "publish", "inputs": {"target": str(tmp_path / "model")}},
+        "2.7": {"screen": "device"},
+    }
+    for number, step in steps.items():
+        meta = copy.deepcopy(META)
+        meta.update(id=f"course2/{number}-x", number=number, module="2.2")
+        meta["in_hf_tui"]["do"] = step
+        write_lesson(tmp_path, meta)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_learn(pilot, tmp_path)
+        await highlight(pilot, screen, "course2/2.3-x")
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelDetailScreen))
+        assert cast(ModelDetailScreen, app.screen).repo_id == "acme/m"
+        await pilot.press("escape")
+        await highlight(pilot, screen, "course2/2.5-x")
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, PublishScreen))
+        assert cast(PublishScreen, app.screen).target == str(tmp_path / "model")
+        await pilot.press("escape")
+        await highlight(pilot, screen, "course2/2.7-x")
+        await pilot.press("d")
+        await wait_until(pilot, lambda: app.current_mode == "device")
+
+
+def test_every_repository_lesson_opens_here() -> None:
+    """The lessons' steps name presets, tasks and forms this app has (core checks the rest)."""
+    for course in read_outline(NOTEBOOKS):
+        for lesson in course.lessons:
+            step = step_of(lesson)
+            check_do_here(step)
+            if step.screen not in MODES:
+                assert screen_for(step) is not None
+    with pytest.raises(LessonError, match="The Evaluate form has no task 'ner'"):
+        check_do_here(DoHere("evaluate", {"task": "ner"}))
+    with pytest.raises(LessonError, match="No screen for 'runs'"):
+        screen_for(DoHere("runs"))
 
 
 def test_snapshot_learn(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

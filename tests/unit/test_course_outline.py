@@ -229,6 +229,10 @@ def test_unreadable_and_misplaced_lessons_become_problems_of_their_course(tmp_pa
         0, "Other notebooks", [stray]
     )  # fmt: skip
     assert "none (unknown course)" in other.problems[0].hint
+    odd = tmp_path / "course-extra" / "week1" / "x.ipynb"  # no course number in its folders
+    odd.parent.mkdir(parents=True)
+    odd.write_text("[]", encoding="utf-8")
+    assert (None, odd) in [(p.course, p.path) for p in read_outline(tmp_path)[-1].problems]
 
 
 def test_group_lessons_alone_and_a_missing_folder(tmp_path: Path) -> None:

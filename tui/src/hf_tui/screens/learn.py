@@ -105,9 +105,11 @@ class LearnScreen(HfScreen):
                 course_node.add_leaf(tree_label(problem), problem)
         if first is None and tree.root.children:
             first = tree.root.children[0]
-        tree.move_cursor(first)
         if first is not None:
             self._show(first.data)
+            # asking for a line lays the new tree out (a node's own line is known only later)
+            lines = range(tree.last_line + 1)
+            tree.cursor_line = next(n for n in lines if tree.get_node_at_line(n) is first)
 
     @on(Tree.NodeHighlighted, "#learn-tree")
     def _highlighted(self, event: Tree.NodeHighlighted[Entry]) -> None:
