@@ -116,8 +116,10 @@ class TryScreen(HfScreen):
         yield Input(given, id=f"field-{name}", placeholder=f"{FIELD_HINTS[name]}")
         if samples:
             options = [(f"sample: {s.label}", s.path) for s in samples]
-            picked = given if given in {s.path for s in samples} else first
-            yield Select(options, value=picked, allow_blank=False, id=f"samples-{name}")
+            if given in {s.path for s in samples}:
+                yield Select(options, value=given, allow_blank=False, id=f"samples-{name}")
+            else:  # a file of the lesson's: no sample picked (picking one would replace it)
+                yield Select(options, prompt="samples", id=f"samples-{name}")
         else:
             yield Static("(seed the demo hub for sample files: hf-tui demo seed)", classes="hint")
 
