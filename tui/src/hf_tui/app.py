@@ -38,6 +38,7 @@ SCREENS_HELP = {
     "device": ("Device", "CPUs, RAM, each GPU's memory and load"),
     "jobs": ("Jobs", "Background jobs: progress, events, cancel"),
     "runs": ("Runs", "Training runs: live curves, compare, resume, evaluate"),
+    "learn": ("Learn", "The course: lessons, open in Jupyter, do it here"),
 }
 
 
@@ -57,6 +58,7 @@ class HfTuiApp(App[int]):
         Binding("3", "go('device')", "Device"),
         Binding("4", "go('jobs')", "Jobs"),
         Binding("5", "go('runs')", "Runs"),
+        Binding("6", "go('learn')", "Learn"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
         # Focus moves as soon as the app reads tab, not after the key has gone through the
@@ -89,6 +91,7 @@ class HfTuiApp(App[int]):
         self.add_mode("device", self._device_screen)  # per instance: it gets the app's sampler
         self.add_mode("jobs", self._jobs_screen)
         self.add_mode("runs", self._runs_screen)
+        self.add_mode("learn", self._learn_screen)
 
     def job_manager(self) -> JobManager:
         """The app's job manager (made on first use, in whichever worker needs it first)."""
@@ -97,6 +100,11 @@ class HfTuiApp(App[int]):
 
             self._job_manager = JobManager(self.settings, max_running=self.max_running_jobs)
         return self._job_manager
+
+    def _learn_screen(self) -> Screen[None]:
+        from hf_tui.screens.learn import LearnScreen
+
+        return LearnScreen()
 
     def _runs_screen(self) -> Screen[None]:
         from hf_tui.screens.runs.runs import RunsScreen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hf_ecosystem.course.do_here import DO_SCREENS, DoHere
 from hf_ecosystem.course.lessons import (
     PLAN,
     HfTuiPointer,
@@ -12,18 +13,42 @@ from hf_ecosystem.course.lessons import (
     read_lesson,
     week_plan,
 )
+from hf_ecosystem.course.outline import (
+    MODULES,
+    CourseOutline,
+    LessonProblem,
+    Module,
+    ModuleLessons,
+    default_lessons_root,
+    group_lessons,
+    jupyter_command,
+    lab_path,
+    read_outline,
+)
 from hf_ecosystem.course.setup import Cleanup, LessonEnv, setup_lesson
 
 __all__ = [
+    "DO_SCREENS",
+    "MODULES",
     "PLAN",
     "Cleanup",
+    "CourseOutline",
+    "DoHere",
     "HfTuiPointer",
     "Lesson",
     "LessonEnv",
     "LessonError",
+    "LessonProblem",
+    "Module",
+    "ModuleLessons",
     "WeekPlan",
+    "default_lessons_root",
+    "group_lessons",
+    "jupyter_command",
+    "lab_path",
     "list_lessons",
     "read_lesson",
+    "read_outline",
     "setup_lesson",
     "week_plan",
 ]

@@ -1,8 +1,41 @@
-"""The course's lessons as typed data, read from each notebook's `lesson` metadata (stdlib only).
+"""The course's lessons as typed data, read from each notebook's `lesson` metadata (no library
+beyond the stdlib and hf_ecosystem's own plain types).
 
 A lesson notebook carries `metadata.lesson`: id, course, week, number, module, title, objective,
 duration in minutes, learning outcomes and where hf-tui does the same thing. The app's Learn mode
 and the tests read it here; nothing imports nbformat or Jupyter.
+
+The shape (`in_hf_tui.do` is optional; Learn mode's "do it here" opens that screen, filled in)::
+
+    "lesson": {
+      "id": "course1/1.3-exploring-hub", "course": 1, "week": 1, "number": "1.3",
+      "module": "1.1", "title": "...", "objective": "...", "duration_minutes": 45,
+      "outcomes": ["...", "..."], "uses_gpu": false,
+      "in_hf_tui": {
+        "screen": "Models (key 1)", "keys": ["`/` ..."], "cli": ["hf-tui models search ..."],
+        "do": {"screen": "models", "inputs": {"task": "text-classification"}}
+      }
+    }
+
+`do.screen` is one of a closed set (`do_here.DO_SCREENS`); every input is optional unless marked
+(required), texts are non-empty strings:
+
+- `models` / `datasets`: the search, with `query`, `task`, `library`, `language`, `license`,
+  `author` (texts), `tags` (a list of texts), `sort` (downloads, likes, trending, updated, name):
+  `{"screen": "models", "inputs": {"task": "text-classification", "library": "transformers"}}`
+- `model`: a model's page, `model` (required): `{"screen": "model", "inputs": {"model": "org/m"}}`
+- `memory`: a model's page with its memory estimate, `model` (required)
+- `dataset`: a dataset's page, `dataset` (required: a repo id or a local file/folder), `config`,
+  `split`, `tab` (card, preview, stats):
+  `{"screen": "dataset", "inputs": {"dataset": "org/d", "split": "test", "tab": "preview"}}`
+- `try`: Try a model, `model` and `task` (required; an inference task), `input`: a text for the
+  task's first field, or a mapping of the task's fields (`{"question": "...", "context": "..."}`)
+- `train`: the New-training form, `preset` (a preset of the form, e.g.
+  text-classification-quick), `model`, `dataset`
+- `evaluate`: the Evaluate form, `model`, `dataset`, `task` (text-classification, summarization,
+  translation, causal-lm), `dataset_config`, `split`
+- `publish`: the Publish screen, `target` (required: a training job id or a model folder)
+- `runs`, `jobs`, `device`: those screens (no inputs)
 """
 
 from __future__ import annotations
@@ -14,16 +47,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.course.do_here import DoHere, do_here_from_metadata
+from hf_ecosystem.course.errors import LessonError
 
 _NUMBER = re.compile(r"^\d+\.\d+$")
-
-
-class LessonError(HfEcoError):
-    """A lesson notebook cannot be read, or its `lesson` metadata is missing or malformed."""
-
-    default_title = "Cannot read the lesson"
-    default_hint = "Open the notebook's metadata and check its `lesson` entry."
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +85,24 @@ def week_plan(course: int, course_week: int) -> WeekPlan | None:
 
 @dataclass(frozen=True, slots=True)
 class HfTuiPointer:
-    """Where hf-tui does what the lesson teaches: the screen, its keys, the CLI commands."""
+    """Where hf-tui does what the lesson teaches: the screen, its keys, the CLI commands, and the
+    screen Learn mode's "do it here" opens (None when the lesson names none)."""
 
     screen: str
     keys: tuple[str, ...] = ()
     cli: tuple[str, ...] = ()
+    do: DoHere | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
-        return {"screen": self.screen, "keys": list(self.keys), "cli": list(self.cli)}
+        data: dict[str, Any] = {
+            "screen": self.screen,
+            "keys": list(self.keys),
+            "cli": list(self.cli),
+        }
+        if self.do is not None:
+            data["do"] = self.do.to_dict()
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,10 +191,12 @@ def lesson_from_metadata(data: Mapping[str, Any], path: Path) -> Lesson:
             "Give the screen, keys and cli that do the same in hf-tui.",
         )
     tui_data = cast("Mapping[str, Any]", tui)
+    do = tui_data.get("do")
     pointer = HfTuiPointer(
         screen=_field(tui_data, "screen", str, path),
         keys=_texts(tui_data, "keys", path, required=False),
         cli=_texts(tui_data, "cli", path, required=False),
+        do=None if do is None else do_here_from_metadata(do, path),
     )
     return Lesson(
         id=_field(data, "id", str, path),

@@ -112,6 +112,16 @@ class FilterSidebar(VerticalScroll):
         """Focus the first filter field (the task), ready to type."""
         self.query_one(f"#filter-{_FIELDS[0]}", FilterInput).focus()
 
+    def set_filters(self, filters: SearchFilters, sort: Sort) -> None:
+        """Show these filters and this sort (Learn mode's "do it here" opens a search so)."""
+        values = {
+            "task": filters.task, "library": filters.library, "language": filters.language,
+            "license": filters.license, "author": filters.author, "tags": ", ".join(filters.tags),
+        }  # fmt: skip
+        for name in _FIELDS:
+            self.query_one(f"#filter-{name}", FilterInput).value = values[name] or ""
+        self.query_one("#sort", Select).value = sort.value
+
     def _value(self, name: str) -> str | None:
         return self.query_one(f"#filter-{name}", FilterInput).shown_value.strip() or None
 

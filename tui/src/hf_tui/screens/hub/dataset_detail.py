@@ -62,8 +62,12 @@ class DatasetDetailScreen(DetailScreen):
 
         stats: DatasetStats
 
-    def __init__(self, spec: str) -> None:
+    def __init__(self, spec: str, *, config: str = "", split: str = "", tab: str = "card") -> None:
+        """`config`, `split` and `tab` (card, preview, stats): what to show first when it has
+        them (Learn's "do it here"); otherwise the first config, train and the card."""
         super().__init__(spec)
+        self.wanted = (config, split)
+        self.first_tab = f"tab-{tab}"
         self.info: DatasetInfoSummary | None = None
         self._stats_for: tuple[str | None, str | None] | None = None
         self._stats_cancel = threading.Event()
@@ -74,7 +78,7 @@ class DatasetDetailScreen(DetailScreen):
         return "/" in self.repo_id and user_path(self.repo_id).exists()
 
     def compose_main(self) -> ComposeResult:
-        with TabbedContent(id="dataset-tabs", initial="tab-card"):
+        with TabbedContent(id="dataset-tabs", initial=self.first_tab):
             with TabPane("Card", id="tab-card"), VerticalScroll(id="card-pane"):
                 yield from self.compose_card()
             with TabPane("Preview", id="tab-preview"), VerticalScroll(id="preview-pane"):
@@ -135,7 +139,7 @@ class DatasetDetailScreen(DetailScreen):
         configs = self.query_one("#config-select", Select)
         configs.set_options([(n, n) for n in names])
         if names:
-            configs.value = names[0]
+            configs.value = self.wanted[0] if self.wanted[0] in names else names[0]
         self._fill_splits()
 
     def _fill_splits(self) -> None:
@@ -147,7 +151,8 @@ class DatasetDetailScreen(DetailScreen):
         splits.set_options([(s, s) for s in chosen.split_names])
         names = chosen.split_names
         if names:
-            splits.value = "train" if "train" in names else names[0]
+            first = self.wanted[1] if self.wanted[1] in names else "train"
+            splits.value = first if first in names else names[0]
 
     def _selected(self, selector: str) -> str | None:
         value = self.query_one(selector, Select).value

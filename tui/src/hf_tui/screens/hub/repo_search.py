@@ -90,6 +90,15 @@ class RepoSearchScreen(HfScreen):
         sidebar = self.query_one(FilterSidebar)
         return sidebar.filters(self.query_one("#search", Input).value), sidebar.sort
 
+    def show_search(self, filters: SearchFilters, sort: Sort) -> None:
+        """Search for `filters` in `sort` order, the filters shown (Learn's "do it here")."""
+        self.query_one("#search", Input).value = filters.query
+        sidebar = self.query_one(FilterSidebar)
+        sidebar.set_filters(filters, sort)
+        sidebar.display = True
+        self.start_search()
+        self.action_focus_results()
+
     def start_search(self, *, force: bool = False) -> None:
         """Start a new search unless nothing changed; a running one is cancelled (exclusive)."""
         choice = self.hf_app.backend_choice

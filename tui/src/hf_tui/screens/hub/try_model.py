@@ -63,9 +63,11 @@ class TryScreen(HfScreen):
 
         text: str
 
-    def __init__(self, repo_id: str, task: str) -> None:
+    def __init__(self, repo_id: str, task: str, inputs: dict[str, str] | None = None) -> None:
+        """`inputs`: field values the form starts with instead of the task's example."""
         super().__init__()
         self.repo_id = repo_id
+        self.inputs = inputs or {}
         self.spec: TaskSpec = get_task(task)
         self.job_id: str | None = None
         self.given: Any = None
@@ -85,6 +87,7 @@ class TryScreen(HfScreen):
             example = self.spec.example
             for name in self.spec.input_fields:
                 value = example.get(name, "") if isinstance(example, dict) else example
+                value = self.inputs.get(name, value)
                 if isinstance(value, list):
                     value = ", ".join(str(v) for v in value)
                 yield Label(f"{name}" + (f" — {FIELD_HINTS[name]}" if name in FIELD_HINTS else ""))
@@ -109,10 +112,14 @@ class TryScreen(HfScreen):
         samples = sample_inputs(settings, "image" if name == "image" else "audio")
         self.samples[name] = samples
         first = samples[0].path if samples else ""
-        yield Input(first, id=f"field-{name}", placeholder=f"{FIELD_HINTS[name]}")
+        given = self.inputs.get(name, first)
+        yield Input(given, id=f"field-{name}", placeholder=f"{FIELD_HINTS[name]}")
         if samples:
             options = [(f"sample: {s.label}", s.path) for s in samples]
-            yield Select(options, value=first, allow_blank=False, id=f"samples-{name}")
+            if given in {s.path for s in samples}:
+                yield Select(options, value=given, allow_blank=False, id=f"samples-{name}")
+            else:  # a file of the lesson's: no sample picked (picking one would replace it)
+                yield Select(options, prompt="samples", id=f"samples-{name}")
         else:
             yield Static("(seed the demo hub for sample files: hf-tui demo seed)", classes="hint")
 

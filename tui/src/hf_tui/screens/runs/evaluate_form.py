@@ -85,9 +85,19 @@ class EvaluateFormScreen(HfScreen):
         Binding("ctrl+s", "evaluate", "Evaluate"),
     ]
 
-    def __init__(self, model: str | None = None) -> None:
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        task: str = DEFAULT_TASK,
+        fields: dict[str, str] | None = None,
+    ) -> None:
+        """`task` (a value of TASKS) and `fields` (by FIELDS name) fill the form (Learn's "do it
+        here"); `model` alone is the Detail page's way in."""
         super().__init__()
-        self.model = model or ""
+        self.model = model or (fields or {}).get("model", "")
+        self.first_task = task
+        self.given = fields or {}
         self.spec: JobSpec | None = None
         self.errors: dict[str, str] = {}
 
@@ -104,12 +114,13 @@ class EvaluateFormScreen(HfScreen):
             with VerticalScroll(id="evaluate-form"):
                 task = Select(
                     [(label, value) for value, label in TASKS],
-                    value=DEFAULT_TASK,
+                    value=self.first_task,
                     allow_blank=False,
                     id="field-task",
                 )
                 yield from self._row("task", "task", task)
                 defaults = {"model": self.model, "max_samples": str(DEFAULT_MAX_SAMPLES)}
+                defaults.update(self.given)
                 for name, label, placeholder in FIELDS:
                     field = Input(
                         defaults.get(name, ""), placeholder=placeholder, id=f"field-{name}"

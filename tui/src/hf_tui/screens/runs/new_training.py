@@ -103,14 +103,23 @@ class NewTrainingScreen(HfScreen):
         spec: TrainSpec
         text: Text
 
-    def __init__(self, model: str = "", *, clone: tuple[str, dict[str, Any]] | None = None) -> None:
-        """`clone`: (job id, config) of a run whose spec fills the form (not its output_dir)."""
+    def __init__(
+        self,
+        model: str = "",
+        *,
+        clone: tuple[str, dict[str, Any]] | None = None,
+        preset: str = DEFAULT_PRESET,
+        dataset: str = "",
+    ) -> None:
+        """`clone`: (job id, config) of a run whose spec fills the form (not its output_dir);
+        otherwise `preset` (a key of PRESETS), `model` and `dataset` fill it."""
         super().__init__()
         self.clone = clone
         self.model = str(clone[1].get("model", "")) if clone else model
+        self.dataset = dataset
         self.spec: TrainSpec | None = None
         self.errors: dict[str, str] = {}
-        self._preset = DEFAULT_PRESET  # the preset the fields hold (a clone: none applied)
+        self._preset = preset  # the preset the fields hold (a clone: none applied)
         self._speed: MachineSpeed | None = None  # measured once, in the estimate's thread
         self._estimated: TrainSpec | None = None
 
@@ -125,7 +134,7 @@ class NewTrainingScreen(HfScreen):
                     "preset",
                     Select(
                         [(label, key) for key, (label, _) in PRESETS.items()],
-                        value=DEFAULT_PRESET,
+                        value=self._preset,
                         allow_blank=False,
                         id="preset",
                     ),
@@ -141,7 +150,7 @@ class NewTrainingScreen(HfScreen):
                     ),
                 )
                 for name, label, placeholder in FIELDS:
-                    value = self.model if name == "model" else ""
+                    value = {"model": self.model, "dataset": self.dataset}.get(name, "")
                     yield from self._row(
                         name, label, Input(value, placeholder=placeholder, id=f"field-{name}")
                     )
@@ -166,7 +175,7 @@ class NewTrainingScreen(HfScreen):
     def on_mount(self) -> None:
         self.query_one("#yaml-preview", TextArea).border_title = "Config (YAML)"
         if self.clone is None:
-            self.apply_preset(DEFAULT_PRESET)
+            self.apply_preset(self._preset)
         else:
             self.fill_from(self.clone[1])
         self.refresh_preview()
