@@ -21,6 +21,7 @@ from hf_ecosystem.snippets.types import (
     StatsCode,
     TrainCode,
     TryCode,
+    joined,
 )
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "StatsCode",
     "TrainCode",
     "TryCode",
+    "joined",
     "snippet_for",
 ]
 

@@ -54,15 +54,16 @@ def stats_snippet(request: StatsCode) -> Snippet:
         "    print(stats.label.column, stats.label.counts)",
     )
     plain = lines(
+        "import pandas as pd",
         "from datasets import load_dataset",
         "",
         _load(request.repo_id, request.config, request.split, streaming=False),
         "frame = data.to_pandas()",
         "print(data.num_rows, 'rows')",
         "print(frame.isna().sum())  # missing values per column",
-        "print(frame.describe(include='all'))",
+        "print(frame.describe(include='all').to_string())",
         "for name in frame.columns:",
-        "    if frame[name].dtype == object and frame[name].map(type).eq(str).all():",
+        "    if pd.api.types.is_string_dtype(frame[name]):",
         "        print(name, 'length', frame[name].str.len().describe().to_dict())",
         "        if frame[name].nunique() <= 50:  # few values: a label",
         "            print(frame[name].value_counts().to_dict())",

@@ -22,7 +22,7 @@ def job_lines(kind: str, params: Mapping[str, Any]) -> list[str]:
         "manager = JobManager()",
         f"record = manager.launch(JobSpec.create({literal(kind)}, **{literal(dict(params))}))",
         "record = manager.wait(record.id)  # the job runs in its own process",
-        "print(record.state, record.error)",
+        "print(record.status, record.error)",
         "print(job_result(record))",
     ]
 
@@ -52,7 +52,7 @@ def _rows(p: Mapping[str, Any]) -> list[str]:
            pick, "rows = data[split]"]  # fmt: skip
     if p.get("max_samples"):
         out.append(f"rows = rows.select(range(min({literal(p['max_samples'])}, len(rows))))")
-    out.append(f"texts = rows[{literal(p.get('text_column', 'text'))}]")
+    out.append(f"texts = list(rows[{literal(p.get('text_column', 'text'))}])")
     return out
 
 
@@ -93,7 +93,7 @@ def _generation(p: Mapping[str, Any]) -> list[str]:
         "",
         f"tokenizer = AutoTokenizer.from_pretrained({literal(p['model'])})",
         f"model = AutoModelForSeq2SeqLM.from_pretrained({literal(p['model'])})",
-        f"references = rows[{target}]",
+        f"references = list(rows[{target}])",
         "outputs = []",
         f"for start in range(0, len(texts), {batch}):",
         f"    batch = tokenizer(texts[start : start + {batch}], padding=True, truncation=True,",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from hf_ecosystem.inference.generation import DEFAULT_MAX_NEW_TOKENS as MAX_NEW_TOKENS
 from hf_ecosystem.inference.registry import get_task
+from hf_ecosystem.inference.seq2seq import DEFAULT_MAX_NEW_TOKENS as SEQ2SEQ_MAX_NEW_TOKENS
 from hf_ecosystem.snippets.render import assign, lines, literal
 from hf_ecosystem.snippets.types import Snippet, TryCode
 
@@ -51,6 +53,8 @@ def _pipeline(task: str, repo: str, kind: str, fields: dict[str, Any]) -> str:
     first, keywords = PIPELINE_CALLS.get(kind, (next(iter(fields)), {}))
     args = [literal(fields[first])]
     args += [f"{key}={literal(fields[name])}" for key, name in keywords.items()]
+    if task == "text-generation":
+        args.append(f"max_new_tokens={MAX_NEW_TOKENS}")  # as hf_ecosystem's default
     return lines(
         "from transformers import pipeline",
         "",
@@ -97,7 +101,7 @@ def _seq2seq(repo: str, fields: dict[str, Any]) -> str:
         f"tokenizer = AutoTokenizer.from_pretrained({repo})",
         f"model = AutoModelForSeq2SeqLM.from_pretrained({repo})",
         f"batch = tokenizer({literal(fields['text'])}, truncation=True, return_tensors='pt')",
-        "output = model.generate(**batch, max_new_tokens=64)",
+        f"output = model.generate(**batch, max_new_tokens={SEQ2SEQ_MAX_NEW_TOKENS})",
         "print({'text': tokenizer.decode(output[0], skip_special_tokens=True)})",
     )
 

@@ -113,3 +113,17 @@ CodeRequest = (
     SearchCode | ModelCode | MemoryCode | TryCode | PreviewCode | StatsCode | TrainCode
     | EvaluateCode | PublishCode
 )  # fmt: skip
+
+
+VARIANTS = {"ecosystem": "hf_ecosystem", "plain": "plain libraries"}
+
+
+def joined(snippets: list[Snippet], variant: str) -> str:
+    """One variant ("ecosystem" or "plain") of several snippets as one script, each under its
+    title as a comment (a title is flattened to one line: it cannot end the comment)."""
+    parts = [
+        f"# {' '.join(s.title.splitlines())}\n{getattr(s, variant)}"
+        for s in snippets
+        if getattr(s, variant)
+    ]
+    return "\n\n".join(parts) if len(parts) > 1 else "".join(getattr(s, variant) for s in snippets)
