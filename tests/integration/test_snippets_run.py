@@ -63,7 +63,8 @@ def _train_config(output_dir: Path) -> dict[str, Any]:
 
 
 def requests(work: Path, variant: str, user: str) -> dict[str, CodeRequest]:
-    """What each screen would show, named; `variant` and `user` keep written paths apart."""
+    """What each screen would show, named (run in this order: the evaluation reads the model the
+    training saved); `variant` and `user` keep written paths apart."""
     from hf_ecosystem.training.spec import TrainSpec
 
     config = _train_config(work / f"train-{variant}")
@@ -90,7 +91,7 @@ def requests(work: Path, variant: str, user: str) -> dict[str, CodeRequest]:
         "evaluate-classification": EvaluateCode(
             {
                 "task": "text-classification",
-                "model": CLASSIFIER,
+                "model": str(config["output_dir"]),  # the model the train snippet just saved
                 "dataset": NEWS,
                 "text_column": "headline",
                 "max_samples": 8,

@@ -134,9 +134,11 @@ def test_hostile_values_change_only_literals_never_the_code() -> None:
             assert shape(calm) == shape(attacked), (type(benign).__name__, variant)
             if attacked:
                 constants = [
-                    n.value for n in ast.walk(ast.parse(attacked)) if isinstance(n, ast.Constant)
+                    str(n.value)
+                    for n in ast.walk(ast.parse(attacked))
+                    if isinstance(n, ast.Constant)
                 ]
-                assert HOSTILE in constants or any(HOSTILE in str(c) for c in constants)
+                assert any(HOSTILE in c for c in constants)  # in data, whole
                 assert "pwned" not in "".join(
                     line for line in attacked.splitlines() if line.lstrip().startswith("#")
                 )
