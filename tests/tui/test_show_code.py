@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
 from helpers import cpu_only_snapshot, wait_until
-from hf_ecosystem.snippets import TryCode
+from hf_ecosystem.snippets import Snippet, TryCode
 from hf_tui.app import HfTuiApp
 from hf_tui.modals.show_code import ShowCodeModal
 from hf_tui.screens.hub.dataset_detail import DatasetDetailScreen
@@ -181,3 +181,21 @@ async def test_publish_code_names_the_folder_and_repo(isolated_env: Path) -> Non
         assert f"'source': {str(folder)!r}" in modal.codes["ecosystem"]
         assert "'repo_id': 'me/published'" in modal.codes["ecosystem"]
         assert f"folder_path={str(folder)!r}" in modal.codes["plain"]
+
+
+async def test_a_missing_variant_says_why_and_copies_nothing(isolated_env: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        snippet = Snippet("Fine-tune x", "a = 1\n", "", "Only text classification here.")
+        await app.push_screen(ShowCodeModal([snippet]))
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, ShowCodeModal)
+        assert "Only text classification" in str(modal.query_one(".code-note", Static).render())
+        await pilot.press("v")
+        assert modal.variant == "plain"
+        await pilot.press("c")
+        assert modal.copied is None and "no plain libraries code" in notes(app)
+        await pilot.click("#code-copy")  # the button copies too (the variant shown)
+        await pilot.press("v", "c")
+        assert modal.copied == "a = 1\n" == app.clipboard
