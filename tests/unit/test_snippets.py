@@ -90,6 +90,7 @@ def every_request(v: str) -> list[CodeRequest]:
     return [
         *(SearchCode(kind, filters, sort) for kind in ("model", "dataset") for sort in Sort),
         ModelCode(v, v),
+        ModelCode(v),  # a task this machine cannot run: no pipeline
         *(
             MemoryCode(v, dtype, 2, 64, mode)
             for dtype in ("fp32", "int4")
