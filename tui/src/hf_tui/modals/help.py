@@ -23,6 +23,7 @@ GLOBAL_KEYS = [
     ("e / p (Runs)", "evaluate / publish the selected run (p also in Run and Evaluate views)"),
     ("ctrl+s (forms)", "start a training, launch an evaluation"),
     ("ctrl+s (Publish)", "publish with the edited card; ctrl+g regenerates the card"),
+    ("ctrl+o", "show code: this screen's work as Python (hf_ecosystem / plain), to copy"),
     ("ctrl+p", "command palette: every screen and action"),
     ("?", "this help"),
     ("q", "quit"),

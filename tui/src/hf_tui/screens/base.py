@@ -14,7 +14,10 @@ from textual.worker import Worker, WorkerState
 from hf_tui.errors import describe_error
 
 if TYPE_CHECKING:
+    from hf_ecosystem.snippets import CodeRequest
     from hf_tui.app import HfTuiApp
+
+SHOW_CODE_KEY = "ctrl+o"  # every screen with code to show binds this key to `show_code`
 
 
 def focus_first(screen: Screen[Any]) -> None:
@@ -93,6 +96,22 @@ class HfScreen(Screen[None]):
             await shown
         if event.worker.group not in self.QUIET_GROUPS:
             self.notify(hint or title, title=title, severity="error", markup=False)
+
+    # -- show code ---------------------------------------------------------------------------------
+
+    def code_requests(self) -> list[CodeRequest]:
+        """What this screen does now, as snippet requests; none (after saying why) when there is
+        nothing to show yet."""
+        return []
+
+    def action_show_code(self) -> None:
+        """Open the Python that does what this screen does, built from the values on it."""
+        from hf_ecosystem.snippets import snippet_for
+        from hf_tui.modals.show_code import ShowCodeModal
+
+        requests = self.code_requests()
+        if requests:
+            self.app.push_screen(ShowCodeModal([snippet_for(r) for r in requests]))
 
     def worker_failed(self, group: str, title: str, hint: str) -> Awaitable[None] | None:
         """Show a failed worker's (already redacted) error in place; the base then notifies it."""

@@ -19,6 +19,7 @@ from textual.worker import get_current_worker
 from hf_ecosystem.data.types import DatasetInfoSummary, DatasetStats, PreviewPage
 from hf_ecosystem.hub.types import DatasetSummary, RepoDetails, RepoFile, RepoKind
 from hf_ecosystem.paths import user_path
+from hf_ecosystem.snippets import CodeRequest, PreviewCode, StatsCode
 from hf_tui.screens.hub.detail import DetailScreen
 from hf_tui.widgets.data_table import DataTable
 from hf_tui.widgets.stats_panel import StatsPanel
@@ -95,6 +96,15 @@ class DatasetDetailScreen(DetailScreen):
         self.query_one("#action-try").display = False
         self.query_one("#action-fine-tune").display = False
         self.inspect()
+
+    def code_requests(self) -> list[CodeRequest]:
+        """The preview and the statistics of the config and split picked."""
+        split, config = self._selected("#split-select"), self._selected("#config-select")
+        if split is None:
+            self.notify("Pick a split first (the Preview tab).", severity="warning")
+            return []
+        return [PreviewCode(self.repo_id, split, config, PREVIEW_ROWS),
+                StatsCode(self.repo_id, split, config)]  # fmt: skip
 
     # -- details for a local file or folder (no repo behind it) -------------------------------
 

@@ -20,7 +20,7 @@ from hf_ecosystem.hub.cards import ParsedCard, parse_card_text
 from hf_ecosystem.hub.types import RepoDetails, RepoKind
 from hf_tui.format import human_bytes, human_count, human_date
 from hf_tui.messages import JobLaunched
-from hf_tui.screens.base import HfScreen
+from hf_tui.screens.base import SHOW_CODE_KEY, HfScreen
 from hf_tui.widgets.data_table import DataTable
 from hf_tui.widgets.license_panel import LicensePanel
 
@@ -47,6 +47,7 @@ class DetailScreen(HfScreen):
         Binding("t", "try", "Try it"),
         Binding("f", "fine_tune", "Fine-tune"),
         Binding("e", "evaluate", "Evaluate"),
+        Binding(SHOW_CODE_KEY, "show_code", "Code"),
     ]
 
     @dataclass

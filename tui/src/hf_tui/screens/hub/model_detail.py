@@ -12,6 +12,7 @@ from textual.widgets import Button
 
 from hf_ecosystem.device.memory import MemoryEstimate
 from hf_ecosystem.hub.types import RepoDetails, RepoKind
+from hf_ecosystem.snippets import CodeRequest, MemoryCode, ModelCode
 from hf_tui.format import human_count
 from hf_tui.screens.hub.detail import DetailScreen
 from hf_tui.widgets.memory_panel import MemoryPanel
@@ -32,6 +33,16 @@ class ModelDetailScreen(DetailScreen):
         """The memory estimate (with its fit verdict) arrived."""
 
         estimate: MemoryEstimate
+
+    memory_estimate: MemoryEstimate | None = None  # the one the memory panel shows
+
+    def code_requests(self) -> list[CodeRequest]:
+        """The model's details and loading, and the memory scenario the panel shows."""
+        e = self.memory_estimate
+        memory = MemoryCode(self.repo_id, mode="full")  # what estimate_memory asks for
+        if e is not None:
+            memory = MemoryCode(self.repo_id, e.dtype, e.batch, e.seq, e.mode)
+        return [ModelCode(self.repo_id, self.model_task), memory]
 
     def compose_side(self) -> ComposeResult:
         yield MemoryPanel(id="memory")
@@ -67,6 +78,7 @@ class ModelDetailScreen(DetailScreen):
 
     @on(MemoryEstimated)
     def _memory_estimated(self, message: MemoryEstimated) -> None:
+        self.memory_estimate = message.estimate
         self.query_one(MemoryPanel).show(message.estimate)
 
     def enable_actions(self, task: str | None) -> None:

@@ -16,7 +16,8 @@ from textual.worker import get_current_worker
 
 from hf_ecosystem.hub.selection import BackendChoice
 from hf_ecosystem.hub.types import RepoKind, RepoSummary, SearchFilters, Sort
-from hf_tui.screens.base import HfScreen
+from hf_ecosystem.snippets import CodeRequest, SearchCode
+from hf_tui.screens.base import SHOW_CODE_KEY, HfScreen
 from hf_tui.widgets.filter_sidebar import FilterSidebar
 from hf_tui.widgets.results_table import ResultsTable
 
@@ -35,6 +36,7 @@ class RepoSearchScreen(HfScreen):
         Binding("f", "focus_filters", "Filters"),
         Binding("escape", "focus_results", "Back to the list", show=False),
         Binding("ctrl+r", "refresh", "Refresh"),
+        Binding(SHOW_CODE_KEY, "show_code", "Code"),
     ]
 
     @dataclass
@@ -98,6 +100,11 @@ class RepoSearchScreen(HfScreen):
         sidebar.display = True
         self.start_search()
         self.action_focus_results()
+
+    def code_requests(self) -> list[CodeRequest]:
+        """This search, as the text and filters on screen say."""
+        filters, sort = self.current_filters()
+        return [SearchCode(self.KIND, filters, sort)]
 
     def start_search(self, *, force: bool = False) -> None:
         """Start a new search unless nothing changed; a running one is cancelled (exclusive)."""

@@ -22,8 +22,9 @@ from hf_ecosystem.inference.registry import TaskSpec, get_task
 from hf_ecosystem.inference.results import InferenceResult
 from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.paths import user_path
+from hf_ecosystem.snippets import CodeRequest, TryCode
 from hf_tui.messages import JobLaunched, JobUpdated
-from hf_tui.screens.base import HfScreen
+from hf_tui.screens.base import SHOW_CODE_KEY, HfScreen
 from hf_tui.widgets.image_preview import ImagePreview
 from hf_tui.widgets.job_follower import JobFollower
 from hf_tui.widgets.result_view import ResultView
@@ -49,6 +50,7 @@ class TryScreen(HfScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+s", "run", "Run"),
+        Binding(SHOW_CODE_KEY, "show_code", "Code"),
     ]
 
     @dataclass
@@ -157,6 +159,10 @@ class TryScreen(HfScreen):
         if "labels" in data:
             data["labels"] = [x.strip() for x in str(data["labels"]).split(",") if x.strip()]
         return data, json.dumps(data)
+
+    def code_requests(self) -> list[CodeRequest]:
+        """This model on the input in the form."""
+        return [TryCode(self.repo_id, self.spec.name, self.current_input()[0])]
 
     @on(Button.Pressed, "#run")
     def action_run(self) -> None:

@@ -16,8 +16,9 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.evaluation.analysis import normalize_task  # light: no torch/evaluate at import
 from hf_ecosystem.jobs.spec import JobSpec
+from hf_ecosystem.snippets import CodeRequest, EvaluateCode
 from hf_tui.messages import JobLaunched
-from hf_tui.screens.base import HfScreen
+from hf_tui.screens.base import SHOW_CODE_KEY, HfScreen
 
 # value (a task name `hf-tui run evaluate --task` accepts), label
 TASKS = (
@@ -83,6 +84,7 @@ class EvaluateFormScreen(HfScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+s", "evaluate", "Evaluate"),
+        Binding(SHOW_CODE_KEY, "show_code", "Code"),
     ]
 
     def __init__(
@@ -183,6 +185,15 @@ class EvaluateFormScreen(HfScreen):
             if code is not None and not (1 < len(code) < 16 and _LANGUAGE.fullmatch(code)):
                 errors[name] = f"{code!r} is not a language code: use e.g. en, de, fr_XX"
         return params, errors
+
+    def code_requests(self) -> list[CodeRequest]:
+        """This evaluation, once the form is valid (its problems are shown otherwise)."""
+        spec = self.validate()
+        if spec is None:
+            self.notify("Fix the form first: the code is built from a valid evaluation.",
+                        severity="warning")  # fmt: skip
+            return []
+        return [EvaluateCode(dict(spec.params))]
 
     def validate(self) -> JobSpec | None:
         """Check the form, show each problem next to its field; the job spec when valid."""

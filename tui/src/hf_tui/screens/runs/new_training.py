@@ -17,11 +17,12 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
 
 from hf_ecosystem.config import default_home
+from hf_ecosystem.snippets import CodeRequest, TrainCode
 from hf_ecosystem.tasks import TRAIN_TASKS
 from hf_ecosystem.training.estimate import MachineSpeed, TrainEstimate, describe
 from hf_ecosystem.training.spec import TrainSpec, TrainSpecError
 from hf_tui.messages import JobLaunched
-from hf_tui.screens.base import HfScreen
+from hf_tui.screens.base import SHOW_CODE_KEY, HfScreen
 from hf_tui.screens.runs.training_presets import CLEARED, DEFAULT_PRESET, PRESET_FIELDS, PRESETS
 
 # name, label, placeholder
@@ -92,6 +93,7 @@ class NewTrainingScreen(HfScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+s", "start", "Start"),
+        Binding(SHOW_CODE_KEY, "show_code", "Code"),
     ]
 
     QUIET_GROUPS = frozenset({"train-estimate"})  # shown in place: the run can start anyway
@@ -229,6 +231,16 @@ class NewTrainingScreen(HfScreen):
         if self.query_one("#field-lora", Checkbox).value:
             data["lora"] = (self.clone[1].get("lora") if self.clone else None) or {}
         return data, errors
+
+    def code_requests(self) -> list[CodeRequest]:
+        """This run, once the form is valid (its problems are shown otherwise)."""
+        spec = self.validate()
+        if spec is None:
+            self.notify("Fix the form first: the code is built from a valid config.",
+                        severity="warning")  # fmt: skip
+            return []
+        given = spec.model_dump(mode="json", exclude_defaults=True)
+        return [TrainCode(given, spec.model_dump(mode="json"))]
 
     def validate(self) -> TrainSpec | None:
         """Check the form; show each problem next to its field. The spec when valid."""

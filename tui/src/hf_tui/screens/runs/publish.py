@@ -27,14 +27,13 @@ from textual.widgets import (
 
 from hf_ecosystem.errors import InvalidRepoIdError
 from hf_ecosystem.hub.repo_id import validate_repo_id
-from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.publishing.plan import PublishPlan, SecretFileError
-from hf_ecosystem.publishing.results import PublishJobResult
 from hf_ecosystem.publishing.staging import default_repo_id
-from hf_tui.format import STATUS_STYLES
+from hf_ecosystem.snippets import CodeRequest, PublishCode
 from hf_tui.messages import JobLaunched, JobUpdated
-from hf_tui.screens.base import HfScreen
+from hf_tui.screens.base import SHOW_CODE_KEY, HfScreen
+from hf_tui.screens.runs.publish_outcome import outcome_text
 from hf_tui.widgets.job_follower import JobFollower, show_events
 from hf_tui.widgets.publish_plan_view import PublishPlanView
 
@@ -60,6 +59,7 @@ class PublishScreen(HfScreen):
         Binding("ctrl+s", "publish", "Publish"),
         Binding("ctrl+g", "regenerate", "Regenerate card"),
         Binding("ctrl+r", "reload", "Reload files"),
+        Binding(SHOW_CODE_KEY, "show_code", "Code"),
     ]
 
     @dataclass
@@ -295,6 +295,17 @@ class PublishScreen(HfScreen):
         field.set_class(False, "bad")
         return repo
 
+    def code_requests(self) -> list[CodeRequest]:
+        """This folder published as the repo the form names (once the repo id is valid)."""
+        repo = self._check_repo()
+        if self.source is None or repo is None:
+            self.notify("Nothing to publish yet: a folder and a valid repo id come first.",
+                        severity="warning")  # fmt: skip
+            return []
+        return [PublishCode(str(self.source), repo, private=self._private(), local=self.local,
+                            tag=self._value("tag") or None,
+                            commit_message=self._value("message") or None)]  # fmt: skip
+
     @on(Button.Pressed, "#publish")
     def action_publish(self) -> None:
         """Save the edited card and launch the publish job (nothing starts while invalid)."""
@@ -369,23 +380,8 @@ class PublishScreen(HfScreen):
         self._enable_publish()
 
     def _show_outcome(self, record: JobRecord) -> None:
-        text = Text(f"Job {record.id} ", style="bold")
-        text.append(record.status, style=STATUS_STYLES.get(record.status, ""))
-        result = result_as(record, PublishJobResult) or PublishJobResult()
-        published = result.published
-        if record.error:
-            text.append(f"\n{record.error.get('title', '')}: {record.error.get('hint', '')}", "red")
-        elif record.status == "succeeded":
-            where = published.location or "?"
-            text.append(f"\nPublished {published.repo_id} → {where}", style="green")
-            if not published.local and published.private is not None:
-                changed = " (visibility changed)" if published.visibility_changed else ""
-                text.append(f"\n{'private' if published.private else 'public'} repo{changed}")
-            if result.versions:
-                text.append(f"\nversions: {', '.join(result.versions)}")
-            if published.local:
-                name = published.repo_id.rsplit("/", 1)[-1]
-                text.append(f"\nFind it on Models (1): search '{name}'.", style="dim")
+        text, done = outcome_text(record)
+        if done:
             bar = self.query_one("#publish-progress", ProgressBar)
             bar.update(total=bar.total or 1, progress=bar.total or 1)
         self.query_one("#publish-outcome", Static).update(text)
