@@ -154,4 +154,5 @@ def test_a_waiting_job_says_which_jobs_hold_the_gpus(
     assert main(["jobs", "show", first.id]) == 0
     assert "GPUs: 0, 1 (CUDA_VISIBLE_DEVICES)" in capsys.readouterr().out
     assert main(["jobs", "list"]) == 0
-    assert " · GPU 0,1" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert " · GPU 0,1" in listed and " · waiting: needs 2 GPUs, 1 free" in listed

@@ -62,3 +62,25 @@ async def test_cancel_needs_an_active_job(isolated_env) -> None:  # type: ignore
         await pilot.press("c")
         assert not isinstance(app.screen, ConfirmModal)
         assert any("Select a queued or running job" in n.message for n in app._notifications)  # type: ignore[attr-defined]
+
+
+async def test_a_waiting_job_says_why(isolated_env, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    monkeypatch.setenv("HFTUI_GPUS", "0")
+    manager = JobManager(max_running=0)  # paused: nothing starts by itself
+    spec = JobSpec.create("inference", task="text-classification", model="acme/m", input="hi")
+    holder = manager.launch(spec)  # it holds GPU 0, as a job that has just been started does
+    manager.store.update(holder.id, status="starting", started_at=time.time(), gpu_ids="0")
+    waiting = manager.launch(spec)
+    app = HfTuiApp(offline=True, sampler=cpu_only_snapshot)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.press("4")
+        await wait_until(pilot, lambda: table_ids(pilot, "#jobs-table")[:1] == [waiting.id])
+        await wait_until(
+            pilot,
+            lambda: (
+                f"waiting: needs 1 GPU, 0 free (GPU 0 by job {holder.id})"
+                in text_of(pilot, "#job-summary")
+            ),
+        )
