@@ -3,6 +3,11 @@ reason, the user's values winning, and the batch sized by the memory estimate.""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
 from hf_ecosystem.device.memory import estimate_memory
 from hf_ecosystem.device.model_shape import shape_from_config
 from hf_ecosystem.device.types import CpuSnapshot, DeviceSnapshot, GpuSnapshot, MemorySnapshot
@@ -11,6 +16,7 @@ from hf_ecosystem.training.fast_defaults import (
     HEADROOM,
     DeviceFacts,
     FastDefaults,
+    for_run,
     resolve,
 )
 
@@ -36,7 +42,7 @@ def test_a_gpu_gets_every_speedup_with_its_reason() -> None:
     args = found.training_arguments()
     assert args["bf16"] and not args["fp16"] and args["tf32"]
     assert args["optim"] == "adamw_torch_fused"
-    assert args["group_by_length"] and args["dataloader_pin_memory"]
+    assert args["train_sampling_strategy"] == "group_by_length" and args["dataloader_pin_memory"]
     assert args["dataloader_num_workers"] == 4
     # The largest per-device batch dividing 32 that the estimate fits; accumulation keeps 32.
     batch, steps = args["per_device_train_batch_size"], args["gradient_accumulation_steps"]
@@ -52,10 +58,12 @@ def test_a_gpu_gets_every_speedup_with_its_reason() -> None:
 
 
 def test_older_gpus_use_fp16_and_the_cpu_uses_none_of_them() -> None:
-    assert resolve(T4, batch_size=8).value("precision") == "fp16"
+    t4 = resolve(T4, batch_size=8)
+    assert t4.value("precision") == "fp16" and not t4.value("tf32")  # TF32 needs Ampere
     cpu = resolve(CPU, batch_size=16, gradient_accumulation_steps=2, memory_at=_memory_at())
     args = cpu.training_arguments()
-    assert not (args["bf16"] or args["fp16"] or args["tf32"] or args["group_by_length"])
+    assert not (args["bf16"] or args["fp16"] or args["tf32"])
+    assert args["train_sampling_strategy"] == "random"
     assert args["optim"] == "adamw_torch" and args["dataloader_num_workers"] == 0
     assert not args["dataloader_pin_memory"]
     assert (args["per_device_train_batch_size"], args["gradient_accumulation_steps"]) == (32, 1)
@@ -98,3 +106,46 @@ def test_facts_from_the_inventory_and_round_trip() -> None:
     assert not DeviceFacts.from_snapshot(snapshot, []).cuda
     found = resolve(both, batch_size=8)
     assert FastDefaults.from_dict(found.to_dict()) == found
+
+
+def _snapshot(*free_gib: float) -> DeviceSnapshot:
+    gpus = tuple(
+        GpuSnapshot(i, "NVIDIA H100", 80 * GIB, int((80 - f) * GIB), compute_capability=(9, 0))
+        for i, f in enumerate(free_gib)
+    )
+    return DeviceSnapshot(CpuSnapshot("Test CPU", 16), MemorySnapshot(GIB, GIB, 0), gpus)
+
+
+def test_a_run_is_sized_for_the_gpus_it_was_given(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text(json.dumps(QWEN2_05B), encoding="utf-8")
+    config = {"model": str(tmp_path), "task": "causal-lm", "batch_size": 32, "max_length": 512,
+              "speed": {"dataloader_num_workers": 2}}  # fmt: skip
+    assert for_run(config, cuda=False) is None
+    assert for_run(config, cuda=True, snapshot=_snapshot()) is None  # CUDA but no NVML reading
+    # GPU 1 is the job's (CUDA_VISIBLE_DEVICES=1): its 24 GiB free size the batch, not GPU 0's 80.
+    found = for_run(config, cuda=True, snapshot=_snapshot(80, 24), visible="1")
+    assert found is not None
+    assert (found.value("batch_size"), found.value("gradient_accumulation_steps")) == (8, 4)
+    assert found.value("dataloader_num_workers") == 2 and found.settings[5].overridden
+    lora = for_run({**config, "lora": {"r": 8}}, cuda=True, snapshot=_snapshot(24))
+    assert lora is not None and lora.value("batch_size") == 8  # the logits bind at 150k
+    assert lora.settings[6].reason != found.settings[6].reason  # … with less besides them
+    absent = for_run({**config, "model": str(tmp_path / "nothing")}, cuda=True,
+                     snapshot=_snapshot(24))  # fmt: skip
+    assert absent is not None and absent.value("batch_size") == 32  # no estimate: as asked
+
+
+def test_the_spec_takes_only_known_speed_settings(tmp_path: Path) -> None:
+    from hf_ecosystem.training.spec import TrainSpec, TrainSpecError
+    from hf_ecosystem.training.trainer import training_arguments
+
+    spec = TrainSpec.parse({"model": "m", "dataset": "d", "speed": {"group_by_length": False}})
+    assert spec.speed == {"group_by_length": False}
+    with pytest.raises(TrainSpecError, match="unknown speed setting 'turbo'"):
+        TrainSpec.parse({"model": "m", "dataset": "d", "speed": {"turbo": True}})
+    fast = {"train_sampling_strategy": "group_by_length", "per_device_train_batch_size": 4,
+            "gradient_accumulation_steps": 8, "dataloader_num_workers": 2}  # fmt: skip
+    args = training_arguments(spec, tmp_path, "fp32", has_eval=False, fast=fast)
+    assert args.train_sampling_strategy == "group_by_length"
+    assert args.per_device_train_batch_size == 4
+    assert (args.gradient_accumulation_steps, args.dataloader_num_workers) == (8, 2)

@@ -86,7 +86,10 @@ class FastDefaults:
         precision = self.value("precision")
         return {
             "bf16": precision == "bf16", "fp16": precision == "fp16", "tf32": self.value("tf32"),
-            "optim": self.value("optim"), "group_by_length": self.value("group_by_length"),
+            "optim": self.value("optim"),
+            # transformers 5.24 names it as a sampling strategy (no group_by_length argument).
+            "train_sampling_strategy": "group_by_length" if self.value("group_by_length")
+            else "random",
             "dataloader_pin_memory": self.value("dataloader_pin_memory"),
             "dataloader_num_workers": self.value("dataloader_num_workers"),
             "per_device_train_batch_size": self.value("batch_size"),
@@ -147,6 +150,7 @@ def resolve(
         user.setdefault("precision", precision)
     cuda, workers = facts.cuda, min(MAX_WORKERS, max(0, facts.cpu_cores // max(1, facts.gpus) - 1))
     wanted = batch_size * gradient_accumulation_steps
+    ampere = cuda and (facts.compute_capability or (0, 0)) >= (8, 0)
     if "batch_size" in user:
         batch, batch_why = int(user["batch_size"]), ""
         accumulation, why = gradient_accumulation_steps, "as asked, with your batch size"
@@ -157,7 +161,8 @@ def resolve(
     gpu_only = "CPU: helps only with a GPU"
     chosen: dict[str, tuple[Any, str]] = {
         "precision": _precision(facts),
-        "tf32": (cuda, "TF32 tensor cores for fp32 matmuls" if cuda else gpu_only),
+        "tf32": (ampere, "TF32 tensor cores for fp32 matmuls" if ampere
+                 else gpu_only if not cuda else "TF32 needs compute capability 8.0+"),
         "optim": ("adamw_torch_fused", "one fused kernel per step") if cuda
         else ("adamw_torch", "the fused AdamW needs a GPU"),
         "group_by_length": (cuda, "batches of similar lengths: less padding" if cuda else gpu_only),
@@ -175,3 +180,46 @@ def resolve(
         for name in NAMES
     )
     return FastDefaults(settings)
+
+
+def for_run(
+    config: Mapping[str, Any],
+    *,
+    cuda: bool,
+    snapshot: DeviceSnapshot | None = None,
+    visible: str | None = None,
+) -> FastDefaults | None:
+    """The settings a training run (a TrainSpec as plain data) gets on the GPUs it was given
+    (`visible`: CUDA_VISIBLE_DEVICES, NVML's order); None without CUDA (the CPU keeps its own)."""
+    if not cuda:
+        return None
+    from hf_ecosystem.device.memory import estimate_for_repo
+    from hf_ecosystem.errors import HfEcoError
+
+    if snapshot is None:
+        from hf_ecosystem.device.inventory import snapshot as take_snapshot
+
+        snapshot = take_snapshot()
+    ids = [int(i) for i in visible.split(",") if i.strip().isdigit()] if visible else None
+    facts = DeviceFacts.from_snapshot(snapshot, ids)
+    if not facts.cuda:  # CUDA without NVML readings: nothing to decide by
+        return None
+    mode = "lora" if config.get("lora") else "full"
+
+    def memory_at(batch: int) -> int | None:
+        try:
+            return estimate_for_repo(
+                str(config["model"]), batch=batch, seq=int(config.get("max_length", 128)),
+                train=mode, task=config.get("task"), live_snapshot=False,
+            ).peak_bytes  # fmt: skip
+        except HfEcoError:
+            return None
+
+    return resolve(
+        facts,
+        batch_size=int(config.get("batch_size", 16)),
+        gradient_accumulation_steps=int(config.get("gradient_accumulation_steps", 1)),
+        precision=str(config.get("precision", "auto")),
+        overrides=config.get("speed") or {},
+        memory_at=memory_at,
+    )
