@@ -79,6 +79,9 @@ def test_job_memory_reads_the_scenario_from_the_spec(tmp_path: Path) -> None:
     full, lora = job_memory(train()), job_memory(train(lora={"r": 8}))
     bigger = job_memory(train(batch_size=64, max_length=512))
     assert full and lora and bigger and lora < full < bigger
+    # The run sizes its batch down to what fits: it needs batch 1's memory unless it fixes one.
+    assert job_memory(train(batch_size=64)) == full
+    assert (job_memory(train(batch_size=64, speed={"batch_size": 64})) or 0) > full
     infer = JobSpec.create("inference", task="text-generation", model=model, input="x",
                            dtype="float32")  # fmt: skip
     half = JobSpec.create("inference", task="text-generation", model=model, input="x")

@@ -66,7 +66,11 @@ def _scenario(spec: JobSpec) -> tuple[str, dict[str, Any]] | None:
     if spec.kind == "train":
         cfg: Mapping[str, Any] = p.get("config") or {}
         lora = cfg.get("lora") is not None
-        args = {"batch": int(cfg.get("batch_size", 16)), "seq": int(cfg.get("max_length", 128)),
+        # On a GPU the run sizes its per-device batch to the memory it finds (fast defaults),
+        # down to 1: it needs the estimate at 1, unless `speed.batch_size` fixes the batch.
+        speed: Mapping[str, Any] = cfg.get("speed") or {}
+        fixed = speed.get("batch_size")
+        args = {"batch": int(fixed or 1), "seq": int(cfg.get("max_length", 128)),
                 "train": "lora" if lora else "full", "task": cfg.get("task")}  # fmt: skip
         return str(cfg.get("model", "")), args
     if spec.kind in ("inference", "batch-inference", "evaluate"):
