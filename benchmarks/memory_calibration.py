@@ -1,19 +1,21 @@
 """Calibrate hf_ecosystem.device.memory against what PyTorch really allocates.
 
-GPU mode (default): builds gpt2-small/medium, a llama-shaped 1B (GQA, 128k vocabulary) and
-bert-base from configs with random weights on CUDA and compares the estimate with
-`torch.cuda.max_memory_allocated()` for inference (KV cache on), full fine-tuning (fp32 weights,
-bf16 autocast, fused AdamW as Trainer(bf16=True)) and LoRA (peft, when installed). Prints
-measured vs estimated, the ratio and PASS/FAIL at ±15 %; exits cleanly without CUDA. Training
-runs two steps as Trainer does (autocast forward, backward, clip, fused AdamW step, zero_grad):
-the estimate is the peak once Adam's states exist (step 2); step 1's peak is printed beside it.
+GPU mode (default): builds gpt2-small/medium, a llama-shaped 1B (GQA, 128k vocabulary),
+Qwen2-0.5B's shape (150k vocabulary, tied embeddings) and bert-base from configs with random
+weights on CUDA and compares the estimate with `torch.cuda.max_memory_allocated()` for inference
+(KV cache on), full fine-tuning (fp32 weights, bf16 autocast, fused AdamW as Trainer(bf16=True))
+and LoRA (peft, when installed). Prints measured vs estimated, the ratio and PASS/FAIL at ±15 %;
+exits cleanly without CUDA. Training runs two steps as Trainer does (autocast forward, backward,
+clip, fused AdamW step, zero_grad): the estimate is the peak once Adam's states exist (step 2);
+step 1's peak is printed beside it.
 
 CPU mode (`--cpu`): small configs on the CPU (`--real` adds gpt2-small at 8x512). Compares (1)
 the saved-activation term with what `torch.autograd.graph.saved_tensors_hooks` sees, and (2) the
 whole peak with a live-tensor tracker (a TorchDispatchMode that counts every storage until it is
 freed), against the estimate for CPU autocast (`target="cpu"`). LoRA uses a wrapper with peft's
 forward. Attention dropout is off: on the CPU, SDPA with dropout falls back to the math kernel,
-which keeps seq^2 matrices that CUDA's flash / memory-efficient kernels do not.
+which keeps seq^2 matrices that CUDA's flash / memory-efficient kernels do not. A one-layer
+Qwen2-0.5B (its 150k tied vocabulary) is measured by the RSS high-water mark (`measure_rss`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,15 @@ GPU_MODELS: dict[str, tuple[str, dict[str, Any]]] = {
     }),
     "bert-base": ("bert", {}),
 }  # fmt: skip
+# Qwen2-0.5B's shape (transformers' Qwen2Config defaults are Qwen2-7B's).
+QWEN2_05B: dict[str, Any] = {
+    "hidden_size": 896, "intermediate_size": 4864, "num_hidden_layers": 24,
+    "num_attention_heads": 14, "num_key_value_heads": 2, "vocab_size": 151936,
+    "tie_word_embeddings": True, "max_position_embeddings": 32768, "rope_theta": 1e6,
+}  # fmt: skip
+GPU_MODELS["qwen2-0.5b"] = ("qwen2", QWEN2_05B)
+# Its large-vocabulary part on the CPU: one layer, measured by the RSS high-water mark.
+RSS_MODELS = {"qwen2-0.5b-1layer": ("qwen2", {**QWEN2_05B, "num_hidden_layers": 1})}
 CPU_MODELS: dict[str, tuple[str, dict[str, Any]]] = {
     "gpt2-tiny": ("gpt2", {"n_embd": 256, "n_layer": 4, "n_head": 4, "vocab_size": 8000,
                            "attn_pdrop": 0.0}),
@@ -312,6 +323,53 @@ def measure(model: Any, batch: int, seq: int, train: str | None, device: str) ->
     return first, max(first, second)
 
 
+def _rss(key: str) -> int:
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith(key))
+    return int(line.split()[1]) * 1024
+
+
+def measure_rss(model: Any, batch: int, seq: int) -> int:
+    """Full fine-tuning's peak over two steps from the process's RSS high-water mark (Linux).
+
+    The live-tensor tracker cannot see this case right: asking a tensor for its storage keeps a
+    Python storage object alive, so autograd no longer adds the embedding's gradient in place
+    into the LM head's (tied weights) and a third vocab x hidden tensor appears that a plain run
+    never makes. Tensors above glibc's mmap threshold (32 MiB) are mapped and unmapped one by
+    one, so for a large vocabulary the high-water mark tracks the live bytes closely."""
+    import torch
+
+    ids = torch.randint(0, model.config.vocab_size, (batch, seq))
+    model.config.use_cache = False
+    model.train()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-5, fused=True)
+    step(model, ids, opt, "cpu")
+    resident = _static_bytes(model) + sum(
+        value.numel() * value.element_size()
+        for state in opt.state.values()
+        for value in state.values()
+        if torch.is_tensor(value)
+    )
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")  # resets VmHWM to the current RSS
+    before = _rss("VmRSS")
+    step(model, ids, opt, "cpu")
+    return resident + _rss("VmHWM") - before
+
+
+def rss_report(shapes: list[tuple[int, int]]) -> bool:
+    """Measured (RSS) vs estimated full fine-tuning peaks of the large-vocabulary models."""
+    ok = True
+    for name, (model_type, overrides) in RSS_MODELS.items():
+        for batch, seq in shapes:
+            model = build(model_type, overrides)
+            est = estimate(model, batch, seq, "full", "cpu")
+            ok &= _row(name, f"full {batch}x{seq}", measure_rss(model, batch, seq),
+                       est.training_bytes)  # fmt: skip
+            del model
+    return ok
+
+
 class _null:
     def __enter__(self) -> None:
         return None
@@ -413,6 +471,8 @@ def main(argv: list[str] | None = None) -> int:
                 _row(name, f"saved {batch}x{seq}", measured, estimated)
         print("== peak (live-tensor tracker) vs estimate(target='cpu')")
         ok = peak_report(CPU_MODELS, shapes, "cpu")
+        print("== peak (RSS high-water mark) vs estimate(target='cpu'), tied 150k vocabulary")
+        ok &= rss_report([(1, 64), (2, 512)])
         if args.real:
             real = {"gpt2-small": ("gpt2", {"attn_pdrop": 0.0})}
             ok &= peak_report(real, [(8, 512)], "cpu")

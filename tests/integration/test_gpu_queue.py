@@ -12,41 +12,20 @@ import contextlib
 import os
 import signal
 import sqlite3
-import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from fakes.standin_queue import StandInManager, seen_gpus, wait_until
 from hf_ecosystem.jobs.gpus import parse_gpu_list, pick, visible_env
 from hf_ecosystem.jobs.manager import JobManager, group_alive
 from hf_ecosystem.jobs.params import JobSpecError
 from hf_ecosystem.jobs.spec import JobSpec
 
-
-class StandInManager(JobManager):
-    """The real queue; the worker is `sh` that writes what it was shown, then sleeps."""
-
-    started: list[int]
-
-    def _spawn(self, job_id: str, gpus: tuple[int, ...] = ()) -> None:
-        env = self.worker_env(job_id, gpus)
-        seen = self.store.job_dir(job_id) / "seen.txt"
-        script = f'echo "[${{CUDA_VISIBLE_DEVICES-unset}}]" > "{seen}"; sleep 60'
-        process = subprocess.Popen(["sh", "-c", script], start_new_session=True, env=env)
-        self.started.append(process.pid)
-        # As the real launcher: the pid is recorded, the job stays "starting" (a worker marks
-        # itself running); until its exec the child shows the launcher's command line.
-        self.store.update(job_id, pid=process.pid)
-
-
-def _wait(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
+_wait = wait_until
+_seen = seen_gpus
 
 
 @pytest.fixture
@@ -63,12 +42,6 @@ def queue(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stand
 def _infer(**extra: Any) -> JobSpec:
     return JobSpec.create("inference", task="text-classification", model="acme/m", input="hi",
                           **extra)  # fmt: skip
-
-
-def _seen(manager: JobManager, job_id: str) -> str:
-    path = manager.store.job_dir(job_id) / "seen.txt"
-    _wait(lambda: path.is_file() and path.read_text().strip() != "")
-    return path.read_text().strip()[1:-1]
 
 
 def test_jobs_get_disjoint_gpus_and_see_only_theirs(queue: StandInManager) -> None:
@@ -181,4 +154,5 @@ def test_a_waiting_job_says_which_jobs_hold_the_gpus(
     assert main(["jobs", "show", first.id]) == 0
     assert "GPUs: 0, 1 (CUDA_VISIBLE_DEVICES)" in capsys.readouterr().out
     assert main(["jobs", "list"]) == 0
-    assert " · GPU 0,1" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert " · GPU 0,1" in listed and " · waiting: needs 2 GPUs, 1 free" in listed

@@ -76,3 +76,25 @@ async def test_the_jobs_table_shows_which_gpus_a_job_was_given(isolated_env) -> 
         assert isinstance(screen, JobsScreen)
         what = screen.query_one("#jobs-table").get_cell(record.id, "what")  # type: ignore[attr-defined]
         assert str(what).endswith(" · GPU 0,2")
+
+
+async def test_a_waiting_job_says_why(isolated_env, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    monkeypatch.setenv("HFTUI_GPUS", "0")
+    manager = JobManager(max_running=0)  # paused: nothing starts by itself
+    spec = JobSpec.create("inference", task="text-classification", model="acme/m", input="hi")
+    holder = manager.launch(spec)  # it holds GPU 0, as a job that has just been started does
+    manager.store.update(holder.id, status="starting", started_at=time.time(), gpu_ids="0")
+    waiting = manager.launch(spec)
+    app = HfTuiApp(offline=True, sampler=cpu_only_snapshot)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.press("4")
+        await wait_until(pilot, lambda: table_ids(pilot, "#jobs-table")[:1] == [waiting.id])
+        await wait_until(
+            pilot,
+            lambda: (
+                f"waiting: needs 1 GPU, 0 free (GPU 0 by job {holder.id})"
+                in text_of(pilot, "#job-summary")
+            ),
+        )

@@ -87,6 +87,8 @@ class Settings:
     """Memory the warm worker's models may take in all, in GiB (weights as stored)."""
     warm_idle: float = 600.0
     """Seconds without a request after which the warm worker exits by itself."""
+    share_gpus: bool = False
+    """Let a job start on a GPU another job runs on when both fit in its memory (off: one each)."""
 
     @property
     def cache_dir(self) -> Path:
@@ -178,6 +180,7 @@ _CHECKS: dict[str, Any] = {
     "warm_models": _bounded(int, 0, 64),
     "warm_gib": _bounded(float, 0.0001, 4096),
     "warm_idle": _bounded(float, 0.5, 7 * 24 * 3600),
+    "share_gpus": _truthy,
 }
 
 

@@ -204,7 +204,9 @@ def _training(
     )  # fmt: skip
     if work > logits:  # small vocabularies: the last MLP's gradients outweigh the logits
         start.update(activations=acts + work, logits=0, gradients=4 * vocab * h)
-    tied = 8 * vocab * h if s and s.tie_word_embeddings and head.kind == "lm" else 0
+    # Tied embeddings: the embedding's fresh fp32 gradient meets the LM head's, already in the
+    # weight's gradient buffer, and is added into it in place: one vocab x hidden tensor more.
+    tied = 4 * vocab * h if s and s.tie_word_embeddings and head.kind == "lm" else 0
     end = _moment(weights=4 * p, gradients=4 * p + tied, optimizer_states=8 * p, overhead=handles)
     first = max(_total(start) - 8 * p, _total(end))
     if _total(start) >= _total(end):
@@ -213,7 +215,7 @@ def _training(
     notes = ["peak at the end of backward / the optimizer step (weights, gradients, states)"]
     if tied:
         notes.append("tied embeddings: the LM head's and the embedding's gradients meet at the")
-        notes[-1] += " end of backward as three fp32 vocab x hidden tensors"
+        notes[-1] += " end of backward as two fp32 vocab x hidden tensors (added in place)"
     return end, first, notes
 
 

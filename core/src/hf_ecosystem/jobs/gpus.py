@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
 
 from hf_ecosystem.jobs.params import JobSpecError
+
+if TYPE_CHECKING:
+    from hf_ecosystem.device.nvml import NvmlBackend
 
 GPUS_ENV = "HFTUI_GPUS"
 MAX_GPUS_PER_JOB = 64
@@ -36,13 +40,13 @@ def parse_gpu_list(text: str) -> tuple[int, ...]:
     return ids
 
 
-def queue_gpus() -> tuple[int, ...]:
+def queue_gpus(nvml: NvmlBackend | None = None) -> tuple[int, ...]:
     """The GPUs jobs may be given: HFTUI_GPUS when set, else every GPU NVML sees."""
     if GPUS_ENV in os.environ:
         return parse_gpu_list(os.environ[GPUS_ENV])
     from hf_ecosystem.device.nvml import read_gpus
 
-    return tuple(gpu.index for gpu in read_gpus().gpus)
+    return tuple(gpu.index for gpu in read_gpus(nvml).gpus)
 
 
 def check_request(kind: str, gpu_capable: bool, gpus: object) -> int:

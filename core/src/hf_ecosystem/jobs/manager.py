@@ -9,20 +9,24 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.jobs import gpus as gpu_queue
+from hf_ecosystem.jobs import placement
 from hf_ecosystem.jobs.events import JobEvent, read_events
+from hf_ecosystem.jobs.placement import LINGER_SECONDS
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord, JobStore, pid_alive, pid_running
+
+if TYPE_CHECKING:
+    from hf_ecosystem.device.nvml import NvmlBackend
 
 HEARTBEAT_SECONDS = 2.0
 STALE_AFTER_SECONDS = 30.0  # a worker that has not beaten for this long is lost
 START_TIMEOUT_SECONDS = 60.0  # "starting" for longer than this without a pid: lost
 WORKER_MODULE = "hf_ecosystem.jobs.worker"
-LINGER_SECONDS = 120.0  # a finished job's leftover processes hold its slot this long at most
 CANCEL_GRACE_SECONDS = 10.0
 
 
@@ -53,11 +57,15 @@ def thread_limits(max_running: int, env: dict[str, str]) -> dict[str, str]:
 class JobManager:
     """The one entry point for jobs: used by the CLI, the TUI and by workers themselves."""
 
-    def __init__(self, settings: Settings | None = None, *, max_running: int | None = None) -> None:
+    def __init__(  # nvml: None for the real one (tests pass a fake)
+        self, settings: Settings | None = None, *, max_running: int | None = None,
+        nvml: NvmlBackend | None = None,
+    ) -> None:  # fmt: skip
         self.settings = settings or load_settings()
         self.store = JobStore(self.settings.home)
         self._max_running = max_running
         self._gpus: tuple[int, ...] | None = None
+        self._nvml = nvml
 
     @property
     def max_running(self) -> int:
@@ -70,20 +78,22 @@ class JobManager:
     def gpus(self) -> tuple[int, ...]:
         """The GPUs this queue hands out (NVML's, or HFTUI_GPUS)."""
         if self._gpus is None:
-            self._gpus = gpu_queue.queue_gpus()
+            self._gpus = gpu_queue.queue_gpus(self._nvml)
         return self._gpus
 
     def waiting_for(self, record: JobRecord) -> str | None:
-        """Why a queued job waits for GPUs ("needs 2 GPUs, 1 free (GPU 0 by job …)"), or None."""
-        need = self.gpus_needed(record.spec)
-        if record.status != "queued" or not need:
+        """Why a queued job waits for GPUs ("needs 18.2 GiB; GPU 0 has 11.0 GiB free, GPU 1 is
+        reserved by job …"), or None."""
+        if record.status != "queued":
             return None
-        holders = {
-            gpu: other.id
-            for other in self.store.list(statuses=("starting", "running"))
-            for gpu in other.gpu_ids
-        }
-        return gpu_queue.wait_reason(need, self.gpus, holders)
+        with self.store.transaction() as conn:
+            return self._place(conn, record.spec, record.memory_bytes).reason
+
+    def _place(self, conn: Any, spec: JobSpec, memory: int | None) -> placement.Placement:
+        """The one placement decision: the scheduler and the waiting reason both ask it."""
+        need, share = self.gpus_needed(spec), self.settings.share_gpus
+        rooms = placement.gpu_rooms(self.gpus, self._nvml if memory is not None else False)
+        return placement.decide(conn, need, memory, rooms, group_alive, share=share)
 
     def gpus_needed(self, spec: JobSpec) -> int:
         """How many GPUs a job of this spec is given here."""
@@ -94,10 +104,14 @@ class JobManager:
     def launch(self, spec: JobSpec) -> JobRecord:
         """Queue a validated job and start it if a slot (and the GPUs it needs) is free; a job
         asking for more GPUs than the queue has is refused here, before anything starts."""
-        problem = gpu_queue.refusal(self.gpus_needed(spec), self.gpus)
+        need = self.gpus_needed(spec)
+        problem = gpu_queue.refusal(need, self.gpus)
+        memory = placement.job_memory(spec) if need else None
+        rooms = placement.gpu_rooms(self.gpus, self._nvml if memory is not None else False)
+        problem = problem or placement.refusal(need, memory, rooms)
         if problem is not None:
             raise problem
-        record = self.store.create(spec)
+        record = self.store.create(spec, memory_bytes=memory)
         self.schedule()
         return self.store.get(record.id)
 
@@ -122,14 +136,13 @@ class JobManager:
                 if running + _lingering(conn) >= self.max_running:
                     break
                 row = conn.execute(
-                    "SELECT id, spec FROM jobs WHERE status = 'queued'"
+                    "SELECT id, spec, memory_bytes FROM jobs WHERE status = 'queued'"
                     " ORDER BY created_at, id LIMIT 1"
                 ).fetchone()
                 if row is None:
                     break
                 job_id = row[0]
-                need = self.gpus_needed(JobSpec.from_json(row[1]))
-                given = gpu_queue.pick(self.gpus, _held_gpus(conn), need) if need else ()
+                given = self._place(conn, JobSpec.from_json(row[1]), row[2]).gpus
                 if given is None:
                     break  # waits for GPUs to free up
                 # Claimed inside the transaction, so two schedulers never start the same job
@@ -326,21 +339,6 @@ def _lingering(conn: Any) -> int:
         (time.time() - LINGER_SECONDS,),
     ).fetchall()
     return sum(1 for row in rows if group_alive(int(row[0]), str(row[1])))
-
-
-def _held_gpus(conn: Any) -> set[int]:
-    """GPUs given to jobs that run, and to finished jobs whose processes still live (they may
-    still hold the GPU's memory)."""
-    held: set[int] = set()
-    rows = conn.execute(
-        "SELECT id, pid, status, finished_at, gpu_ids FROM jobs WHERE gpu_ids IS NOT NULL"
-        " AND (status IN ('starting','running') OR finished_at >= ?)",
-        (time.time() - LINGER_SECONDS,),
-    ).fetchall()
-    for job_id, pid, status, _, ids in rows:
-        if status in ("starting", "running") or (pid and group_alive(int(pid), str(job_id))):
-            held.update(gpu_queue.parse_ids(ids))
-    return held
 
 
 JOB_ENV = "HFTUI_JOB_ID"  # set for a worker; its children (training ranks) inherit it

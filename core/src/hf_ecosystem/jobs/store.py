@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     result TEXT,
     error TEXT,
     cancel_requested INTEGER NOT NULL DEFAULT 0,
-    gpu_ids TEXT
+    gpu_ids TEXT,
+    memory_bytes INTEGER
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, created_at);
 """
@@ -67,6 +68,7 @@ class JobRecord:
     error: dict[str, Any] | None = None
     cancel_requested: bool = False
     gpu_ids: tuple[int, ...] = ()  # the GPUs the queue gave it (CUDA_VISIBLE_DEVICES)
+    memory_bytes: int | None = None  # its memory estimate per GPU, reserved while it runs
 
     @property
     def is_active(self) -> bool:
@@ -95,6 +97,7 @@ class JobRecord:
             "result": self.result,
             "error": self.error,
             "gpus": list(self.gpu_ids),
+            "memory_bytes": self.memory_bytes,
         }
 
 
@@ -126,6 +129,8 @@ class JobStore:
             columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
             if "gpu_ids" not in columns:  # a store written before GPUs were handed out
                 conn.execute("ALTER TABLE jobs ADD COLUMN gpu_ids TEXT")
+            if "memory_bytes" not in columns:  # … or before they were placed by memory
+                conn.execute("ALTER TABLE jobs ADD COLUMN memory_bytes INTEGER")
             self._conn = conn
         return self._conn
 
@@ -165,16 +170,16 @@ class JobStore:
 
     # -- rows ---------------------------------------------------------------------------------
 
-    def create(self, spec: JobSpec) -> JobRecord:
-        """Store a new queued job."""
+    def create(self, spec: JobSpec, *, memory_bytes: int | None = None) -> JobRecord:
+        """Store a new queued job (with its GPU memory estimate, when there is one)."""
         job_id = new_job_id()
         private_dir(self.job_dir(job_id))
         (self.job_dir(job_id) / "spec.json").write_text(spec.to_json(), encoding="utf-8")
         with self.transaction() as conn:
             conn.execute(
-                "INSERT INTO jobs (id, kind, spec, status, created_at)"
-                " VALUES (?, ?, ?, 'queued', ?)",
-                (job_id, spec.kind, spec.to_json(), time.time()),
+                "INSERT INTO jobs (id, kind, spec, status, created_at, memory_bytes)"
+                " VALUES (?, ?, ?, 'queued', ?, ?)",
+                (job_id, spec.kind, spec.to_json(), time.time(), memory_bytes),
             )
         return self.get(job_id)
 
@@ -259,6 +264,7 @@ def _record(row: sqlite3.Row) -> JobRecord:
         error=json.loads(row["error"]) if row["error"] else None,
         cancel_requested=bool(row["cancel_requested"]),
         gpu_ids=parse_ids(row["gpu_ids"]),
+        memory_bytes=row["memory_bytes"],
     )
 
 

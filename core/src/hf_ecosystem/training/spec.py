@@ -13,6 +13,9 @@ from hf_ecosystem.paths import user_path
 from hf_ecosystem.tasks import TrainTask, training_task
 from hf_ecosystem.training.trackers import Tracker
 
+SPEED_OVERRIDES = ("tf32", "optim", "group_by_length", "dataloader_pin_memory",
+                   "dataloader_num_workers", "batch_size")  # fmt: skip
+
 Strategy = Literal["no", "steps", "epoch"]
 Scheduler = Literal[
     "linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup"
@@ -88,6 +91,9 @@ class TrainSpec(BaseModel):
     # trackio and wandb need their extras; check_trackers (preflight) says so before a job starts.
     report_to: list[Tracker] = ["tensorboard"]
     output_dir: str | None = None
+    # Your values for the fast GPU defaults (training.fast_defaults): tf32, optim, group_by_length,
+    # dataloader_pin_memory, dataloader_num_workers, batch_size (fixes the per-device batch).
+    speed: dict[str, bool | int | str] = Field(default_factory=dict[str, bool | int | str])
 
     @model_validator(mode="before")
     @classmethod
@@ -109,6 +115,10 @@ class TrainSpec(BaseModel):
             raise ValueError("'save_steps' is required when save_strategy is 'steps'")
         if self.early_stopping_patience is not None and self.eval_strategy == "no":
             raise ValueError("'early_stopping_patience' needs an eval_strategy other than 'no'")
+        if unknown := sorted(set(self.speed) - set(SPEED_OVERRIDES)):
+            raise ValueError(
+                f"unknown speed setting {unknown[0]!r} (use {', '.join(SPEED_OVERRIDES)})"
+            )
         if self.task == "seq2seq" and not self.target_column:
             raise ValueError("'target_column' is required for a seq2seq task")
         if self.loss != "cross-entropy" and self.task not in (

@@ -16,6 +16,7 @@ from hf_ecosystem.config import Settings
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.paths import user_path
 from hf_ecosystem.training.data import PreparedData, prepare
+from hf_ecosystem.training.fast_defaults import for_run
 from hf_ecosystem.training.spec import TrainSpec
 from hf_ecosystem.training.trackers import (
     PROJECT,
@@ -170,8 +171,11 @@ def apply_lora(spec: TrainSpec, model: Any) -> Any:
         ) from exc
 
 
-def training_arguments(spec: TrainSpec, output_dir: Path, precision: str, *, has_eval: bool) -> Any:
-    """TrainingArguments for the spec (transformers 5 names)."""
+def training_arguments(
+    spec: TrainSpec, output_dir: Path, precision: str, *, has_eval: bool,
+    fast: Mapping[str, Any] | None = None,
+) -> Any:  # fmt: skip
+    """TrainingArguments for the spec (transformers 5 names); `fast`: the GPU defaults on top."""
     from transformers import TrainingArguments
 
     eval_strategy = spec.eval_strategy if has_eval else "no"
@@ -217,6 +221,7 @@ def training_arguments(spec: TrainSpec, output_dir: Path, precision: str, *, has
         kwargs["max_steps"] = spec.max_steps
     else:
         kwargs["num_train_epochs"] = spec.total_epochs
+    kwargs.update(fast or {})
     return TrainingArguments(**kwargs)
 
 
@@ -342,8 +347,14 @@ def create_trainer(
     model = load_model(spec, model_path, data, tokenizer)
     if spec.lora is not None:
         model = apply_lora(spec, model)
-    precision = pick_precision(spec.precision)
-    args = training_arguments(spec, folder, precision, has_eval=data.eval is not None)
+    # On CUDA the fast defaults decide (precision too), each said in the log with its reason.
+    fast = for_run(spec.model_dump() | {"model": str(model_path)}, cuda=_cuda_available(),
+                   visible=os.environ.get("CUDA_VISIBLE_DEVICES"))  # fmt: skip
+    for setting in fast.settings if fast else ():
+        say(f"{setting.name} = {setting.value} ({setting.reason})")
+    precision = fast.value("precision") if fast else pick_precision(spec.precision)
+    args = training_arguments(spec, folder, precision, has_eval=data.eval is not None,
+                              fast=fast.training_arguments() if fast else None)  # fmt: skip
     extra = list(callbacks)
     if args.load_best_model_at_end and spec.early_stopping_patience is not None:
         extra.append(EarlyStoppingCallback(early_stopping_patience=spec.early_stopping_patience))

@@ -64,19 +64,22 @@ def job_age(record: JobRecord, now: float | None = None) -> str:
     return duration((time.time() if now is None else now) - record.created_at)
 
 
-def _row(record: JobRecord) -> list[str]:
-    return [record.id, record.status, record.describe(), job_age(record)]
+def _row(record: JobRecord, waiting: str | None = None) -> list[str]:
+    why = f" · waiting: {waiting}" if waiting else ""
+    return [record.id, record.status, record.describe() + why, job_age(record)]
 
 
 def run_list(args: argparse.Namespace) -> int:
-    """List jobs."""
-    records = JobManager().list()
+    """List jobs (a queued job with why it waits)."""
+    manager = JobManager()
+    records = manager.list()
     if args.json:
         print_json({"ok": True, "jobs": [r.to_dict() for r in records]})
     elif not records:
         print("No jobs.")
     else:
-        print_table([*LIST_LEAD, "what", *LIST_TAIL], [_row(r) for r in records])
+        rows = [_row(r, manager.waiting_for(r)) for r in records]
+        print_table([*LIST_LEAD, "what", *LIST_TAIL], rows)
     return 0
 
 

@@ -55,6 +55,7 @@ class JobsScreen(PolledTableScreen):
         selected: str | None
         events: list[JobEvent] = field(default_factory=list)
         offset: int = 0
+        waiting: dict[str, str] = field(default_factory=dict[str, str])  # why queued jobs wait
 
     AUTO_FOCUS = "#jobs-table"
     TABLE_ID = "jobs-table"
@@ -67,6 +68,7 @@ class JobsScreen(PolledTableScreen):
         self._progress_offsets: dict[str, int] = {}
         self._last_progress: dict[str, JobEvent] = {}
         self.records: list[JobRecord] = []
+        self._waiting: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -107,7 +109,8 @@ class JobsScreen(PolledTableScreen):
         selected, events, offset = self.selected, [], self._offset
         if selected is not None:
             events, offset = manager.new_events(selected, self._offset)
-        self.post_message(self.Polled(records, progress, selected, events, offset))
+        waiting = {r.id: why for r in records if (why := manager.waiting_for(r))}
+        self.post_message(self.Polled(records, progress, selected, events, offset, waiting))
 
     def app_settings(self) -> Any:
         """The app's settings when it has them (tests and the CLI pass them in)."""
@@ -117,6 +120,7 @@ class JobsScreen(PolledTableScreen):
     def _polled(self, message: Polled) -> None:
         self._last_progress.update(message.progress)
         self.records = message.records
+        self._waiting = message.waiting
         self._fill_table(message.records)
         if message.selected == self.selected and message.selected is not None:
             self._offset = message.offset
@@ -178,6 +182,8 @@ class JobsScreen(PolledTableScreen):
         text.append(f"{record.id}  ", style="bold")
         text.append(record.status, style=STATUS_STYLES.get(record.status, ""))
         text.append(f"\n{record.spec.describe()}")
+        if waiting := self._waiting.get(record.id):
+            text.append(f"\nwaiting: {waiting}", style="yellow")
         if record.result:
             text.append(f"\nresult: {record.result}", style="green")
         if record.error:

@@ -20,6 +20,7 @@ from hf_ecosystem.config import default_home
 from hf_ecosystem.snippets import CodeRequest, TrainCode
 from hf_ecosystem.tasks import TRAIN_TASKS
 from hf_ecosystem.training.estimate import MachineSpeed, TrainEstimate, describe
+from hf_ecosystem.training.fast_defaults import FastDefaults, for_run
 from hf_ecosystem.training.spec import TrainSpec, TrainSpecError
 from hf_tui.messages import JobLaunched
 from hf_tui.screens.base import SHOW_CODE_KEY, HfScreen
@@ -83,6 +84,17 @@ def estimate_text(found: TrainEstimate) -> Text:
         "loading and evaluation add to it",
         style="dim",
     )
+    return text
+
+
+def fast_text(fast: FastDefaults | None) -> Text:
+    """The GPU defaults the run will use, one line each with its reason ("yours" when set)."""
+    if fast is None:
+        return Text("")
+    text = Text("\nGPU defaults (set them under `speed:` in the config):", style="bold")
+    for item in fast.settings:
+        text.append(f"\n  {item.name} = {item.value}")
+        text.append(f"  {'yours' if item.overridden else item.reason}", style="dim")
     return text
 
 
@@ -310,7 +322,16 @@ class NewTrainingScreen(HfScreen):
             self._speed = machine_speed(self.hf_app.job_manager())
         choice = self.hf_app.backend_choice
         found = estimate_run(spec, self._speed, choice.backend if choice else None)
-        self.post_message(self.Estimated(spec, estimate_text(found)))
+        text = estimate_text(found)
+        text.append_text(fast_text(self._fast_defaults(spec)))
+        self.post_message(self.Estimated(spec, text))
+
+    def _fast_defaults(self, spec: TrainSpec) -> FastDefaults | None:
+        """What the run will use on this machine's GPUs (core decides; None without one)."""
+        from hf_ecosystem.device.inventory import snapshot
+
+        machine = (self.hf_app.sampler or snapshot)()
+        return for_run(spec.model_dump(), cuda=bool(machine.gpus), snapshot=machine)
 
     @on(Estimated)
     def _estimated_shown(self, message: Estimated) -> None:
