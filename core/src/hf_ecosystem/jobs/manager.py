@@ -14,9 +14,10 @@ from typing import Any
 from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.jobs import gpus as gpu_queue
+from hf_ecosystem.jobs import slurm
 from hf_ecosystem.jobs.events import JobEvent, read_events
 from hf_ecosystem.jobs.spec import JobSpec
-from hf_ecosystem.jobs.store import JobRecord, JobStore, pid_alive, pid_running
+from hf_ecosystem.jobs.store import LOCAL_ONLY, JobRecord, JobStore, pid_alive, pid_running
 
 HEARTBEAT_SECONDS = 2.0
 STALE_AFTER_SECONDS = 30.0  # a worker that has not beaten for this long is lost
@@ -93,12 +94,24 @@ class JobManager:
 
     def launch(self, spec: JobSpec) -> JobRecord:
         """Queue a validated job and start it if a slot (and the GPUs it needs) is free; a job
-        asking for more GPUs than the queue has is refused here, before anything starts."""
+        asking for more GPUs than the queue has is refused here, before anything starts. A job
+        for Slurm is submitted there at once (Slurm queues it)."""
+        if spec.slurm is not None:
+            return self._submit_slurm(spec)
         problem = gpu_queue.refusal(self.gpus_needed(spec), self.gpus)
         if problem is not None:
             raise problem
         record = self.store.create(spec)
         self.schedule()
+        return self.store.get(record.id)
+
+    def _submit_slurm(self, spec: JobSpec) -> JobRecord:
+        record = self.store.create(spec)
+        try:
+            slurm.submit(self.store, record, self.settings)
+        except HfEcoError as exc:
+            self.store.finish(record.id, "failed", error=exc.to_dict())
+            raise
         return self.store.get(record.id)
 
     def schedule(self) -> list[str]:
@@ -118,11 +131,12 @@ class JobManager:
                 # in neither, and its still-running worker would share the slot with a new one.
                 running = conn.execute(
                     "SELECT COUNT(*) FROM jobs WHERE status IN ('starting','running')"
+                    f" AND {LOCAL_ONLY}"
                 ).fetchone()[0]
                 if running + _lingering(conn) >= self.max_running:
                     break
                 row = conn.execute(
-                    "SELECT id, spec FROM jobs WHERE status = 'queued'"
+                    f"SELECT id, spec FROM jobs WHERE status = 'queued' AND {LOCAL_ONLY}"
                     " ORDER BY created_at, id LIMIT 1"
                 ).fetchone()
                 if row is None:
@@ -194,7 +208,10 @@ class JobManager:
     def _mark_lost(self) -> list[str]:
         lost: list[str] = []
         now = time.time()
+        lost += slurm.refresh(self.store)  # their state comes from Slurm, not from a pid
         for record in self.store.list(statuses=("starting", "running")):
+            if record.spec.slurm is not None:
+                continue
             alive = pid_alive(record.pid, record.id)
             if record.status == "starting":
                 # Between fork and exec a new worker still shows its launcher's command line,
@@ -269,8 +286,11 @@ class JobManager:
         return self.store.events_path(self.store.get(job_id).id)
 
     def log_path(self, job_id: str) -> Path:
-        """The job's log file."""
-        return self.store.log_path(self.store.get(job_id).id)
+        """The job's log file (on Slurm: the task's output that submitit keeps)."""
+        record = self.store.get(job_id)
+        if record.slurm_id is not None:
+            return slurm.log_path(self.store, record)
+        return self.store.log_path(record.id)
 
     # -- ending jobs ----------------------------------------------------------------------------
 
@@ -279,6 +299,9 @@ class JobManager:
         record = self.store.get(job_id)
         if not record.is_active:
             raise HfEcoError(f"Job {record.id} already {record.status}", "Nothing to cancel.")
+        if record.spec.slurm is not None:
+            slurm.cancel(self.store, record, grace=grace)
+            return self.store.get(record.id)
         self.store.update(record.id, cancel_requested=1)
         if record.status == "queued" or record.pid is None:
             self.store.finish(record.id, "cancelled")

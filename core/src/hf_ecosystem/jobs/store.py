@@ -21,6 +21,8 @@ from hf_ecosystem.jobs.spec import JobSpec
 
 Status = Literal["queued", "starting", "running", "succeeded", "failed", "cancelled", "lost"]
 ACTIVE: tuple[Status, ...] = ("queued", "starting", "running")
+# SQL: rows of jobs that run on this machine (a Slurm job takes no local slot nor GPU)
+LOCAL_ONLY = "json_extract(spec, '$.slurm') IS NULL"
 FINISHED: tuple[Status, ...] = ("succeeded", "failed", "cancelled", "lost")
 
 _SCHEMA = """
@@ -37,7 +39,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     result TEXT,
     error TEXT,
     cancel_requested INTEGER NOT NULL DEFAULT 0,
-    gpu_ids TEXT
+    gpu_ids TEXT,
+    slurm_id TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, created_at);
 """
@@ -67,6 +70,7 @@ class JobRecord:
     error: dict[str, Any] | None = None
     cancel_requested: bool = False
     gpu_ids: tuple[int, ...] = ()  # the GPUs the queue gave it (CUDA_VISIBLE_DEVICES)
+    slurm_id: str | None = None  # its Slurm job id, once submitted there
 
     @property
     def is_active(self) -> bool:
@@ -89,6 +93,9 @@ class JobRecord:
             "result": self.result,
             "error": self.error,
             "gpus": list(self.gpu_ids),
+            "on": self.spec.on,
+            "slurm": self.spec.slurm.to_dict(only_set=True) if self.spec.slurm else None,
+            "slurm_job_id": self.slurm_id,
         }
 
 
@@ -120,6 +127,8 @@ class JobStore:
             columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
             if "gpu_ids" not in columns:  # a store written before GPUs were handed out
                 conn.execute("ALTER TABLE jobs ADD COLUMN gpu_ids TEXT")
+            if "slurm_id" not in columns:  # a store written before jobs ran on Slurm
+                conn.execute("ALTER TABLE jobs ADD COLUMN slurm_id TEXT")
             self._conn = conn
         return self._conn
 
@@ -253,6 +262,7 @@ def _record(row: sqlite3.Row) -> JobRecord:
         error=json.loads(row["error"]) if row["error"] else None,
         cancel_requested=bool(row["cancel_requested"]),
         gpu_ids=parse_ids(row["gpu_ids"]),
+        slurm_id=row["slurm_id"],
     )
 
 

@@ -12,7 +12,7 @@ from hf_ecosystem.jobs.events import read_events
 from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
-from hf_tui.commands import common_options
+from hf_tui.commands import common_options, placed
 from hf_tui.format import describe_event, duration, field_lines
 from hf_tui.output import print_json, print_table
 
@@ -176,6 +176,7 @@ def launch_and_report(
     from hf_ecosystem.preflight import check_spec
 
     manager = JobManager()
+    spec = placed(spec, args)
     check_spec(spec, manager.settings)  # a misspelt model or dataset is refused at once
     record = manager.launch(spec)
     if not args.wait:

@@ -10,7 +10,7 @@ from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.training.results import TrainResult
-from hf_tui.commands import add_gpus, common_options
+from hf_tui.commands import add_gpus, add_placement, common_options
 from hf_tui.commands.jobs import LIST_LEAD, LIST_TAIL, add_wait, job_age, launch_and_report
 from hf_tui.output import print_json, print_table
 
@@ -37,6 +37,7 @@ def add_run_parsers(actions: argparse._SubParsersAction[argparse.ArgumentParser]
         help="override one config field (YAML value), e.g. --set max_steps=50 (repeat)",
     )
     add_gpus(train)
+    add_placement(train)
     add_wait(train)
     train.set_defaults(handler=run_train)
 
