@@ -38,7 +38,8 @@ fi
 "$HERE/stop.sh" >/dev/null 2>&1 || true  # whatever is left of an earlier one
 
 started=$(date +%s.%N)
-rm -rf "$DIR/etc" "$DIR/run" "$DIR/log" "$DIR/ctld" "$DIR/spool"
+# ctld/ is kept: Slurm job ids go on from the last one (accounting keeps the old jobs' ids).
+rm -rf "$DIR/etc" "$DIR/run" "$DIR/log" "$DIR/spool"
 mkdir -p "$DIR/etc" "$DIR/run" "$DIR/log" "$DIR/ctld" "$DIR/spool" "$DIR/munge"
 chmod 755 "$DIR/munge"; chmod 700 "$DIR/etc"
 HOST="$(hostname -s)"

@@ -26,6 +26,10 @@ from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord, JobStore
 
 SLURM_FOLDER = "slurm"  # inside the job's folder: submitit's pickles and the task logs
+JOB_ENV = "HFTUI_JOB_ID"  # as jobs.manager sets it for a local worker (its processes carry it)
+WORKER_MODULE = "hf_ecosystem.jobs.worker"
+QUERY_EVERY_SECONDS = 2.0  # sacct answers from the accounting database: not on every refresh
+_asked = {"next": 0.0}
 
 
 class SlurmError(HfEcoError):
@@ -69,7 +73,7 @@ def submit(store: JobStore, record: JobRecord, settings: Settings) -> str:
     folder = private_dir(store.job_dir(record.id) / SLURM_FOLDER)
     executor = submitit.SlurmExecutor(folder=folder, max_num_timeout=0)
     params: dict[str, object] = {
-        "job_name": f"hftui-{record.kind}-{record.id}",
+        "job_name": job_name(record),
         "nodes": options.nodes,
         "ntasks_per_node": 1,  # the worker; a training starts its ranks itself
         "stderr_to_stdout": True,
@@ -87,7 +91,7 @@ def submit(store: JobStore, record: JobRecord, settings: Settings) -> str:
     executor.update_parameters(**params)
     env = {"HFTUI_HOME": str(settings.home), "PYTHONUNBUFFERED": "1"}
     try:
-        job = executor.submit(run_on_node, record.id, env)
+        job = executor.submit(NodeWorker(record.id, env))
     except (subprocess.CalledProcessError, FileNotFoundError) as exc:
         detail = getattr(exc, "output", b"") or b""
         text = detail.decode(errors="replace") if isinstance(detail, bytes) else str(detail)
@@ -98,18 +102,21 @@ def submit(store: JobStore, record: JobRecord, settings: Settings) -> str:
     return str(job.job_id)
 
 
-def run_on_node(job_id: str, env: dict[str, str]) -> int:
-    """What runs on the node (pickled by submitit): the job's worker, in this process."""
-    from hf_ecosystem.jobs.manager import JOB_ENV
-    from hf_ecosystem.jobs.worker import run
+@dataclass(frozen=True, slots=True)
+class NodeWorker:
+    """What submitit runs on the node: the job's worker (`python -m hf_ecosystem.jobs.worker
+    ID`), as a process of its own tagged with the job's id, writing into submitit's log."""
 
-    os.environ.update(env)
-    os.environ[JOB_ENV] = job_id  # as for a local worker: its ranks are told by it
+    job_id: str
+    env: dict[str, str]
 
-    code = run(job_id)
-    if code not in (0, 143):
-        sys.exit(code)  # Slurm then says FAILED, as for a local worker's exit code
-    return code
+    def __call__(self) -> int:
+        env = {**os.environ, **self.env, JOB_ENV: self.job_id}
+        code = subprocess.call([sys.executable, "-m", WORKER_MODULE, self.job_id], env=env)
+        if code in (0, 143):
+            return code  # succeeded, or cancelled (recorded by the worker)
+        sys.stdout.flush()
+        sys.exit(128 - code if code < 0 else code)  # Slurm says FAILED, with the signal's code
 
 
 def log_path(store: JobStore, record: JobRecord) -> Path:
@@ -118,20 +125,19 @@ def log_path(store: JobStore, record: JobRecord) -> Path:
     return folder / f"{record.slurm_id}_0_log.out"
 
 
-def query(ids: list[str]) -> dict[str, SlurmState]:
-    """The accounting state of Slurm jobs (`sacct`); {} when Slurm cannot be asked."""
-    if not ids:
+def job_name(record: JobRecord) -> str:
+    """The Slurm job name of a job: tells it from an older Slurm job of the same id (a cluster
+    whose state was reset counts from 1 again, and its accounting keeps the old ones)."""
+    return f"hftui-{record.kind}-{record.id}"
+
+
+def query(names: dict[str, str]) -> dict[str, SlurmState]:
+    """The accounting state of Slurm jobs, by Slurm id → job name (`sacct`); {} when Slurm
+    cannot be asked."""
+    if not names:
         return {}
-    command = [
-        "sacct",
-        "-X",
-        "-n",
-        "-P",
-        "-j",
-        ",".join(ids),
-        "-o",
-        "JobIDRaw,State,ExitCode,Reason",
-    ]
+    fields = "JobIDRaw,JobName%100,State,ExitCode,Reason"
+    command = ["sacct", "-X", "-n", "-P", "-j", ",".join(names), "-o", fields]
     try:
         out = subprocess.run(command, capture_output=True, text=True, timeout=20, check=True).stdout
     except (OSError, subprocess.SubprocessError):
@@ -139,10 +145,11 @@ def query(ids: list[str]) -> dict[str, SlurmState]:
     states: dict[str, SlurmState] = {}
     for line in out.splitlines():
         parts = line.split("|")
-        if len(parts) >= 3:
-            state = parts[1].split()[0] if parts[1].strip() else "UNKNOWN"
-            reason = parts[3] if len(parts) > 3 and parts[3] != "None" else ""
-            states[parts[0]] = SlurmState(parts[0], state, parts[2], reason)
+        if len(parts) < 4 or names.get(parts[0]) != parts[1]:
+            continue
+        state = parts[2].split()[0] if parts[2].strip() else "UNKNOWN"
+        reason = parts[4] if len(parts) > 4 and parts[4] != "None" else ""
+        states[parts[0]] = SlurmState(parts[0], state, parts[3], reason)
     return states
 
 
@@ -156,6 +163,8 @@ def ended_status(state: SlurmState) -> tuple[str, dict[str, str]] | None:
     detail = f"Slurm job {state.job_id}: {state.state}, exit code {code}"
     if sig not in ("", "0"):
         detail += f", killed by signal {sig}"
+    elif code.isdigit() and int(code) > 128:
+        detail += f" (its worker was killed by signal {int(code) - 128})"
     if state.reason:
         detail += f" ({state.reason})"
     title = {"lost": "Job lost on Slurm", "failed": "Job failed on Slurm"}.get(status, "Job")
@@ -166,7 +175,13 @@ def ended_status(state: SlurmState) -> tuple[str, dict[str, str]] | None:
 def refresh(store: JobStore) -> list[str]:
     """Record the end of Slurm jobs that ended without recording it; the ids changed."""
     active = [r for r in store.list(statuses=("queued", "starting", "running")) if r.slurm_id]
-    states = query([r.slurm_id for r in active if r.slurm_id])
+    now = time.monotonic()
+    if not active or now < _asked["next"]:
+        return []
+    _asked["next"] = (
+        now + QUERY_EVERY_SECONDS
+    )  # every look at the jobs asks sacct at most this often
+    states = query({r.slurm_id: job_name(r) for r in active if r.slurm_id})
     changed: list[str] = []
     for record in active:
         state = states.get(record.slurm_id or "")

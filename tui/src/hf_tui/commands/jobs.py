@@ -66,7 +66,20 @@ def job_age(record: JobRecord, now: float | None = None) -> str:
 
 def _row(record: JobRecord) -> list[str]:
     gpus = f" · GPU {','.join(map(str, record.gpu_ids))}" if record.gpu_ids else ""
-    return [record.id, record.status, record.spec.describe() + gpus, job_age(record)]
+    return [
+        record.id,
+        record.status,
+        record.spec.describe() + gpus + _where(record),
+        job_age(record),
+    ]
+
+
+def _where(record: JobRecord) -> str:
+    """ " · slurm · 1 node (job 42)" for a job on Slurm; "" for one on this machine."""
+    if record.spec.slurm is None:
+        return ""
+    job = f" (job {record.slurm_id})" if record.slurm_id else ""
+    return f" · {record.spec.slurm.describe()}{job}"
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -94,6 +107,9 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"{record.id}  {record.status}  {record.spec.describe()}")
     if record.gpu_ids:
         print(f"GPUs: {', '.join(map(str, record.gpu_ids))} (CUDA_VISIBLE_DEVICES)")
+    if record.spec.slurm is not None:
+        print(f"on: {record.spec.slurm.describe()}, Slurm job {record.slurm_id or '(not yet)'}")
+        print(f"log: {manager.log_path(record.id)}")
     if waiting := manager.waiting_for(record):
         print(f"waiting: {waiting}")
     if record.result:
