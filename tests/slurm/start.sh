@@ -110,6 +110,7 @@ SelectTypeParameters=CR_CPU
 SchedulerType=sched/backfill
 SchedulerParameters=sched_interval=1,bf_interval=1
 MpiDefault=none
+EnforcePartLimits=ALL
 ReturnToService=2
 KillWait=5
 InactiveLimit=0

@@ -63,6 +63,7 @@ def _until(manager: JobManager, job_id: str, check: Callable[[JobRecord], bool])
     raise AssertionError(f"job {job_id} never got there: {manager.get(job_id)}")
 
 
+@pytest.mark.timeout(900)  # two trainings at once; about a minute on a free 2-core machine
 def test_training_on_slurm_matches_the_same_run_here(
     slurm: str,
     tiny_model: Callable[[str], Path],
@@ -72,14 +73,14 @@ def test_training_on_slurm_matches_the_same_run_here(
 ) -> None:
     model = tiny_model("text-classification")
     manager = JobManager(load_settings())
-    here = JobSpec.create("train", config=_config(model, bbc, tmp_path / "here", 6))
-    local = manager.wait(manager.launch(here).id, timeout=300)
-    assert local.status == "succeeded", local.error
+    here = manager.launch(JobSpec.create("train", config=_config(model, bbc, tmp_path / "a", 6)))
     config = tmp_path / "train.yaml"
     config.write_text(json.dumps(_config(model, bbc, tmp_path / "there", 6)))  # JSON is YAML
     code = main(["run", "train", "--config", str(config), "--on", "slurm", "--wait", "--json"])
     data = json.loads(capsys.readouterr().out)
     assert code == 0, data
+    local = manager.wait(here.id, timeout=600)
+    assert local.status == "succeeded", local.error
     assert data["on"] == "slurm" and data["slurm_job_id"], data
     assert local.result is not None
     for key in ("train_metrics", "eval_metrics"):
@@ -150,7 +151,9 @@ def test_a_killed_task_is_reported_lost_with_slurms_reason(
     assert record.status == "lost", record
     assert record.error is not None
     assert record.error["title"] == "Job lost on Slurm: its process died"
-    assert "FAILED" in record.error["hint"] and "signal 9" in record.error["hint"]
+    assert "killed by signal 9" in record.error["hint"], record.error
+    assert record.slurm_id is not None and record.slurm_id in record.error["hint"]
+    _until(manager, record.id, lambda r, s=record.slurm_id: sacct_state(s) == "FAILED")
 
 
 def test_sbatch_refusing_a_job_is_a_clear_error(

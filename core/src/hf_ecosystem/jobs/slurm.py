@@ -115,8 +115,19 @@ class NodeWorker:
         code = subprocess.call([sys.executable, "-m", WORKER_MODULE, self.job_id], env=env)
         if code in (0, 143):
             return code  # succeeded, or cancelled (recorded by the worker)
+        if code < 0:  # killed: it could not record its end, so this says why
+            import socket
+
+            where = f"on node {socket.gethostname()} (Slurm job {os.environ.get('SLURM_JOB_ID')})"
+            error = {
+                "title": "Job lost on Slurm: its process died",
+                "hint": f"Its worker was killed by signal {-code} {where}. Start it again.",
+            }
+            JobStore(Path(self.env["HFTUI_HOME"])).finish(
+                self.job_id, "lost", error=error, exit_code=code
+            )
         sys.stdout.flush()
-        sys.exit(128 - code if code < 0 else code)  # Slurm says FAILED, with the signal's code
+        sys.exit(128 - code if code < 0 else code)  # Slurm says FAILED
 
 
 def log_path(store: JobStore, record: JobRecord) -> Path:
@@ -224,9 +235,12 @@ def cancel(store: JobStore, record: JobRecord, *, grace: float) -> None:
     store.finish(record.id, "cancelled", exit_code=-15)
 
 
-def describe(spec: JobSpec) -> str:
-    """Where a job runs, in a word or a few: "local", "slurm · gpu · 2 nodes"."""
-    return "local" if spec.slurm is None else spec.slurm.describe()
+def where(record: JobRecord) -> str:
+    """Where a job runs, for lists: "" on this machine, "slurm · gpu · 1 node (job 42)" on Slurm."""
+    if record.spec.slurm is None:
+        return ""
+    job = f" (job {record.slurm_id})" if record.slurm_id else ""
+    return f"{record.spec.slurm.describe()}{job}"
 
 
 def place(spec: JobSpec, on: str | None, **given: Any) -> JobSpec:

@@ -75,11 +75,10 @@ def _row(record: JobRecord) -> list[str]:
 
 
 def _where(record: JobRecord) -> str:
-    """ " · slurm · 1 node (job 42)" for a job on Slurm; "" for one on this machine."""
-    if record.spec.slurm is None:
-        return ""
-    job = f" (job {record.slurm_id})" if record.slurm_id else ""
-    return f" · {record.spec.slurm.describe()}{job}"
+    from hf_ecosystem.jobs.slurm import where
+
+    place = where(record)
+    return f" · {place}" if place else ""
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -108,7 +107,7 @@ def run_show(args: argparse.Namespace) -> int:
     if record.gpu_ids:
         print(f"GPUs: {', '.join(map(str, record.gpu_ids))} (CUDA_VISIBLE_DEVICES)")
     if record.spec.slurm is not None:
-        print(f"on: {record.spec.slurm.describe()}, Slurm job {record.slurm_id or '(not yet)'}")
+        print(f"on: {_where(record)[3:]}")
         print(f"log: {manager.log_path(record.id)}")
     if waiting := manager.waiting_for(record):
         print(f"waiting: {waiting}")

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, RichLog, Static
 
 from hf_ecosystem.jobs.events import JobEvent
+from hf_ecosystem.jobs.slurm import where
 from hf_ecosystem.jobs.store import JobRecord
 from hf_tui.format import STATUS_STYLES, describe_event, duration
 from hf_tui.modals.confirm import ConfirmModal
@@ -158,7 +159,7 @@ class JobsScreen(PolledTableScreen):
         return (
             record.id,
             Text(record.status, style=STATUS_STYLES.get(record.status, "")),
-            record.spec.describe(),
+            " · ".join(filter(None, (record.spec.describe(), where(record)))),
             pct,
             eta,
             duration(now - record.created_at),
@@ -178,6 +179,8 @@ class JobsScreen(PolledTableScreen):
         text.append(f"{record.id}  ", style="bold")
         text.append(record.status, style=STATUS_STYLES.get(record.status, ""))
         text.append(f"\n{record.spec.describe()}")
+        if place := where(record):
+            text.append(f"\non {place}")
         if record.result:
             text.append(f"\nresult: {record.result}", style="green")
         if record.error:
