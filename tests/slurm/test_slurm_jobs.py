@@ -75,13 +75,15 @@ def test_training_on_slurm_matches_the_same_run_here(
     manager = JobManager(load_settings())
     here = manager.launch(JobSpec.create("train", config=_config(model, bbc, tmp_path / "a", 6)))
     config = tmp_path / "train.yaml"
-    config.write_text(json.dumps(_config(model, bbc, tmp_path / "there", 6)))  # JSON is YAML
-    code = main(["run", "train", "--config", str(config), "--on", "slurm", "--wait", "--json"])
+    there = {**_config(model, bbc, tmp_path / "there", 6), "on": "slurm", "slurm": {"time": "20"}}
+    config.write_text(json.dumps(there))  # JSON is YAML
+    code = main(["run", "train", "--config", str(config), "--wait", "--json"])
     data = json.loads(capsys.readouterr().out)
     assert code == 0, data
     local = manager.wait(here.id, timeout=600)
     assert local.status == "succeeded", local.error
     assert data["on"] == "slurm" and data["slurm_job_id"], data
+    assert data["slurm"] == {"nodes": 1, "time": "20"}
     assert local.result is not None
     for key in ("train_metrics", "eval_metrics"):
         ours = {k: v for k, v in local.result[key].items() if "runtime" not in k}
@@ -167,3 +169,16 @@ def test_sbatch_refusing_a_job_is_a_clear_error(
     assert code == 1
     err = capsys.readouterr().err
     assert "sbatch refused job" in err and "node" in err.lower()
+
+
+def test_cluster_shows_partitions_nodes_and_the_queue(
+    slurm: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["cluster", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["partitions"]["debug"]["nodes"] == 1
+    assert data["nodes"][0]["cpus"] == os.cpu_count() and data["nodes"][0]["gpus"] == 0
+    assert isinstance(data["queue"], list)
+    assert main(["cluster"]) == 0
+    text = capsys.readouterr().out
+    assert "debug" in text and ("queue is empty" in text or "hftui-" in text)

@@ -114,3 +114,21 @@ def test_slurm_states_of_a_live_job_change_nothing(state: str) -> None:
 
 def test_the_node_worker_is_tagged_as_a_local_worker_is() -> None:
     assert slurm.JOB_ENV == manager.JOB_ENV and slurm.WORKER_MODULE == manager.WORKER_MODULE
+
+
+def test_a_training_config_file_says_where_it_runs(tmp_path: Path) -> None:
+    from hf_ecosystem.training.spec import TrainSpec, TrainSpecError, yaml_placement
+
+    config = tmp_path / "train.yaml"
+    body = "model: m\ndataset: d\ntask: text-classification\n"
+    config.write_text(body + "on: slurm\nslurm:\n  partition: gpu\n  time: '4:00:00'\n")
+    assert yaml_placement(config) == ("slurm", {"partition": "gpu", "time": "4:00:00"})
+    assert TrainSpec.from_yaml(config).task == "text-classification"  # the keys are not its own
+    config.write_text(body)
+    assert yaml_placement(config) == (None, {})
+    config.write_text(body + "slurm: gpu\n")
+    with pytest.raises(TrainSpecError, match="'slurm' must be a mapping"):
+        yaml_placement(config)
+    assert yaml_placement(tmp_path / "missing.yaml") == (None, {})
+    config.write_text("- a list\n")
+    assert yaml_placement(config) == (None, {})

@@ -93,9 +93,16 @@ class JobRecord:
             "result": self.result,
             "error": self.error,
             "gpus": list(self.gpu_ids),
-            "on": self.spec.on,
-            "slurm": self.spec.slurm.to_dict(only_set=True) if self.spec.slurm else None,
-            "slurm_job_id": self.slurm_id,
+            # where it runs, for a job on Slurm (a local job's output stays as it was)
+            **(
+                {
+                    "on": "slurm",
+                    "slurm": self.spec.slurm.to_dict(only_set=True),
+                    "slurm_job_id": self.slurm_id,
+                }
+                if self.spec.slurm is not None
+                else {}
+            ),
         }
 
 

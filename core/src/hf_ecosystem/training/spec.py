@@ -160,7 +160,8 @@ class TrainSpec(BaseModel):
         if not isinstance(data, dict):
             raise TrainSpecError(f"Invalid training config {file.name}: expected key: value pairs")
         data = _resolve_paths(data, file.parent)  # pyright: ignore[reportUnknownArgumentType]
-        return cls.parse(data)
+        # `on` and `slurm` say where the run goes, not how it trains: see yaml_placement
+        return cls.parse({k: v for k, v in data.items() if k not in PLACEMENT_KEYS})
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON data (defaults included, so a run records every hyperparameter)."""
@@ -201,3 +202,25 @@ def _explain(exc: ValidationError) -> TrainSpecError:
     if field:
         return TrainSpecError(f"Invalid training config: {field!r}: {message}")
     return TrainSpecError(f"Invalid training config: {message}")
+
+
+PLACEMENT_KEYS = ("on", "slurm")
+
+
+def yaml_placement(path: str | Path) -> tuple[str | None, dict[str, Any]]:
+    """Where a training config file says its run goes: `on` (local or slurm) and its `slurm`
+    options (partition, gpus, nodes, time, account, cpus); (None, {}) when it says nothing."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(user_path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return None, {}  # from_yaml, which reads it first, reports what is wrong with it
+    if not isinstance(data, dict):
+        return None, {}
+    on = data.get("on")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    options = data.get("slurm") or {}  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    if not isinstance(options, dict):
+        raise TrainSpecError("Invalid training config: 'slurm' must be a mapping of options")
+    where = None if on is None else str(on)  # pyright: ignore[reportUnknownArgumentType]
+    return where, {str(k): v for k, v in options.items()}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]

@@ -103,7 +103,19 @@ def run_train(args: argparse.Namespace) -> int:
         if args.set:
             train_spec = TrainSpec.parse({**train_spec.to_dict(), **_overrides(args.set)})
         spec = JobSpec.create("train", config=train_spec.to_dict(), gpus=args.gpus)
+        spec = _placed_by_file(spec, args)
     return launch_and_report(spec, args, summary=_final_metrics)
+
+
+def _placed_by_file(spec: JobSpec, args: argparse.Namespace) -> JobSpec:
+    """`on: slurm` and `slurm:` options in the config file (the command line's flags beat them)."""
+    from hf_ecosystem.jobs.slurm import place
+    from hf_ecosystem.training.spec import yaml_placement
+
+    on, options = yaml_placement(args.config)
+    if args.on == "local" or (on is None and not options):
+        return spec
+    return place(spec, args.on or on or "slurm", **options)
 
 
 def _headline(metrics: dict[str, float]) -> str:
