@@ -92,12 +92,9 @@ def submit(store: JobStore, record: JobRecord, settings: Settings) -> str:
     env = {"HFTUI_HOME": str(settings.home), "PYTHONUNBUFFERED": "1"}
     try:
         job = executor.submit(NodeWorker(record.id, env))
-    except (subprocess.CalledProcessError, FileNotFoundError) as exc:
-        detail = getattr(exc, "output", b"") or b""
-        text = detail.decode(errors="replace") if isinstance(detail, bytes) else str(detail)
-        raise SlurmError(
-            f"sbatch refused job {record.id}", (text or str(exc)).strip()[:500]
-        ) from exc
+    except (OSError, RuntimeError, subprocess.SubprocessError) as exc:  # submitit: FailedJobError
+        hint = str(exc).strip().replace("sbatch: error: ", "")[:500]
+        raise SlurmError(f"sbatch refused job {record.id}", hint or None) from exc
     store.update(record.id, slurm_id=str(job.job_id), started_at=time.time())
     return str(job.job_id)
 
