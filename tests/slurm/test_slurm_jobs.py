@@ -85,7 +85,7 @@ def test_training_on_slurm_matches_the_same_run_here(
     assert data["on"] == "slurm" and data["slurm_job_id"], data
     assert data["slurm"] == {"nodes": 1, "time": "20"}
     assert local.result is not None
-    for key in ("train_metrics", "eval_metrics"):
+    for key in ("train_metrics", "metrics"):
         ours = {k: v for k, v in local.result[key].items() if "runtime" not in k}
         theirs = {k: v for k, v in data["result"][key].items() if "runtime" not in k}
         theirs = {k: v for k, v in theirs.items() if "per_second" not in k}
@@ -168,7 +168,11 @@ def test_sbatch_refusing_a_job_is_a_clear_error(
                  "--nodes", "3"])  # fmt: skip
     assert code == 1
     err = capsys.readouterr().err
-    assert "sbatch refused job" in err and "node" in err.lower()
+    assert "sbatch refused job" in err and "Batch job submission failed" in err, err
+    assert "bug" not in err
+    records = JobManager().list()
+    assert [r.status for r in records] == ["failed"]
+    assert records[0].error is not None and "submission failed" in records[0].error["hint"]
 
 
 def test_cluster_shows_partitions_nodes_and_the_queue(

@@ -132,3 +132,37 @@ def test_a_training_config_file_says_where_it_runs(tmp_path: Path) -> None:
     assert yaml_placement(tmp_path / "missing.yaml") == (None, {})
     config.write_text("- a list\n")
     assert yaml_placement(config) == (None, {})
+
+
+def _command(folder: Path, name: str, script: str) -> None:
+    path = folder / name
+    path.write_text(f"#!/bin/sh\n{script}\n")
+    path.chmod(0o755)
+
+
+def test_cluster_commands_missing_or_failing_are_clear_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hf_ecosystem.jobs.cluster import ClusterNode, cluster_view
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(slurm.SlurmError, match="sinfo is not installed"):
+        cluster_view()
+    assert slurm.query({"1": "hftui-x"}) == {}  # no sacct: states unknown, nothing changes
+    _command(tmp_path, "sinfo", "echo 'slurm_load_partitions: no controller' >&2; exit 1")
+    with pytest.raises(slurm.SlurmError, match="sinfo failed") as caught:
+        cluster_view()
+    assert caught.value.hint == "slurm_load_partitions: no controller"
+    node = ClusterNode("n1", "gpu", "idle", 64, 512000, "gpu:a100:4(S:0-1),gpu:t4:2", "4:00:00")
+    assert node.gpus == 6
+    assert ClusterNode("n2", "cpu", "idle", 8, 1000, "(null)", "1:00:00").gpus == 0
+
+
+def test_sacct_rows_of_another_job_with_the_same_id_are_not_ours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = "7|hftui-train-old|COMPLETED|0:0|None\\n8|hftui-train-b|NODE_FAIL|0:0|None\\n9|x|y"
+    _command(tmp_path, "sacct", f"printf '{rows}\\n'")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    states = slurm.query({"7": "hftui-train-a", "8": "hftui-train-b"})
+    assert states == {"8": SlurmState("8", "NODE_FAIL", "0:0", "")}

@@ -161,7 +161,7 @@ class TrainSpec(BaseModel):
             raise TrainSpecError(f"Invalid training config {file.name}: expected key: value pairs")
         data = _resolve_paths(data, file.parent)  # pyright: ignore[reportUnknownArgumentType]
         # `on` and `slurm` say where the run goes, not how it trains: see yaml_placement
-        return cls.parse({k: v for k, v in data.items() if k not in PLACEMENT_KEYS})
+        return cls.parse({k: v for k, v in data.items() if not _placement_key(k)})
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON data (defaults included, so a run records every hyperparameter)."""
@@ -207,6 +207,11 @@ def _explain(exc: ValidationError) -> TrainSpecError:
 PLACEMENT_KEYS = ("on", "slurm")
 
 
+def _placement_key(key: object) -> bool:
+    # YAML 1.1 reads an unquoted `on:` key as the boolean true
+    return key is True or key in PLACEMENT_KEYS
+
+
 def yaml_placement(path: str | Path) -> tuple[str | None, dict[str, Any]]:
     """Where a training config file says its run goes: `on` (local or slurm) and its `slurm`
     options (partition, gpus, nodes, time, account, cpus); (None, {}) when it says nothing."""
@@ -218,9 +223,10 @@ def yaml_placement(path: str | Path) -> tuple[str | None, dict[str, Any]]:
         return None, {}  # from_yaml, which reads it first, reports what is wrong with it
     if not isinstance(data, dict):
         return None, {}
-    on = data.get("on")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-    options = data.get("slurm") or {}  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    found = cast("dict[object, Any]", data)
+    on = found.get("on", found.get(True))
+    options: object = found.get("slurm") or {}
     if not isinstance(options, dict):
         raise TrainSpecError("Invalid training config: 'slurm' must be a mapping of options")
-    where = None if on is None else str(on)  # pyright: ignore[reportUnknownArgumentType]
-    return where, {str(k): v for k, v in options.items()}  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+    fields = cast("dict[object, Any]", options)
+    return (None if on is None else str(on)), {str(k): v for k, v in fields.items()}
