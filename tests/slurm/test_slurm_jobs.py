@@ -91,7 +91,8 @@ def test_training_on_slurm_matches_the_same_run_here(
         theirs = {k: v for k, v in theirs.items() if "per_second" not in k}
         ours = {k: v for k, v in ours.items() if "per_second" not in k}
         assert theirs == pytest.approx(ours, rel=1e-6), key
-    assert sacct_state(data["slurm_job_id"]) == "COMPLETED"
+    slurm_id = data["slurm_job_id"]  # the worker recorded its end; the task exits after that
+    _until(manager, data["id"], lambda r: sacct_state(slurm_id) == "COMPLETED")
     events = read_events(manager.events_path(data["id"]))[0]
     assert [e.data["step"] for e in events if e.type == "metric" and "loss" in e.data] == [2, 4, 6]
 
