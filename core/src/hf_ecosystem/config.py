@@ -6,7 +6,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hf_ecosystem.errors import ConfigError
 from hf_ecosystem.paths import user_path
@@ -124,7 +124,9 @@ _HF_VARIABLES = {
 def load_settings(**overrides: Any) -> Settings:
     """Settings from, by priority: `overrides`, HF_* variables, HFTUI_* variables, the file."""
     fields = {f.name for f in dataclasses.fields(Settings)}
-    values = _read_config_file(fields)
+    values = _read_config_file(fields | _TABLES)
+    for table in _TABLES:
+        values.pop(table, None)
     values.update(
         {
             f: os.environ[f"HFTUI_{f.upper()}"]
@@ -141,6 +143,19 @@ def load_settings(**overrides: Any) -> Settings:
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"Invalid setting {_HF_VARIABLES.get(name, name)!r}: {exc}") from exc
     return Settings(**checked)
+
+
+_TABLES = {"slurm"}  # [tables] of config.toml that their own modules read (config_table)
+
+
+def config_table(name: str) -> dict[str, Any]:
+    """A `[name]` table of config.toml ({} when absent), e.g. `[slurm]`'s defaults."""
+    table = _read_config_file({f.name for f in dataclasses.fields(Settings)} | _TABLES).get(name)
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"[{name}] in {config_path()} must be a table", f"e.g. [{name}] …")
+    return cast("dict[str, Any]", table)
 
 
 def _path(value: Any) -> Path:

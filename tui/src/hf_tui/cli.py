@@ -40,6 +40,7 @@ _COMMANDS: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = (
     (("runs",), "train", ()),
     (("publish",), "publish", ()),
     (("review",), "review", ()),
+    (("cluster",), "cluster", ()),
 )
 
 

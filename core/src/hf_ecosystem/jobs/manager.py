@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -14,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 from hf_ecosystem.config import Settings, load_settings
 from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.jobs import gpus as gpu_queue
-from hf_ecosystem.jobs import placement
+from hf_ecosystem.jobs import placement, slurm
 from hf_ecosystem.jobs.events import JobEvent, read_events
+from hf_ecosystem.jobs.groups import JOB_ENV, group_alive, signal_group
 from hf_ecosystem.jobs.placement import LINGER_SECONDS
 from hf_ecosystem.jobs.spec import JobSpec
-from hf_ecosystem.jobs.store import JobRecord, JobStore, pid_alive, pid_running
+from hf_ecosystem.jobs.store import LOCAL_ONLY, JobRecord, JobStore, pid_alive, pid_running
 
 if TYPE_CHECKING:
     from hf_ecosystem.device.nvml import NvmlBackend
@@ -103,7 +103,10 @@ class JobManager:
 
     def launch(self, spec: JobSpec) -> JobRecord:
         """Queue a validated job and start it if a slot (and the GPUs it needs) is free; a job
-        asking for more GPUs than the queue has is refused here, before anything starts."""
+        asking for more GPUs than the queue has is refused here, before anything starts. A job
+        for Slurm is submitted there at once (Slurm queues it)."""
+        if spec.slurm is not None:
+            return self._submit_slurm(spec)
         need = self.gpus_needed(spec)
         problem = gpu_queue.refusal(need, self.gpus)
         memory = placement.job_memory(spec) if need else None
@@ -113,6 +116,15 @@ class JobManager:
             raise problem
         record = self.store.create(spec, memory_bytes=memory)
         self.schedule()
+        return self.store.get(record.id)
+
+    def _submit_slurm(self, spec: JobSpec) -> JobRecord:
+        record = self.store.create(spec)
+        try:
+            slurm.submit(self.store, record, self.settings)
+        except HfEcoError as exc:
+            self.store.finish(record.id, "failed", error=exc.to_dict())
+            raise
         return self.store.get(record.id)
 
     def schedule(self) -> list[str]:
@@ -132,12 +144,13 @@ class JobManager:
                 # in neither, and its still-running worker would share the slot with a new one.
                 running = conn.execute(
                     "SELECT COUNT(*) FROM jobs WHERE status IN ('starting','running')"
+                    f" AND {LOCAL_ONLY}"
                 ).fetchone()[0]
                 if running + _lingering(conn) >= self.max_running:
                     break
                 row = conn.execute(
                     "SELECT id, spec, memory_bytes FROM jobs WHERE status = 'queued'"
-                    " ORDER BY created_at, id LIMIT 1"
+                    f" AND {LOCAL_ONLY} ORDER BY created_at, id LIMIT 1"
                 ).fetchone()
                 if row is None:
                     break
@@ -207,7 +220,10 @@ class JobManager:
     def _mark_lost(self) -> list[str]:
         lost: list[str] = []
         now = time.time()
+        lost += slurm.refresh(self.store)  # their state comes from Slurm, not from a pid
         for record in self.store.list(statuses=("starting", "running")):
+            if record.spec.slurm is not None:
+                continue
             alive = pid_alive(record.pid, record.id)
             if record.status == "starting":
                 # Between fork and exec a new worker still shows its launcher's command line,
@@ -236,7 +252,7 @@ class JobManager:
                     if record.pid is not None:
                         # What is left of it (a silent worker, training ranks) must not go on
                         # writing into its folder while its slot is given to another job.
-                        _signal_group(record.pid, signal.SIGKILL, record.id)
+                        signal_group(record.pid, signal.SIGKILL, record.id)
         return lost
 
     def last_heartbeat(self, job_id: str) -> float | None:
@@ -282,8 +298,11 @@ class JobManager:
         return self.store.events_path(self.store.get(job_id).id)
 
     def log_path(self, job_id: str) -> Path:
-        """The job's log file."""
-        return self.store.log_path(self.store.get(job_id).id)
+        """The job's log file (on Slurm: the task's output that submitit keeps)."""
+        record = self.store.get(job_id)
+        if record.slurm_id is not None:
+            return slurm.log_path(self.store, record)
+        return self.store.log_path(record.id)
 
     # -- ending jobs ----------------------------------------------------------------------------
 
@@ -292,16 +311,19 @@ class JobManager:
         record = self.store.get(job_id)
         if not record.is_active:
             raise HfEcoError(f"Job {record.id} already {record.status}", "Nothing to cancel.")
+        if record.spec.slurm is not None:
+            slurm.cancel(self.store, record, grace=grace)
+            return self.store.get(record.id)
         self.store.update(record.id, cancel_requested=1)
         if record.status == "queued" or record.pid is None:
             self.store.finish(record.id, "cancelled")
             return self.store.get(record.id)
-        _signal_group(record.pid, signal.SIGTERM, record.id)
+        signal_group(record.pid, signal.SIGTERM, record.id)
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline and pid_alive(record.pid, record.id):
             time.sleep(0.05)
         if pid_alive(record.pid, record.id):
-            _signal_group(record.pid, signal.SIGKILL, record.id)
+            signal_group(record.pid, signal.SIGKILL, record.id)
         self.store.finish(record.id, "cancelled", exit_code=-signal.SIGTERM)
         self.schedule()
         return self.store.get(record.id)
@@ -339,65 +361,3 @@ def _lingering(conn: Any) -> int:
         (time.time() - LINGER_SECONDS,),
     ).fetchall()
     return sum(1 for row in rows if group_alive(int(row[0]), str(row[1])))
-
-
-JOB_ENV = "HFTUI_JOB_ID"  # set for a worker; its children (training ranks) inherit it
-
-
-def job_processes(pgid: int, job_id: str) -> list[int]:
-    """The live processes of process group `pgid` that belong to job `job_id` (they carry
-    HFTUI_JOB_ID in their environment). Pids are reused (pid_max is 32768 here and wraps within
-    a long session), so a group id alone could name someone else's processes: only tagged ones
-    count, are waited for or are signalled. Without /proc (macOS) the group is trusted."""
-    try:
-        entries = os.listdir("/proc")  # noqa: PTH208 - hot loop
-    except OSError:
-        try:
-            os.killpg(pgid, 0)
-        except (ProcessLookupError, PermissionError):
-            return []
-        return [pgid]
-    tag = f"{JOB_ENV}={job_id}".encode()
-    found: list[int] = []
-    for name in entries:
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as handle:  # noqa: PTH123 - hot loop
-                stat = handle.read()
-            # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
-            fields = stat[stat.rfind(b")") + 2 :].split()
-            if len(fields) < 3 or int(fields[2]) != pgid or fields[0] == b"Z":
-                continue
-            if tag in _environ(name).split(b"\0"):
-                found.append(int(name))
-        except (OSError, ValueError):
-            continue  # it ended while we looked, or it is not ours to read
-    return found
-
-
-def _environ(pid: str) -> bytes:
-    """The environment of process `pid`. While a process execs (a shell starting `sleep`, a worker
-    starting a rank) its environ reads empty for an instant: read again rather than count it out,
-    or a group that is still alive looks gone and its slot is freed early."""
-    data = b""
-    for attempt in range(5):
-        with open(f"/proc/{pid}/environ", "rb") as handle:  # noqa: PTH123 - hot loop
-            data = handle.read()
-        if data:
-            break
-        time.sleep(0.002 * (attempt + 1))
-    return data
-
-
-def group_alive(pgid: int, job_id: str) -> bool:
-    """True while a process of job `job_id` lives in group `pgid` (zombies do not count)."""
-    return bool(job_processes(pgid, job_id))
-
-
-def _signal_group(pid: int, sig: signal.Signals, job_id: str) -> None:
-    """Signal what is left of a job: the processes of its worker's group (the worker started its
-    own session, so the group id is the worker's pid) that carry the job's id."""
-    for member in job_processes(pid, job_id):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(member, sig)

@@ -21,6 +21,8 @@ from hf_ecosystem.jobs.spec import JobSpec
 
 Status = Literal["queued", "starting", "running", "succeeded", "failed", "cancelled", "lost"]
 ACTIVE: tuple[Status, ...] = ("queued", "starting", "running")
+# SQL: rows of jobs that run on this machine (a Slurm job takes no local slot nor GPU)
+LOCAL_ONLY = "json_extract(spec, '$.slurm') IS NULL"
 FINISHED: tuple[Status, ...] = ("succeeded", "failed", "cancelled", "lost")
 
 _SCHEMA = """
@@ -38,7 +40,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     error TEXT,
     cancel_requested INTEGER NOT NULL DEFAULT 0,
     gpu_ids TEXT,
-    memory_bytes INTEGER
+    memory_bytes INTEGER,
+    slurm_id TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, created_at);
 """
@@ -69,6 +72,7 @@ class JobRecord:
     cancel_requested: bool = False
     gpu_ids: tuple[int, ...] = ()  # the GPUs the queue gave it (CUDA_VISIBLE_DEVICES)
     memory_bytes: int | None = None  # its memory estimate per GPU, reserved while it runs
+    slurm_id: str | None = None  # its Slurm job id, once submitted there
 
     @property
     def is_active(self) -> bool:
@@ -98,6 +102,16 @@ class JobRecord:
             "error": self.error,
             "gpus": list(self.gpu_ids),
             "memory_bytes": self.memory_bytes,
+            # where it runs, for a job on Slurm (a local job's output stays as it was)
+            **(
+                {
+                    "on": "slurm",
+                    "slurm": self.spec.slurm.to_dict(only_set=True),
+                    "slurm_job_id": self.slurm_id,
+                }
+                if self.spec.slurm is not None
+                else {}
+            ),
         }
 
 
@@ -131,6 +145,8 @@ class JobStore:
                 conn.execute("ALTER TABLE jobs ADD COLUMN gpu_ids TEXT")
             if "memory_bytes" not in columns:  # … or before they were placed by memory
                 conn.execute("ALTER TABLE jobs ADD COLUMN memory_bytes INTEGER")
+            if "slurm_id" not in columns:  # a store written before jobs ran on Slurm
+                conn.execute("ALTER TABLE jobs ADD COLUMN slurm_id TEXT")
             self._conn = conn
         return self._conn
 
@@ -265,6 +281,7 @@ def _record(row: sqlite3.Row) -> JobRecord:
         cancel_requested=bool(row["cancel_requested"]),
         gpu_ids=parse_ids(row["gpu_ids"]),
         memory_bytes=row["memory_bytes"],
+        slurm_id=row["slurm_id"],
     )
 
 

@@ -34,7 +34,10 @@ def run(job_id: str) -> int:
     settings = load_settings()
     store = JobStore(settings.home)
     record = store.get(job_id)
-    if record.status != "starting" or record.cancel_requested:
+    # A local job was claimed ("starting") by the scheduler; a Slurm job stays "queued" until
+    # its node runs this.
+    expected = "queued" if record.spec.slurm is not None else "starting"
+    if record.status != expected or record.cancel_requested:
         return 0  # someone else ran, cancelled or gave up on it
     events = EventWriter(store.events_path(job_id))
     ctx = JobContext(job_id, record.spec, events, store.job_dir(job_id), settings)

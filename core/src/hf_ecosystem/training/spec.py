@@ -170,7 +170,8 @@ class TrainSpec(BaseModel):
         if not isinstance(data, dict):
             raise TrainSpecError(f"Invalid training config {file.name}: expected key: value pairs")
         data = _resolve_paths(data, file.parent)  # pyright: ignore[reportUnknownArgumentType]
-        return cls.parse(data)
+        # `on` and `slurm` say where the run goes, not how it trains: see yaml_placement
+        return cls.parse({k: v for k, v in data.items() if not _placement_key(k)})
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON data (defaults included, so a run records every hyperparameter)."""
@@ -211,3 +212,31 @@ def _explain(exc: ValidationError) -> TrainSpecError:
     if field:
         return TrainSpecError(f"Invalid training config: {field!r}: {message}")
     return TrainSpecError(f"Invalid training config: {message}")
+
+
+PLACEMENT_KEYS = ("on", "slurm")
+
+
+def _placement_key(key: object) -> bool:
+    # YAML 1.1 reads an unquoted `on:` key as the boolean true
+    return key is True or key in PLACEMENT_KEYS
+
+
+def yaml_placement(path: str | Path) -> tuple[str | None, dict[str, Any]]:
+    """Where a training config file says its run goes: `on` (local or slurm) and its `slurm`
+    options (partition, gpus, nodes, time, account, cpus); (None, {}) when it says nothing."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(user_path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return None, {}  # from_yaml, which reads it first, reports what is wrong with it
+    if not isinstance(data, dict):
+        return None, {}
+    found = cast("dict[object, Any]", data)
+    on = found.get("on", found.get(True))
+    options: object = found.get("slurm") or {}
+    if not isinstance(options, dict):
+        raise TrainSpecError("Invalid training config: 'slurm' must be a mapping of options")
+    fields = cast("dict[object, Any]", options)
+    return (None if on is None else str(on)), {str(k): v for k, v in fields.items()}

@@ -10,7 +10,7 @@ from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
-from hf_tui.commands import add_gpus, common_options
+from hf_tui.commands import add_gpus, add_placement, common_options
 from hf_tui.commands.jobs import add_wait, launch_and_report
 from hf_tui.output import print_table
 
@@ -42,6 +42,7 @@ def add_run_parsers(actions: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument("--confidence", type=float, help="ROUGE bootstrap level (default 0.95)")
     p.add_argument("--device", help="cuda, mps or cpu (default: the best available)")
     add_gpus(p)
+    add_placement(p)
     add_wait(p)
     p.set_defaults(handler=run_evaluate)
 

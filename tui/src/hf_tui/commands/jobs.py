@@ -12,7 +12,7 @@ from hf_ecosystem.jobs.events import read_events
 from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
-from hf_tui.commands import common_options
+from hf_tui.commands import common_options, placed
 from hf_tui.format import describe_event, duration, field_lines
 from hf_tui.output import print_json, print_table
 
@@ -66,7 +66,14 @@ def job_age(record: JobRecord, now: float | None = None) -> str:
 
 def _row(record: JobRecord, waiting: str | None = None) -> list[str]:
     why = f" · waiting: {waiting}" if waiting else ""
-    return [record.id, record.status, record.describe() + why, job_age(record)]
+    return [record.id, record.status, record.describe() + _where(record) + why, job_age(record)]
+
+
+def _where(record: JobRecord) -> str:
+    from hf_ecosystem.jobs.slurm import where
+
+    place = where(record)
+    return f" · {place}" if place else ""
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -96,6 +103,9 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"{record.id}  {record.status}  {record.spec.describe()}")
     if record.gpu_ids:
         print(f"GPUs: {', '.join(map(str, record.gpu_ids))} (CUDA_VISIBLE_DEVICES)")
+    if record.spec.slurm is not None:
+        print(f"on: {_where(record)[3:]}")
+        print(f"log: {manager.log_path(record.id)}")
     if waiting := manager.waiting_for(record):
         print(f"waiting: {waiting}")
     if record.result:
@@ -178,6 +188,7 @@ def launch_and_report(
     from hf_ecosystem.preflight import check_spec
 
     manager = JobManager()
+    spec = placed(spec, args)
     check_spec(spec, manager.settings)  # a misspelt model or dataset is refused at once
     record = manager.launch(spec)
     if not args.wait:

@@ -7,7 +7,7 @@ import sys
 
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.paths import user_path
-from hf_tui.commands import add_gpus, common_options
+from hf_tui.commands import add_gpus, add_placement, common_options
 from hf_tui.commands.jobs import add_wait, launch_and_report
 from hf_tui.format import field_lines
 from hf_tui.output import print_json
@@ -47,6 +47,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     many.add_argument("--batch-size", type=int, default=32)
     many.add_argument("--device")
     add_gpus(many)
+    add_placement(many)
     add_wait(many)
     many.set_defaults(handler=run_batch)
 

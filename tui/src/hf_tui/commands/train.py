@@ -10,7 +10,7 @@ from hf_ecosystem.jobs.results import result_as
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
 from hf_ecosystem.training.results import TrainResult
-from hf_tui.commands import add_gpus, common_options
+from hf_tui.commands import add_gpus, add_placement, common_options
 from hf_tui.commands.jobs import LIST_LEAD, LIST_TAIL, add_wait, job_age, launch_and_report
 from hf_tui.output import print_json, print_table
 
@@ -37,6 +37,7 @@ def add_run_parsers(actions: argparse._SubParsersAction[argparse.ArgumentParser]
         help="override one config field (YAML value), e.g. --set max_steps=50 (repeat)",
     )
     add_gpus(train)
+    add_placement(train)
     add_wait(train)
     train.set_defaults(handler=run_train)
 
@@ -102,7 +103,19 @@ def run_train(args: argparse.Namespace) -> int:
         if args.set:
             train_spec = TrainSpec.parse({**train_spec.to_dict(), **_overrides(args.set)})
         spec = JobSpec.create("train", config=train_spec.to_dict(), gpus=args.gpus)
+        spec = _placed_by_file(spec, args)
     return launch_and_report(spec, args, summary=_final_metrics)
+
+
+def _placed_by_file(spec: JobSpec, args: argparse.Namespace) -> JobSpec:
+    """`on: slurm` and `slurm:` options in the config file (the command line's flags beat them)."""
+    from hf_ecosystem.jobs.slurm import place
+    from hf_ecosystem.training.spec import yaml_placement
+
+    on, options = yaml_placement(args.config)
+    if args.on == "local" or (on is None and not options):
+        return spec
+    return place(spec, args.on or on or "slurm", **options)
 
 
 def _headline(metrics: dict[str, float]) -> str:

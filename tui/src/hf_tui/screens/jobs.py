@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, RichLog, Static
 
 from hf_ecosystem.jobs.events import JobEvent
+from hf_ecosystem.jobs.slurm import where
 from hf_ecosystem.jobs.store import JobRecord
 from hf_tui.format import STATUS_STYLES, describe_event, duration
 from hf_tui.modals.confirm import ConfirmModal
@@ -162,7 +163,7 @@ class JobsScreen(PolledTableScreen):
         return (
             record.id,
             Text(record.status, style=STATUS_STYLES.get(record.status, "")),
-            record.describe(),
+            " · ".join(filter(None, (record.describe(), where(record)))),
             pct,
             eta,
             duration(now - record.created_at),
@@ -184,6 +185,8 @@ class JobsScreen(PolledTableScreen):
         text.append(f"\n{record.spec.describe()}")
         if waiting := self._waiting.get(record.id):
             text.append(f"\nwaiting: {waiting}", style="yellow")
+        if place := where(record):
+            text.append(f"\non {place}")
         if record.result:
             text.append(f"\nresult: {record.result}", style="green")
         if record.error:
