@@ -69,7 +69,7 @@ def test_classification_seq2seq_and_perplexity_jobs(tiny_model, tmp_path: Path) 
     reviews = _csv(tmp_path / "reviews.csv", ("text", "label"), REVIEWS)
     articles = _csv(tmp_path / "news.csv", ("article", "summary"), ARTICLES)
     manager = JobManager(max_running=2)
-    common = {"device": "cpu"}
+    common: dict[str, Any] = {"device": "cpu"}
     specs = {
         "classify": {"model": str(classifier), "dataset": str(reviews), "batch_size": 4,
                      "task": "text-classification"},
@@ -173,8 +173,13 @@ def test_bad_inputs_fail_with_a_clear_error(
     manager = JobManager(max_running=2)
     empty = tmp_path / "not-a-model"
     empty.mkdir()
-    spec = {"model": str(tiny_model("text-classification")), "dataset": str(reviews),
-            "task": "text-classification", "device": "cpu", **params}  # fmt: skip
+    spec: dict[str, Any] = {
+        "model": str(tiny_model("text-classification")),
+        "dataset": str(reviews),
+        "task": "text-classification",
+        "device": "cpu",
+        **params,
+    }
     spec["model"] = spec["model"].format(empty=empty)
     record = manager.wait(manager.launch(JobSpec.create("evaluate", **spec)).id, timeout=120)
     assert record.status == "failed"

@@ -84,7 +84,7 @@ def test_pickle_weights_are_refused_then_allowed(tiny_model, tmp_path: Path) -> 
     torch.save(load_file(pickled / "model.safetensors"), pickled / "pytorch_model.bin")
     (pickled / "model.safetensors").unlink()
     manager = JobManager(max_running=1)
-    base = {"task": "text-classification", "model": str(pickled), "input": "hello"}
+    base: dict[str, Any] = {"task": "text-classification", "model": str(pickled), "input": "hello"}
     refused = manager.wait(manager.launch(JobSpec.create("inference", **base)).id, timeout=120)
     assert refused.status == "failed"
     assert (refused.error or {})["error"] == "PickleWeightsError"

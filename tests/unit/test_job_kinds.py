@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,7 +53,7 @@ def test_jobs_package_imports_no_domain_package() -> None:
         ("publish", {"source": "/", "repo_id": "a/b"}, "publish a/b → Hub"),
     ],
 )  # fmt: skip
-def test_describe_comes_from_the_kind(kind: str, params: dict[str, object], line: str) -> None:
+def test_describe_comes_from_the_kind(kind: str, params: dict[str, Any], line: str) -> None:
     assert JobSpec.create(kind, **params).describe() == line
 
 
