@@ -102,10 +102,12 @@ def test_seed_search_try_train_compare_evaluate_publish_find(
     second = next(m for m in RUN_ID.findall(screen) if m != first)
     tmux.wait_for(f"{second}  succeeded", timeout=JOB)
 
-    # compare: space marks, j moves down, c compares the marked runs
+    # compare: space marks, j/k move, c compares the marked runs
     tmux.keys("5")
     tmux.wait_for("2 runs")
+    tmux.keys("k", "k")  # to the top row: the cursor stays on the row highlighted before
     tmux.keys("Space")
+    tmux.wait_for("1 marked")
     tmux.keys("j")
     tmux.keys("Space")
     tmux.wait_for("2 marked")
