@@ -25,7 +25,6 @@ from hf_ecosystem.jobs.manager import JobManager
 from hf_ecosystem.jobs.slurm import place
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.jobs.store import JobRecord
-from hf_tui.cli import main
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 tiny_model = fixtures.tiny_model
@@ -66,6 +65,15 @@ def _until(manager: JobManager, job_id: str, check: Callable[[JobRecord], bool])
 
 
 @pytest.mark.timeout(900)  # two trainings at once; about a minute on a free 2-core machine
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real binary, as a user runs it: its own process (a worker of the test session that
+    submitted to Slurm in process lost its captured stdout for every later test)."""
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("hf-tui")), *args],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+
+
 def test_training_on_slurm_matches_the_same_run_here(
     slurm: str,
     tiny_model: Callable[[str], Path],
@@ -79,11 +87,7 @@ def test_training_on_slurm_matches_the_same_run_here(
     there = {**_config(model, bbc, tmp_path / "there", 6), "on": "slurm", "slurm": {"time": "20"}}
     config.write_text(json.dumps(there))  # JSON is YAML
     # The real binary, as a user runs it (its own process: what it does to stdout stays there).
-    done = subprocess.run(
-        [str(Path(sys.executable).with_name("hf-tui")), "run", "train", "--config", str(config),
-         "--wait", "--json"],
-        capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+    done = cli("run", "train", "--config", str(config), "--wait", "--json")
     assert done.returncode == 0, (done.stdout, done.stderr)
     data = json.loads(done.stdout)
     local = manager.wait(here.id, timeout=600)
@@ -104,24 +108,25 @@ def test_training_on_slurm_matches_the_same_run_here(
 
 
 def test_batch_inference_on_slurm_and_its_log(
-    slurm: str, tiny_bert_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    slurm: str, tiny_bert_dir: Path, tmp_path: Path
 ) -> None:
     source = tmp_path / "in.txt"
     source.write_text("\n".join(f"line {i} is fine" for i in range(10)))
     out = tmp_path / "preds.jsonl"
-    code = main(["run", "batch", "--task", "text-classification", "--model", str(tiny_bert_dir),
-                 "--input", str(source), "--output", str(out), "--on", "slurm", "--time", "5",
-                 "--wait", "--json"])  # fmt: skip
-    data = json.loads(capsys.readouterr().out)
-    assert code == 0, data
+    done = cli("run", "batch", "--task", "text-classification", "--model", str(tiny_bert_dir),
+               "--input", str(source), "--output", str(out), "--on", "slurm", "--time", "5",
+               "--wait", "--json")  # fmt: skip
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    data = json.loads(done.stdout)
     assert data["status"] == "succeeded" and data["result"]["rows"] == 10
     assert data["slurm"] == {"nodes": 1, "time": "5"}
     assert len(out.read_text().splitlines()) == 10
     manager = JobManager()
     log = manager.log_path(data["id"])
     assert (log.is_file() and "hf_ecosystem" in log.read_text()) or log.stat().st_size > 0
-    assert main(["jobs", "list"]) == 0
-    listing = capsys.readouterr().out
+    listed = cli("jobs", "list")
+    assert listed.returncode == 0
+    listing = listed.stdout
     assert "slurm" in listing and data["id"] in listing
 
 
@@ -166,15 +171,15 @@ def test_a_killed_task_is_reported_lost_with_slurms_reason(
 
 
 def test_sbatch_refusing_a_job_is_a_clear_error(
-    slurm: str, tiny_bert_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    slurm: str, tiny_bert_dir: Path, tmp_path: Path
 ) -> None:
     source = tmp_path / "in.txt"
     source.write_text("one line")
-    code = main(["run", "batch", "--task", "text-classification", "--model", str(tiny_bert_dir),
-                 "--input", str(source), "--output", str(tmp_path / "o.jsonl"), "--on", "slurm",
-                 "--nodes", "3"])  # fmt: skip
-    assert code == 1
-    err = capsys.readouterr().err
+    done = cli("run", "batch", "--task", "text-classification", "--model", str(tiny_bert_dir),
+               "--input", str(source), "--output", str(tmp_path / "o.jsonl"), "--on", "slurm",
+               "--nodes", "3")  # fmt: skip
+    assert done.returncode == 1
+    err = done.stderr
     assert "sbatch refused job" in err and "Batch job submission failed" in err, err
     assert "bug" not in err
     records = JobManager().list()
@@ -183,13 +188,15 @@ def test_sbatch_refusing_a_job_is_a_clear_error(
 
 
 def test_cluster_shows_partitions_nodes_and_the_queue(
-    slurm: str, capsys: pytest.CaptureFixture[str]
+    slurm: str,
 ) -> None:
-    assert main(["cluster", "--json"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    shown = cli("cluster", "--json")
+    assert shown.returncode == 0, shown.stderr
+    data = json.loads(shown.stdout)
     assert data["partitions"]["debug"]["nodes"] == 1
     assert data["nodes"][0]["cpus"] == os.cpu_count() and data["nodes"][0]["gpus"] == 0
     assert isinstance(data["queue"], list)
-    assert main(["cluster"]) == 0
-    text = capsys.readouterr().out
+    shown = cli("cluster")
+    assert shown.returncode == 0, shown.stderr
+    text = shown.stdout
     assert "debug" in text and ("queue is empty" in text or "hftui-" in text)
