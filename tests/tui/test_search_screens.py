@@ -141,16 +141,21 @@ async def test_enter_opens_detail_with_card_license_and_files(fake_hub: FakeHub)
         assert isinstance(app.screen, ModelsScreen)
 
 
+async def open_the_only_card(pilot, repo_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait for `repo_id` to be the one result, then open its card from the list."""
+    await wait_until(pilot, lambda: table_ids(pilot) == [repo_id])
+    pilot.app.screen.query_one("#results").focus()
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, DetailScreen))
+
+
 async def test_a_download_from_the_card_is_watched_like_a_seed(fake_hub: FakeHub) -> None:
     """The card's Download is a hub-changing job: the app follows it, so the lists and the card's
     "already local" state update when it ends (it was launched and forgotten)."""
     fake_hub.add(FakeRepo("acme/dl", files={"config.json": b"{}"}))
     app = make_app()
     async with app.run_test(size=(160, 60)) as pilot:
-        await wait_until(pilot, lambda: table_ids(pilot) == ["acme/dl"])
-        app.screen.query_one("#results").focus()
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        await open_the_only_card(pilot, "acme/dl")
         await pilot.click("#action-download")
         await wait_until(pilot, lambda: bool(app.hub_jobs.watched))
         (job_id,) = app.hub_jobs.watched
@@ -164,10 +169,7 @@ async def test_a_finished_download_turns_the_cards_button_into_already_local(
     fake_hub.add(FakeRepo("acme/dl", files={"config.json": b"{}"}))
     app = make_app()
     async with app.run_test(size=(160, 60)) as pilot:
-        await wait_until(pilot, lambda: table_ids(pilot) == ["acme/dl"])
-        app.screen.query_one("#results").focus()
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        await open_the_only_card(pilot, "acme/dl")
         button = app.screen.query_one("#action-download")
         await wait_until(pilot, lambda: not button.disabled)
         await pilot.click("#action-download")
