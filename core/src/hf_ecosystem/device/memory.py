@@ -28,14 +28,20 @@ from hf_ecosystem.device.fit import GIB, FitVerdict, fit_verdict
 from hf_ecosystem.device.heads import ModelHead, head_for_task, head_from_config
 from hf_ecosystem.device.model_shape import ModelShape, shape_from_config
 from hf_ecosystem.device.repo_model import load_repo_model
+from hf_ecosystem.device.weight_bytes import (
+    DTYPE_BYTES,
+    DTYPES,
+    DType,
+    MemoryEstimateError,
+    weights_by_dtype,
+    weights_bytes,
+)
 from hf_ecosystem.errors import HfEcoError
 
 if TYPE_CHECKING:
     from hf_ecosystem.device.types import DeviceSnapshot
     from hf_ecosystem.hub.backend import HubBackend
 
-DType = Literal["fp32", "fp16", "bf16", "int8", "int4"]
-DTYPES: tuple[DType, ...] = ("fp32", "fp16", "bf16", "int8", "int4")
 BREAKDOWN_KEYS = (
     "weights", "kv_cache", "activations", "logits", "gradients", "optimizer_states", "overhead",
 )  # fmt: skip
@@ -43,18 +49,6 @@ BREAKDOWN_LABELS = {
     "weights": "weights", "kv_cache": "KV cache", "activations": "activations", "logits": "logits",
     "gradients": "gradients", "optimizer_states": "optimizer states", "overhead": "overhead",
 }  # fmt: skip
-_BYTES: dict[str, float] = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1, "int4": 0.5}
-# bitsandbytes NF4 keeps one fp32 absmax per block of 64 weights (no double quantisation).
-_INT4_SCALES = 4 / 64
-
-
-class MemoryEstimateError(HfEcoError):
-    """The estimate's inputs are invalid (dtype, batch, sequence length, training mode)."""
-
-    default_title = "Cannot estimate memory"
-    default_hint = (
-        "Use --dtype fp32|fp16|bf16|int8|int4, --batch >= 1, --seq >= 1, --train full|lora."
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,35 +91,11 @@ def _size(value: float) -> str:
 # --- weights ---------------------------------------------------------------------------------
 
 
-def _unquantized(shape: ModelShape | None) -> int:
-    """Parameters bitsandbytes leaves in bf16: embeddings and the LM head (tied or not)."""
-    if shape is None:
-        return 0
-    return shape.embedding_parameters() + shape.vocab_size * shape.hidden_size
-
-
-def weights_bytes(parameters: int, dtype: str, shape: ModelShape | None = None) -> int:
-    """Bytes of the weights in `dtype`; int8/int4 as bitsandbytes stores them, with scales."""
-    if dtype not in _BYTES:
-        raise MemoryEstimateError(f"Unknown dtype {dtype!r}")
-    if dtype not in ("int8", "int4"):
-        return int(parameters * _BYTES[dtype])
-    kept = min(_unquantized(shape), parameters)
-    # LLM.int8 keeps one fp32 scale per output row: 4 bytes per row of `hidden_size` weights.
-    scales = 4 / (shape.hidden_size if shape else 4096) if dtype == "int8" else _INT4_SCALES
-    return int((parameters - kept) * (_BYTES[dtype] + scales) + kept * 2)
-
-
-def weights_by_dtype(parameters: int, shape: ModelShape | None = None) -> dict[str, int]:
-    """Weight bytes in every supported dtype."""
-    return {dtype: weights_bytes(parameters, dtype, shape) for dtype in DTYPES}
-
-
 # --- the estimate ----------------------------------------------------------------------------
 
 
 def _check(dtype: str, batch: int, seq: int, train: str | None, lora_r: int) -> None:
-    if dtype not in _BYTES:
+    if dtype not in DTYPE_BYTES:
         raise MemoryEstimateError(f"Unknown dtype {dtype!r}", f"Use one of {', '.join(DTYPES)}.")
     for name, value in (("batch", batch), ("seq", seq), ("LoRA rank", lora_r)):
         # Callers outside the type checker (CLI, JSON) can pass anything.
@@ -191,7 +161,7 @@ def _training(
     handles = 2 * TARGETS[t].workspace
     if mode == "lora":
         lp = s.lora_parameters(r) if s else 0
-        base = weights_bytes(p, dtype, s) + (2 * cast if dtype == "fp32" else 0)
+        base = weights_bytes(p, dtype, s, t) + (2 * cast if dtype == "fp32" else 0)
         dequant = 2 * h * (s.intermediate_size if s else 0) if dtype in ("int8", "int4") else 0
         peak = _moment(
             weights=base + 6 * lp, activations=acts + max(work - logits, 0), logits=logits,
@@ -225,7 +195,9 @@ def _inference(
     handles = TARGETS[t].workspace
     if s is None:
         return _moment(weights=w, overhead=handles), []
-    act_b = 4 if dtype == "fp32" else 2  # int8/int4 compute in bf16
+    quantised = dtype in ("int8", "int4")
+    # int8/int4 compute in bf16 on CUDA (bitsandbytes), in fp32 on the CPU (torchao)
+    act_b = 4 if dtype == "fp32" or (quantised and t == "cpu") else 2
     kv = kv_cache_bytes(s, batch, seq, act_b)
     work = inference_working_bytes(s, batch, seq, act_b)
     if dtype in ("int8", "int4"):  # one weight matrix dequantised to bf16 at a time
@@ -262,7 +234,7 @@ def estimate_memory(
     p = parameters if parameters is not None else (
         shape.parameter_count() if shape else int(shape_or_params)  # type: ignore[arg-type]
     )  # fmt: skip
-    w = weights_bytes(p, dtype, shape)
+    w = weights_bytes(p, dtype, shape, target)
     head = head_from_config(shape) if shape else ModelHead("none", 0)
     infer, notes = _inference(shape, w, dtype, batch, seq, target, head)
     notes = _base_notes(shape, dtype, seq, target, head) + notes
@@ -281,7 +253,7 @@ def estimate_memory(
         parameters=p, dtype=dtype, batch=batch, seq=seq, mode=train or "inference",  # type: ignore[arg-type]
         weights_bytes=w, inference_bytes=_total(infer), training_bytes=training,
         breakdown=breakdown, assumptions=tuple(notes), model=model,
-        weights_by_dtype=weights_by_dtype(p, shape),
+        weights_by_dtype=weights_by_dtype(p, shape, target),
     )  # fmt: skip
     if snapshot is not None:
         estimate = replace(estimate, verdict=fit_verdict(estimate.peak_bytes, snapshot))
@@ -298,10 +270,16 @@ def _base_notes(
         if target == "cuda"
         else "target CPU: CPU autocast's op lists; no cuBLAS workspace",
     ]
-    if dtype in ("int8", "int4"):
+    if dtype in ("int8", "int4") and target == "cuda":
         notes.append(
             f"{dtype} as bitsandbytes stores it (LLM.int8: one fp32 scale per row; NF4: one fp32 "
             "absmax per 64 weights); embeddings and the LM head stay bf16; compute in bf16"
+        )
+    elif dtype in ("int8", "int4"):
+        notes.append(
+            f"{dtype} as torchao stores it on the CPU (int8: one fp32 scale per row; int4: one "
+            "byte per value, an fp32 scale and int8 zero point per 32); embeddings and the LM "
+            "head stay fp32; compute in fp32"
         )
     if s is None:
         notes.append("architecture unknown: only weights, gradients and optimizer states count")

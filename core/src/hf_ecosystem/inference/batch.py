@@ -121,7 +121,7 @@ def length_batches(
 class _DirectTextModel:
     """Embeddings or class scores straight from the model: pooling on the device, arrays out."""
 
-    def __init__(self, task: str, model: str, device: str | None) -> None:
+    def __init__(self, task: str, model: str, device: str | None, dtype: str | None = None) -> None:
         import torch
         from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 
@@ -134,6 +134,9 @@ class _DirectTextModel:
         self.task = task
         self.device = device or get_device()
         from hf_ecosystem.inference.loading import as_inference_error
+        from hf_ecosystem.inference.quantization import load_options
+
+        options = load_options(dtype, self.device)
 
         cls: Any = (
             AutoModelForSequenceClassification if task == "text-classification" else AutoModel
@@ -141,7 +144,9 @@ class _DirectTextModel:
         try:
             # transformers' from_pretrained signatures are partly untyped; the models are Any.
             self.tokenizer: Any = AutoTokenizer.from_pretrained(model, trust_remote_code=False)  # pyright: ignore[reportUnknownMemberType]
-            self.model: Any = cls.from_pretrained(model, **safety).to(self.device).eval()
+            loaded = cls.from_pretrained(model, **safety, **options)
+            placed = loaded if "device_map" in options else loaded.to(self.device)
+            self.model: Any = placed.eval()
         except (OSError, ValueError, RuntimeError) as exc:  # a remote-code model, a broken repo
             raise as_inference_error(exc, f"Could not load {model}") from exc
 
@@ -182,6 +187,7 @@ def run_batch(
     batch_size: int = 32,
     token_budget: int = 8192,
     device: str | None = None,
+    dtype: str | None = None,
     progress: ProgressFn | None = None,
     cancel: threading.Event | None = None,
 ) -> BatchResult:
@@ -195,13 +201,13 @@ def run_batch(
     todo = [i for i in range(len(inputs)) if i not in done]
     is_text = all(isinstance(x, str) for x in inputs)
     if task in _DIRECT and is_text:
-        runner: Any = _DirectTextModel(task, model, device)
+        runner: Any = _DirectTextModel(task, model, device, dtype)
         lengths: list[int] = runner.lengths([str(x) for x in inputs]) if todo else []
         call: Callable[[list[Any]], list[Any]] = runner.run
     else:
         from hf_ecosystem.inference.pipelines import create_pipeline
 
-        predictor = create_pipeline(task, model, device=device)
+        predictor = create_pipeline(task, model, device=device, dtype=dtype)
         lengths = [len(str(x)) // 4 + 1 if is_text else 1 for x in inputs]
         call = predictor
     batches = 0

@@ -11,6 +11,8 @@ DTYPE_NAMES: dict[str, DTypeName] = {
     "fp16": "fp16", "float16": "fp16", "half": "fp16",
     "bf16": "bf16", "bfloat16": "bf16",
 }  # fmt: skip
+# What --dtype and the Try form offer: the device's best, a float dtype, or quantised weights.
+INFERENCE_DTYPES = ("auto", "fp32", "fp16", "bf16", "int8", "int4")
 _TORCH_NAMES: dict[DTypeName, str] = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
 # Weights are not all a model needs on a GPU: activations, KV cache and the CUDA context.
 FIT_HEADROOM = 1.2
@@ -61,10 +63,10 @@ def get_device_map(model_bytes: int, device: str) -> Literal["auto"] | None:
 
 def resolve_dtype(dtype: Any, device: str) -> Any:
     """A torch dtype from a name ("bf16", "float16", …), a torch dtype, or None (the device's
-    best)."""
+    best). For quantised weights ("int8", "int4"): the dtype they compute in, the device's best."""
     import torch
 
-    if dtype is None or dtype == "auto":
+    if dtype is None or dtype == "auto" or str(dtype).lower() in ("int8", "int4"):
         return get_dtype(device)
     if isinstance(dtype, torch.dtype):
         return dtype
@@ -72,7 +74,7 @@ def resolve_dtype(dtype: Any, device: str) -> Any:
     if name is None:
         from hf_ecosystem.inference.errors import InferenceError
 
-        raise InferenceError(f"Unknown dtype {dtype!r}", "Use fp32, fp16 or bf16.")
+        raise InferenceError(f"Unknown dtype {dtype!r}", "Use fp32, fp16, bf16, int8 or int4.")
     return getattr(torch, _TORCH_NAMES[name])
 
 

@@ -94,6 +94,7 @@ def run_batch_job(ctx: JobContext) -> BatchResult:
         column=p.get("column"),
         batch_size=p.get("batch_size", 32),
         device=p.get("device"),
+        dtype=p.get("dtype"),
         progress=lambda done, total: ctx.progress(done, total, unit="rows"),
         cancel=ctx.cancel,
     )

@@ -27,6 +27,7 @@ class LoadContext:
     device_map: str | None
     trust_remote_code: bool
     use_safetensors: bool
+    quantization: Any = None  # a transformers quantization config for int8/int4 weights
 
     def model_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `from_pretrained` of a model."""
@@ -37,6 +38,8 @@ class LoadContext:
         }
         if self.device_map is not None:
             kwargs["device_map"] = self.device_map
+        if self.quantization is not None:
+            kwargs["quantization_config"] = self.quantization
         return kwargs
 
     def pipeline(self, pipeline_task: str, **kwargs: Any) -> Any:
@@ -48,12 +51,15 @@ class LoadContext:
         placement: dict[str, Any] = (
             {"device_map": self.device_map} if self.device_map else {"device": self.device}
         )
+        model_kwargs: dict[str, Any] = {"use_safetensors": self.use_safetensors}
+        if self.quantization is not None:
+            model_kwargs["quantization_config"] = self.quantization
         return build(
             pipeline_task,
             model=self.model,
             dtype=self.dtype,
             trust_remote_code=self.trust_remote_code,
-            model_kwargs={"use_safetensors": self.use_safetensors},
+            model_kwargs=model_kwargs,
             **placement,
             **kwargs,
         )

@@ -62,9 +62,16 @@ def _runner_factory(task: str) -> Callable[[LoadContext], Runner]:
     }[task]
 
 
-def _dtype_name(dtype: Any) -> str:
+def _dtype_name(dtype: Any, device: str) -> str:
+    """ "int8"/"int4" for quantised weights, else the short name of the torch dtype used."""
+    from hf_ecosystem.inference.device import resolve_dtype
+    from hf_ecosystem.inference.quantization import is_quantized
+
+    if is_quantized(dtype):
+        return str(dtype).lower()
+    torch_dtype = resolve_dtype(dtype, device)
     return {"float32": "fp32", "float16": "fp16", "bfloat16": "bf16"}.get(
-        str(dtype).removeprefix("torch."), str(dtype)
+        str(torch_dtype).removeprefix("torch."), str(torch_dtype)
     )
 
 
@@ -88,6 +95,7 @@ def create_pipeline(  # over 60 lines: signature and docstring; the body is ~40
     """
     from hf_ecosystem.hub.reference import resolve_reference
     from hf_ecosystem.inference.device import get_device, get_device_map, resolve_dtype
+    from hf_ecosystem.inference.quantization import is_quantized, quantization_for
     from hf_ecosystem.inference.weights import check_weights, model_files, weights_bytes
 
     spec = get_task(task)
@@ -100,14 +108,19 @@ def create_pipeline(  # over 60 lines: signature and docstring; the body is ~40
 
     def load(on: str, want: Any) -> Runner:
         torch_dtype = resolve_dtype(want, on)
+        quantized = quantization_for(want, on, torch_dtype) if is_quantized(want) else None
         ctx = LoadContext(
             task=spec.name,
             model=location,
             device=on,
             dtype=torch_dtype,
-            device_map=get_device_map(weights_bytes(files, use_safetensors), on),
+            # Quantised weights are placed while they load (bitsandbytes cannot move later).
+            device_map=on
+            if quantized
+            else get_device_map(weights_bytes(files, use_safetensors), on),
             trust_remote_code=trust_remote_code,
             use_safetensors=use_safetensors,
+            quantization=quantized.config if quantized else None,
         )
         try:
             return factory(ctx)
@@ -130,7 +143,7 @@ def create_pipeline(  # over 60 lines: signature and docstring; the body is ~40
         name,
         runner,
         device=chosen,
-        dtype=_dtype_name(resolve_dtype(dtype, chosen)),
+        dtype=_dtype_name(dtype, chosen),
         load=load,
         retry_on_cpu=retry_on_cpu,
     )

@@ -72,6 +72,8 @@ def _scenario(spec: JobSpec) -> tuple[str, dict[str, Any]] | None:
         fixed = speed.get("batch_size")
         args = {"batch": int(fixed or 1), "seq": int(cfg.get("max_length", 128)),
                 "train": "lora" if lora else "full", "task": cfg.get("task")}  # fmt: skip
+        if cfg.get("quantization") in ("int8", "int4"):  # QLoRA: the frozen base quantised
+            args["dtype"] = str(cfg["quantization"])
         return str(cfg.get("model", "")), args
     if spec.kind in ("inference", "batch-inference", "evaluate"):
         dtype = _DTYPES.get(str(p.get("dtype", "bf16")).lower(), "bf16")

@@ -205,12 +205,14 @@ def for_run(
     if not facts.cuda:  # CUDA without NVML readings: nothing to decide by
         return None
     mode = "lora" if config.get("lora") else "full"
+    quantised = config.get("quantization")
+    base = str(quantised) if quantised in ("int8", "int4") else "bf16"  # the frozen base (QLoRA)
 
     def memory_at(batch: int) -> int | None:
         try:
             return estimate_for_repo(
                 str(config["model"]), batch=batch, seq=int(config.get("max_length", 128)),
-                train=mode, task=config.get("task"), live_snapshot=False,
+                train=mode, task=config.get("task"), live_snapshot=False, dtype=base,
             ).peak_bytes  # fmt: skip
         except HfEcoError:
             return None

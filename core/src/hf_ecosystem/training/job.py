@@ -172,7 +172,11 @@ def _numbers(values: dict[str, Any]) -> dict[str, float]:
 def save_model(bundle: Any, folder: Path) -> Path:
     """The final model (LoRA merged in) with its tokenizer: loadable by plain transformers."""
     model = bundle.trainer.model
-    if bundle.lora:
+    if bundle.spec.quantization is not None:  # quantised weights cannot be merged into
+        from hf_ecosystem.training.quantized import merged_model
+
+        model = merged_model(bundle, folder.parent / f"{folder.name}-adapters")
+    elif bundle.lora:
         model = model.merge_and_unload()
     folder.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(folder)

@@ -88,6 +88,8 @@ class TrainSpec(BaseModel):
     metrics: list[str] | None = None
     threshold: float = Field(0.5, gt=0.0, lt=1.0)
     lora: LoraSpec | None = None
+    # Load the base in int8/int4 and train LoRA adapters on it (QLoRA); needs `lora`.
+    quantization: Literal["int8", "int4"] | None = None
     # trackio and wandb need their extras; check_trackers (preflight) says so before a job starts.
     report_to: list[Tracker] = ["tensorboard"]
     output_dir: str | None = None
@@ -118,6 +120,10 @@ class TrainSpec(BaseModel):
         if unknown := sorted(set(self.speed) - set(SPEED_OVERRIDES)):
             raise ValueError(
                 f"unknown speed setting {unknown[0]!r} (use {', '.join(SPEED_OVERRIDES)})"
+            )
+        if self.quantization is not None and self.lora is None:
+            raise ValueError(
+                f"quantization {self.quantization!r} trains LoRA adapters only: add 'lora' (QLoRA)"
             )
         if self.task == "seq2seq" and not self.target_column:
             raise ValueError("'target_column' is required for a seq2seq task")

@@ -89,7 +89,7 @@ def _cuda_available() -> bool:
     return torch.cuda.is_available()
 
 
-def _model_class(task: str) -> Any:
+def model_class(task: str) -> Any:
     import transformers
 
     return {
@@ -116,23 +116,31 @@ def load_tokenizer(model_path: str) -> Any:
     return tokenizer
 
 
-def load_model(spec: TrainSpec, model_path: str, data: PreparedData, tokenizer: Any) -> Any:
-    """The base model with a head sized for the data's classes."""
-    kwargs: dict[str, Any] = {}
-    if data.labels:
-        kwargs = {
-            "num_labels": data.num_labels,
-            "id2label": dict(enumerate(data.labels)),
-            "label2id": {name: i for i, name in enumerate(data.labels)},
-            "ignore_mismatched_sizes": True,  # a new head replaces any old one
-        }
-        if spec.task == "multi-label-classification":
-            kwargs["problem_type"] = "multi_label_classification"
-    from hf_ecosystem.inference.weights import load_kwargs
+def head_kwargs(spec: TrainSpec, data: PreparedData) -> dict[str, Any]:
+    """from_pretrained keywords that size the head for the data's classes."""
+    if not data.labels:
+        return {}
+    kwargs: dict[str, Any] = {
+        "num_labels": data.num_labels,
+        "id2label": dict(enumerate(data.labels)),
+        "label2id": {name: i for i, name in enumerate(data.labels)},
+        "ignore_mismatched_sizes": True,  # a new head replaces any old one
+    }
+    if spec.task == "multi-label-classification":
+        kwargs["problem_type"] = "multi_label_classification"
+    return kwargs
 
+
+def load_model(spec: TrainSpec, model_path: str, data: PreparedData, tokenizer: Any) -> Any:
+    """The base model with a head sized for the data's classes (quantised when asked)."""
+    from hf_ecosystem.inference.weights import load_kwargs
+    from hf_ecosystem.training.quantized import quantized_load_kwargs
+
+    kwargs = head_kwargs(spec, data)
     kwargs.update(load_kwargs(model_path))  # pickle-only weights are refused, never unpickled
+    kwargs.update(quantized_load_kwargs(spec, cuda=_cuda_available()))
     try:
-        model = _model_class(spec.task).from_pretrained(model_path, **kwargs)
+        model = model_class(spec.task).from_pretrained(model_path, **kwargs)
     except (OSError, ValueError) as exc:
         raise TrainingError(
             f"Cannot load {model_path} for {spec.task}: {str(exc).splitlines()[0]}",
@@ -346,7 +354,9 @@ def create_trainer(
     set_seed(spec.seed)  # a new head (and LoRA weights) start the same for the same seed
     model = load_model(spec, model_path, data, tokenizer)
     if spec.lora is not None:
-        model = apply_lora(spec, model)
+        from hf_ecosystem.training.quantized import prepare_for_adapters
+
+        model = apply_lora(spec, prepare_for_adapters(spec, model, cuda=_cuda_available()))
     # On CUDA the fast defaults decide (precision too), each said in the log with its reason.
     fast = for_run(spec.model_dump() | {"model": str(model_path)}, cuda=_cuda_available(),
                    visible=os.environ.get("CUDA_VISIBLE_DEVICES"))  # fmt: skip

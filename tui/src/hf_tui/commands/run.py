@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from hf_ecosystem.inference.device import INFERENCE_DTYPES
 from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.paths import user_path
 from hf_tui.commands import add_gpus, add_placement, common_options
@@ -28,6 +29,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     one.add_argument("--model", required=True, help="repo id (Hub, cache or local hub) or folder")
     one.add_argument("--input", required=True, help="text, or a path to an image/audio file")
     one.add_argument("--device", help="cuda, mps or cpu (default: the best available)")
+    add_dtype(one)
     add_gpus(one)
     add_wait(one)
     one.add_argument(
@@ -46,10 +48,21 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     many.add_argument("--column", help="input column (default: text)")
     many.add_argument("--batch-size", type=int, default=32)
     many.add_argument("--device")
+    add_dtype(many)
     add_gpus(many)
     add_placement(many)
     add_wait(many)
     many.set_defaults(handler=run_batch)
+
+
+def add_dtype(parser: argparse.ArgumentParser) -> None:
+    """--dtype: the weights' dtype, int8/int4 quantised (bitsandbytes on CUDA, torchao on CPU)."""
+    parser.add_argument(
+        "--dtype",
+        choices=INFERENCE_DTYPES,
+        help="weights' dtype; int8/int4 load quantised: bitsandbytes on CUDA, torchao on the "
+        "CPU (default: bf16/fp16 on a GPU, fp32 on the CPU)",
+    )
 
 
 def run_inference(args: argparse.Namespace) -> int:
@@ -60,6 +73,7 @@ def run_inference(args: argparse.Namespace) -> int:
         model=args.model,
         input=args.input,
         device=args.device,
+        dtype=args.dtype,
         gpus=args.gpus,
     )
     if args.wait and getattr(args, "warm", True):
@@ -103,6 +117,7 @@ def run_batch(args: argparse.Namespace) -> int:
         column=args.column,
         batch_size=args.batch_size,
         device=args.device,
+        dtype=args.dtype,
         gpus=args.gpus,
     )
     return launch_and_report(spec, args)
