@@ -26,16 +26,18 @@ tiny_model = fixtures.tiny_model
 def _configs() -> dict[str, tuple[Any, str]]:
     from transformers import BertConfig, LlamaConfig
 
-    llama = {"vocab_size": 2000, "hidden_size": 256, "intermediate_size": 768,
-             "num_hidden_layers": 3, "num_attention_heads": 4, "num_key_value_heads": 2}  # fmt: skip
+    llama = {
+        "vocab_size": 2000, "hidden_size": 256, "intermediate_size": 768,
+        "num_hidden_layers": 3, "num_attention_heads": 4, "num_key_value_heads": 2,
+    }  # fmt: skip
+    bert = BertConfig(
+        vocab_size=2000, hidden_size=256, intermediate_size=1024, num_hidden_layers=3,
+        num_attention_heads=4,
+    )  # fmt: skip
     return {
         "llama": (LlamaConfig(**llama, tie_word_embeddings=False), "AutoModelForCausalLM"),
         "llama-tied": (LlamaConfig(**llama, tie_word_embeddings=True), "AutoModelForCausalLM"),
-        "bert": (
-            BertConfig(vocab_size=2000, hidden_size=256, intermediate_size=1024,
-                       num_hidden_layers=3, num_attention_heads=4),  # fmt: skip
-            "AutoModelForSequenceClassification",
-        ),
+        "bert": (bert, "AutoModelForSequenceClassification"),
     }
 
 
@@ -137,11 +139,13 @@ def test_int8_lora_fine_tune_saves_a_plain_model(
 
     bbc = tmp_path / "bbc"
     build_bbc_news(bbc)
-    config = {"model": str(tiny_model("text-classification")), "dataset": str(bbc),
-              "text_column": "headline", "max_train_samples": 40, "max_eval_samples": 20,
-              "max_steps": 3, "batch_size": 4, "logging_steps": 1, "report_to": ["none"],
-              "save_strategy": "no", "output_dir": str(tmp_path / "run"),
-              "quantization": "int8", "lora": {"r": 4, "target_modules": ["query", "value"]}}  # fmt: skip
+    config = {
+        "model": str(tiny_model("text-classification")), "dataset": str(bbc),
+        "text_column": "headline", "max_train_samples": 40, "max_eval_samples": 20,
+        "max_steps": 3, "batch_size": 4, "logging_steps": 1, "report_to": ["none"],
+        "save_strategy": "no", "output_dir": str(tmp_path / "run"),
+        "quantization": "int8", "lora": {"r": 4, "target_modules": ["query", "value"]},
+    }  # fmt: skip
     spec = JobSpec.create("train", config=config)
     events = EventWriter(tmp_path / "events.jsonl")
     ctx = JobContext("inprocess", spec, events, tmp_path / "work", load_settings())

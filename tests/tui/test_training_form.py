@@ -190,3 +190,21 @@ async def test_fine_tune_button_and_palette_open_the_form(isolated_env: Path) ->
         commands["New training"].callback()
         await wait_until(pilot, lambda: bool(app.screen.query("#yaml-preview")))
         assert app.screen.query_one("#field-model", Input).value == ""
+
+
+async def test_quantised_base_needs_lora_and_reaches_the_yaml(isolated_env: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=(150, 50)) as pilot:
+        screen = await open_form(pilot, "acme/tiny-bert")
+        await fill(pilot, dataset="acme/reviews")
+        screen.query_one("#field-lora", Checkbox).value = False
+        screen.query_one("#field-quantization", Select).value = "int8"
+        await pilot.pause()
+        assert "trains LoRA adapters only" in shown_error(pilot, "quantization")
+        assert preview(pilot).startswith("# fix")
+        screen.query_one("#field-lora", Checkbox).value = True
+        await wait_until(pilot, lambda: "quantization: int8" in preview(pilot))
+        assert screen.spec is not None and screen.spec.quantization == "int8"
+        screen.fill_from({**screen.spec.model_dump(mode="json"), "quantization": None})
+        await pilot.pause()
+        assert screen.query_one("#field-quantization", Select).value == "none"

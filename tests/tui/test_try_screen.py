@@ -70,6 +70,12 @@ async def test_try_text_classification_end_to_end(
             await wait_until(pilot, lambda: screen.answered_by is not None, timeout=60)
             assert screen.answered_by == "warm"
             assert "Done · warm: ran in" in text_of(pilot, "#try-status")
+            # Quantised weights are another model to the worker: loaded (torchao on the CPU).
+            screen.query_one("#try-dtype", Select).value = "int8"
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: screen.answered_by is not None, timeout=120)
+            assert screen.answered_by == "cold"
+            assert "(cpu · int8)." in text_of(pilot, "#try-status")
         finally:
             manager = app.job_manager()
             for record in manager.list():  # no worker outlives the test

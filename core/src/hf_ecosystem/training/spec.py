@@ -123,7 +123,8 @@ class TrainSpec(BaseModel):
             )
         if self.quantization is not None and self.lora is None:
             raise ValueError(
-                f"quantization {self.quantization!r} trains LoRA adapters only: add 'lora' (QLoRA)"
+                f"'quantization' ({self.quantization}) trains LoRA adapters only: "
+                "add 'lora' (QLoRA)"
             )
         if self.task == "seq2seq" and not self.target_column:
             raise ValueError("'target_column' is required for a seq2seq task")

@@ -18,6 +18,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from hf_ecosystem.config import load_settings
 from hf_ecosystem.demo.try_samples import SampleInput, sample_inputs
+from hf_ecosystem.inference.device import INFERENCE_DTYPES
 from hf_ecosystem.inference.registry import TaskSpec, get_task
 from hf_ecosystem.inference.results import InferenceResult
 from hf_ecosystem.jobs.results import result_as
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 LONG_FIELDS = {"text", "context"}
 FILE_FIELDS = {"image", "audio"}  # offered the demo hub's sample files
+DTYPE_LABELS = {"auto": "dtype: auto", "int8": "int8 (quantised)", "int4": "int4 (quantised)"}
 POLL_SECONDS = 0.25
 TICK_SECONDS = 0.1
 FIELD_HINTS = {
@@ -101,6 +103,14 @@ class TryScreen(HfScreen):
                     yield Input(str(value), id=f"field-{name}")
             with Horizontal(id="try-actions"):
                 yield Button("Run (ctrl+s)", variant="primary", id="run")
+                yield Select(
+                    [(DTYPE_LABELS.get(d, d), d) for d in INFERENCE_DTYPES],
+                    value="auto",
+                    allow_blank=False,
+                    id="try-dtype",
+                    tooltip="The weights' dtype: int8/int4 load quantised "
+                    "(bitsandbytes on a GPU, torchao on the CPU)",
+                )
             if "image" in self.spec.input_fields:
                 yield ImagePreview(id="try-image")
             yield Static("", id="try-status")
@@ -177,7 +187,9 @@ class TryScreen(HfScreen):
             self.notify(f"Fill in: {', '.join(empty)}", severity="warning")
             return
         self.given = given
-        self._start(text)
+        dtype = self.query_one("#try-dtype", Select).value
+        chosen = isinstance(dtype, str) and dtype != "auto"
+        self._start(text, **({"dtype": dtype} if chosen else {}))
 
     def _start(self, text: str, **options: Any) -> None:
         """Clear the last result, start the ticking status, run the input."""

@@ -19,12 +19,13 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Sele
 from hf_ecosystem.config import default_home
 from hf_ecosystem.snippets import CodeRequest, TrainCode
 from hf_ecosystem.tasks import TRAIN_TASKS
-from hf_ecosystem.training.estimate import MachineSpeed, TrainEstimate, describe
+from hf_ecosystem.training.estimate import MachineSpeed
 from hf_ecosystem.training.fast_defaults import FastDefaults, for_run
 from hf_ecosystem.training.spec import TrainSpec, TrainSpecError
 from hf_tui.messages import JobLaunched
 from hf_tui.screens.base import SHOW_CODE_KEY, HfScreen
 from hf_tui.screens.runs.training_presets import CLEARED, DEFAULT_PRESET, PRESET_FIELDS, PRESETS
+from hf_tui.screens.runs.training_text import estimate_text, fast_text
 
 # name, label, placeholder
 FIELDS = (
@@ -43,6 +44,10 @@ FIELDS = (
     ("seed", "seed", "42"),
     ("output_dir", "output dir", "default: $HFTUI_HOME/runs/<job id>"),
 )
+# LoRA on a quantised base (QLoRA): int8 here and on GPUs; int4 needs CUDA (bitsandbytes NF4).
+QUANT_CHOICES = [
+    ("full precision", "none"), ("int8 + LoRA", "int8"), ("int4 + LoRA (QLoRA, GPU)", "int4"),
+]  # fmt: skip
 INT_FIELDS = {"max_steps", "batch_size", "seed", "max_length", "max_train_samples"}
 FLOAT_FIELDS = {"epochs", "learning_rate", "validation_split"}
 # What a preset sets: the fields it names; epochs or max_steps, whichever it leaves out, is cleared.
@@ -71,31 +76,6 @@ def field_errors(data: dict[str, Any]) -> dict[str, str]:
             errors.setdefault(loc[0], message)
         return errors
     return {}
-
-
-def estimate_text(found: TrainEstimate) -> Text:
-    """`Estimated wall time: about 3 min · 100 steps · 1,600 rows seen` and where the speed is
-    from."""
-    text = Text("Estimated wall time: ", style="bold")
-    text.append(("at least " if found.at_least else "") + describe(found.seconds), style="bold")
-    text.append(f" · {found.steps:,} steps · {found.samples:,} rows seen")
-    text.append(
-        f"\nan estimate from this machine's speed ({found.basis}); "
-        "loading and evaluation add to it",
-        style="dim",
-    )
-    return text
-
-
-def fast_text(fast: FastDefaults | None) -> Text:
-    """The GPU defaults the run will use, one line each with its reason ("yours" when set)."""
-    if fast is None:
-        return Text("")
-    text = Text("\nGPU defaults (set them under `speed:` in the config):", style="bold")
-    for item in fast.settings:
-        text.append(f"\n  {item.name} = {item.value}")
-        text.append(f"  {'yours' if item.overridden else item.reason}", style="dim")
-    return text
 
 
 class NewTrainingScreen(HfScreen):
@@ -170,6 +150,10 @@ class NewTrainingScreen(HfScreen):
                     )
                 yield Checkbox("LoRA adapters (peft): train a few weights only", id="field-lora")
                 yield Static("", id="error-lora", classes="field-error")
+                quantization = Select(
+                    QUANT_CHOICES, value="none", allow_blank=False, id="field-quantization"
+                )
+                yield from self._row("quantization", "base weights", quantization)
             with Vertical(id="train-side"):
                 yield Static("", id="form-error")
                 yield Static("", id="train-estimate")
@@ -207,6 +191,7 @@ class NewTrainingScreen(HfScreen):
                 value = values.get(name)
                 self.query_one(f"#field-{name}", Input).value = "" if value is None else str(value)
         self.query_one("#field-lora", Checkbox).value = bool(values.get("lora"))
+        self.query_one("#field-quantization", Select).value = values.get("quantization") or "none"
 
     def fill_from(self, config: dict[str, Any]) -> None:
         """Fill every field from a run's config; a fresh output_dir (blank: the default)."""
@@ -215,12 +200,13 @@ class NewTrainingScreen(HfScreen):
             value = None if name == "output_dir" else config.get(name)
             self.query_one(f"#field-{name}", Input).value = "" if value is None else str(value)
         self.query_one("#field-lora", Checkbox).value = bool(config.get("lora"))
+        self.query_one("#field-quantization", Select).value = config.get("quantization") or "none"
 
     def _kept(self) -> dict[str, Any]:
         """A clone's settings the form has no field for (scheduler, eval strategy, LoRA rank…)."""
         if self.clone is None:
             return {}
-        shown = {name for name, _, _ in FIELDS} | {"task", "lora"}
+        shown = {name for name, _, _ in FIELDS} | {"task", "lora", "quantization"}
         return {k: v for k, v in self.clone[1].items() if k not in shown}
 
     def form_data(self) -> tuple[dict[str, Any], dict[str, str]]:
@@ -242,6 +228,8 @@ class NewTrainingScreen(HfScreen):
                 errors[name] = f"{name} must be {kind} (got {text!r})"
         if self.query_one("#field-lora", Checkbox).value:
             data["lora"] = (self.clone[1].get("lora") if self.clone else None) or {}
+        if (base := self.query_one("#field-quantization", Select).value) in ("int8", "int4"):
+            data["quantization"] = base
         return data, errors
 
     def code_requests(self) -> list[CodeRequest]:
@@ -267,7 +255,7 @@ class NewTrainingScreen(HfScreen):
                 errors = field_errors(data) or {field_of(exc) or "form": summary_text}
         self.errors = errors
         self.spec = spec
-        for name in [f[0] for f in FIELDS] + ["task", "lora"]:
+        for name in [f[0] for f in FIELDS] + ["task", "lora", "quantization"]:
             label = self.query_one(f"#error-{name}", Static)
             label.update(errors.get(name, ""))
             label.display = name in errors
@@ -301,6 +289,7 @@ class NewTrainingScreen(HfScreen):
     @on(Input.Changed)
     @on(Checkbox.Changed)
     @on(Select.Changed, "#field-task")
+    @on(Select.Changed, "#field-quantization")
     def _changed(self) -> None:
         self.refresh_preview()
 
