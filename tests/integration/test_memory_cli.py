@@ -74,6 +74,20 @@ def test_human_output_has_breakdown_totals_verdict_and_assumptions(
     assert all(dtype in weights_line for dtype in ("fp32", "fp16", "bf16", "int8", "int4"))
 
 
+def test_target_cpu_sizes_quantised_weights_as_torchao_stores_them(
+    tiny_gpt2_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sizes = {}
+    for target in ("cuda", "cpu"):
+        code, out, _ = run(capsys, str(tiny_gpt2_dir), "--dtype", "int4", "--target", target,
+                           "--json")  # fmt: skip
+        assert code == 0
+        sizes[target] = out
+    assert sizes["cpu"]["weights_bytes"] > sizes["cuda"]["weights_bytes"]  # NF4 packs 2 a byte
+    assert any("torchao" in note for note in sizes["cpu"]["assumptions"])
+    assert sizes["cpu"]["weights_by_dtype"]["fp32"] == sizes["cuda"]["weights_by_dtype"]["fp32"]
+
+
 def test_parameters_from_the_shape_when_there_are_no_safetensors(
     tmp_path: Path, tiny_gpt2_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

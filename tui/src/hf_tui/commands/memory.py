@@ -35,6 +35,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="the fine-tuning task whose head --train counts (text-classification, "
         "token-classification, causal-lm, seq2seq, ...; default: the model's usual one)",
     )
+    parser.add_argument(
+        "--target",
+        choices=("cuda", "cpu"),
+        default="cuda",
+        help="where it runs: cuda (default; int8/int4 as bitsandbytes stores them) or cpu "
+        "(int8/int4 as torchao stores them, fp32 activations)",
+    )
     parser.set_defaults(handler=run_memory)
 
 
@@ -56,6 +63,7 @@ def run_memory(args: argparse.Namespace) -> int:
         seq=args.seq,
         train=args.train,
         task=args.task,
+        target=args.target,
     )
     if args.json:
         print_json({"ok": True, **estimate.to_dict()})
