@@ -78,6 +78,28 @@ def test_an_unexpected_error_leaves_no_token_in_the_job_log(
     assert failed.status == "failed" and LEAKED not in str(failed.error)
 
 
+def test_a_cancel_the_handler_turned_into_an_error_is_still_a_cancel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import signal
+
+    from hf_ecosystem.jobs import worker
+
+    kind = dataclasses.replace(
+        kinds.KINDS["demo-seed"], name="swallow", handler="fakes.failing_job:swallow_cancel"
+    )
+    monkeypatch.setitem(kinds.KINDS, "swallow", kind)
+    store = JobStore(Path(os.environ["HFTUI_HOME"]))
+    record = store.create(JobSpec.create("swallow"))
+    store.update(record.id, status="starting")
+    old_handler = signal.getsignal(signal.SIGTERM)
+    try:
+        assert worker.run(record.id) == 143
+    finally:
+        signal.signal(signal.SIGTERM, old_handler)
+    assert store.get(record.id).status == "cancelled"
+
+
 def test_job_ids_are_ids_not_patterns(capsys: pytest.CaptureFixture[str]) -> None:
     store = JobStore(Path(os.environ["HFTUI_HOME"]))
     record = store.create(JobSpec.create("demo-seed"))

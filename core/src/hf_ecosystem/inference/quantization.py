@@ -92,10 +92,11 @@ def quantization_for(dtype: str, device: str, compute_dtype: Any) -> Quantizatio
     from torchao.quantization.granularity import PerGroup  # pyright: ignore[reportMissingTypeStubs]
     from transformers import TorchAoConfig
 
+    int4: Any = getattr(torch, "int4")  # noqa: B009 - torch's stubs do not declare the sub-byte dtypes
     scheme: Any = (
         Int8WeightOnlyConfig()
         if name == "int8"
-        else IntxWeightOnlyConfig(weight_dtype=torch.int4, granularity=PerGroup(TORCHAO_INT4_GROUP))
+        else IntxWeightOnlyConfig(weight_dtype=int4, granularity=PerGroup(TORCHAO_INT4_GROUP))
     )
     config = TorchAoConfig(scheme, modules_to_not_convert=HEAD_MODULES)
     return Quantization(name, backend, config)  # type: ignore[arg-type]
@@ -113,11 +114,11 @@ def stored_bytes(model: Any) -> int:
         if id(tensor) in seen:
             continue
         seen.add(id(tensor))
-        names = getattr(tensor, "tensor_data_names", None)
+        names: list[str] | None = getattr(tensor, "tensor_data_names", None)
         if names is None:
             total += int(tensor.numel()) * int(tensor.element_size())
             continue
-        optional = getattr(tensor, "optional_tensor_data_names", None) or []
+        optional: list[str] = getattr(tensor, "optional_tensor_data_names", None) or []
         for name in [*names, *optional]:
             inner = getattr(tensor, name, None)
             if inner is not None:

@@ -61,24 +61,41 @@ def run(job_id: str) -> int:
         store.finish(job_id, "succeeded", exit_code=0, result=result)
         code = 0
     except JobCancelled:
-        events.emit("status", status="cancelled")
-        store.finish(job_id, "cancelled", exit_code=143)
-        code = 143
-    except HfEcoError as exc:
-        events.emit("error", **exc.to_dict())  # its class name lets a UI offer the right fix
-        store.finish(job_id, "failed", exit_code=1, error=exc.to_dict())
-    except Exception as exc:  # anything else: its traceback goes to the job's log, not the user
-        sys.stderr.write(redact(traceback.format_exc()))  # a token in a message stays out
-        title = f"Unexpected error: {type(exc).__name__}: {redact(str(exc))[:300]}"
-        hint = "The traceback is in the job's log (`hf-tui jobs logs ID`)."
-        events.emit("error", title=title, hint=hint)
-        store.finish(job_id, "failed", exit_code=1, error={"title": title, "hint": hint})
+        code = _cancelled(store, events, job_id)
+    except Exception as exc:  # a cancel or a failure: sorted out below
+        code = (
+            _cancelled(store, events, job_id)
+            if ctx.cancel.is_set()
+            else _failed(store, events, job_id, exc)
+        )
     finally:
         stop.set()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # The queue moves on when this job's last process is gone: its watcher (started with it by
     # the manager) runs the scheduler then, also when this process is killed.
     return code
+
+
+def _cancelled(store: JobStore, events: EventWriter, job_id: str) -> int:
+    """Record a cancel; also when the handler's library turned the SIGTERM into its own error
+    (a download's `except Exception` wrapper), which would otherwise read as a failure."""
+    events.emit("status", status="cancelled")
+    store.finish(job_id, "cancelled", exit_code=143)
+    return 143
+
+
+def _failed(store: JobStore, events: EventWriter, job_id: str, exc: Exception) -> int:
+    """Record a failure: our errors as they are, anything else with its traceback in the log."""
+    if isinstance(exc, HfEcoError):
+        events.emit("error", **exc.to_dict())  # its class name lets a UI offer the right fix
+        store.finish(job_id, "failed", exit_code=1, error=exc.to_dict())
+        return 1
+    sys.stderr.write(redact(traceback.format_exc()))  # a token in a message stays out
+    title = f"Unexpected error: {type(exc).__name__}: {redact(str(exc))[:300]}"
+    hint = "The traceback is in the job's log (`hf-tui jobs logs ID`)."
+    events.emit("error", title=title, hint=hint)
+    store.finish(job_id, "failed", exit_code=1, error={"title": title, "hint": hint})
+    return 1
 
 
 def schedule_after(pgid: int, job_id: str, *, poll: float = 0.25) -> list[str]:

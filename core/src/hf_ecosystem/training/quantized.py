@@ -45,9 +45,10 @@ def prepare_for_adapters(spec: TrainSpec, model: Any, *, cuda: bool) -> Any:
     """bitsandbytes bases get peft's k-bit preparation (fp32 norms, input gradients)."""
     if spec.quantization is None or not cuda:
         return model
-    from peft import prepare_model_for_kbit_training
+    from peft import prepare_model_for_kbit_training  # pyright: ignore[reportUnknownVariableType]
 
-    return prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
+    prepare: Any = prepare_model_for_kbit_training  # pyright: ignore[reportUnknownVariableType]
+    return prepare(model, use_gradient_checkpointing=False)
 
 
 def merged_model(bundle: Any, adapters: Path) -> Any:
@@ -60,4 +61,5 @@ def merged_model(bundle: Any, adapters: Path) -> Any:
     bundle.trainer.model.save_pretrained(adapters)  # the adapters and the new head only
     kwargs = head_kwargs(bundle.spec, bundle.data) | load_kwargs(bundle.model_path)
     base = model_class(bundle.spec.task).from_pretrained(bundle.model_path, **kwargs)
-    return PeftModel.from_pretrained(base, adapters).merge_and_unload()
+    load: Any = PeftModel.from_pretrained  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    return load(base, adapters).merge_and_unload()
