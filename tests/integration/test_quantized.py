@@ -26,7 +26,7 @@ tiny_model = fixtures.tiny_model
 def _configs() -> dict[str, tuple[Any, str]]:
     from transformers import BertConfig, LlamaConfig
 
-    llama = {
+    llama: dict[str, Any] = {
         "vocab_size": 2000, "hidden_size": 256, "intermediate_size": 768,
         "num_hidden_layers": 3, "num_attention_heads": 4, "num_key_value_heads": 2,
     }  # fmt: skip
@@ -65,6 +65,7 @@ def test_estimate_matches_the_loaded_footprint(
     measured = stored_bytes(model)
     full = stored_bytes(getattr(transformers, auto).from_pretrained(folder, dtype="float32"))
     shape = shape_from_config(config.to_dict())
+    assert shape is not None
     estimate = estimate_memory(shape, dtype=dtype, target="cpu")
     assert measured < 0.6 * full  # really quantised (embeddings and head stay fp32)
     assert abs(estimate.weights_bytes / measured - 1) < 0.05, (estimate.weights_bytes, measured)
@@ -73,6 +74,7 @@ def test_estimate_matches_the_loaded_footprint(
 
 def test_bitsandbytes_layout_still_estimates_cuda(saved: dict[str, tuple[Path, Any, str]]) -> None:
     shape = shape_from_config(saved["llama"][1].to_dict())
+    assert shape is not None
     on_gpu = estimate_memory(shape, dtype="int4", target="cuda")
     on_cpu = estimate_memory(shape, dtype="int4", target="cpu")
     assert on_gpu.weights_bytes < on_cpu.weights_bytes  # NF4 packs two weights a byte
@@ -119,8 +121,8 @@ def test_quantisation_trains_adapters_only() -> None:
     with pytest.raises(TrainSpecError, match="LoRA adapters only"):
         TrainSpec.parse({"model": "m", "dataset": "d", "quantization": "int8"})
     spec = TrainSpec.parse({"model": "m", "dataset": "d", "quantization": "int4", "lora": {}})
+    from hf_ecosystem.training.errors import TrainingError
     from hf_ecosystem.training.quantized import quantized_load_kwargs
-    from hf_ecosystem.training.trainer import TrainingError
 
     with pytest.raises(TrainingError, match="needs a CUDA GPU"):
         quantized_load_kwargs(spec, cuda=False)

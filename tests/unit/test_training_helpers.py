@@ -21,8 +21,8 @@ from hf_ecosystem.jobs.spec import JobSpec
 from hf_ecosystem.training import job, trainer
 from hf_ecosystem.training.callbacks import JobEventsCallback, gpu_memory_mb
 from hf_ecosystem.training.data import PreparedData
+from hf_ecosystem.training.errors import TrainingError
 from hf_ecosystem.training.spec import TrainSpec
-from hf_ecosystem.training.trainer import TrainingError
 
 tiny_model = fixtures.tiny_model
 

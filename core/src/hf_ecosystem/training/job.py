@@ -173,8 +173,6 @@ def save_model(bundle: Any, folder: Path) -> Path:
     """The final model (LoRA merged in) with its tokenizer: loadable by plain transformers."""
     model = bundle.trainer.model
     if bundle.spec.quantization is not None:  # quantised weights cannot be merged into
-        from hf_ecosystem.training.quantized import merged_model
-
         model = merged_model(bundle, folder.parent / f"{folder.name}-adapters")
     elif bundle.lora:
         model = model.merge_and_unload()
@@ -184,6 +182,20 @@ def save_model(bundle: Any, folder: Path) -> Path:
     if tokenizer is not None:
         tokenizer.save_pretrained(folder)
     return folder
+
+
+def merged_model(bundle: Any, adapters: Path) -> Any:
+    """The trained adapters (saved to `adapters`) merged into the base reloaded in fp32."""
+    from peft import PeftModel
+
+    from hf_ecosystem.inference.weights import load_kwargs
+    from hf_ecosystem.training.trainer import head_kwargs, model_class
+
+    bundle.trainer.model.save_pretrained(adapters)  # the adapters and the new head only
+    kwargs = head_kwargs(bundle.spec, bundle.data) | load_kwargs(bundle.model_path)
+    base = model_class(bundle.spec.task).from_pretrained(bundle.model_path, **kwargs)
+    load: Any = PeftModel.from_pretrained  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    return load(base, adapters).merge_and_unload()
 
 
 def record_hparams(spec: TrainSpec, logdir: Path, metrics: dict[str, float]) -> Path:
@@ -233,7 +245,7 @@ def _run_distributed(
         child.wait(timeout=30)
         raise
     if code != 0 or not result_file.is_file():
-        from hf_ecosystem.training.trainer import TrainingError
+        from hf_ecosystem.training.errors import TrainingError
 
         raise TrainingError(
             f"Distributed training exited with code {code}",

@@ -1,17 +1,17 @@
-"""LoRA on quantised weights (QLoRA): load the base in int8/int4, train adapters, save merged.
+"""LoRA on quantised weights (QLoRA): load the base in int8/int4 and prepare it for adapters.
 
 On CUDA the base goes through bitsandbytes (int8, or NF4 with bf16 compute: QLoRA); on the CPU
 through torchao, whose int8 weights the Trainer can train adapters on (its int4 it cannot).
-The saved model is the base in full precision with the trained adapters merged in, so it loads
-with plain transformers and fine-tunes again.
+The job saves the base in full precision with the trained adapters merged in
+(`training.job.save_model`), so it loads with plain transformers and fine-tunes again.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
+from hf_ecosystem.training.errors import TrainingError
 from hf_ecosystem.training.spec import TrainSpec
 
 
@@ -24,8 +24,6 @@ def quantized_load_kwargs(spec: TrainSpec, *, cuda: bool) -> dict[str, Any]:
     if spec.quantization is None:
         return {}
     if spec.quantization == "int4" and not cuda:
-        from hf_ecosystem.training.trainer import TrainingError
-
         raise TrainingError(
             "4-bit fine-tuning needs a CUDA GPU (bitsandbytes NF4, QLoRA)",
             "On the CPU, train LoRA on int8 weights (quantization: int8), or leave it empty.",
@@ -49,17 +47,3 @@ def prepare_for_adapters(spec: TrainSpec, model: Any, *, cuda: bool) -> Any:
 
     prepare: Any = prepare_model_for_kbit_training  # pyright: ignore[reportUnknownVariableType]
     return prepare(model, use_gradient_checkpointing=False)
-
-
-def merged_model(bundle: Any, adapters: Path) -> Any:
-    """The trained adapters (saved to `adapters`) merged into the base reloaded in fp32."""
-    from peft import PeftModel
-
-    from hf_ecosystem.inference.weights import load_kwargs
-    from hf_ecosystem.training.trainer import head_kwargs, model_class
-
-    bundle.trainer.model.save_pretrained(adapters)  # the adapters and the new head only
-    kwargs = head_kwargs(bundle.spec, bundle.data) | load_kwargs(bundle.model_path)
-    base = model_class(bundle.spec.task).from_pretrained(bundle.model_path, **kwargs)
-    load: Any = PeftModel.from_pretrained  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-    return load(base, adapters).merge_and_unload()

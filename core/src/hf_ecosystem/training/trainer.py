@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any, cast
 
 from hf_ecosystem.config import Settings
-from hf_ecosystem.errors import HfEcoError
 from hf_ecosystem.paths import user_path
 from hf_ecosystem.training.data import PreparedData, prepare
+from hf_ecosystem.training.errors import TrainingError
 from hf_ecosystem.training.fast_defaults import for_run
 from hf_ecosystem.training.spec import TrainSpec
 from hf_ecosystem.training.trackers import (
@@ -24,13 +24,6 @@ from hf_ecosystem.training.trackers import (
     tracker_environment,
     tracker_notes,
 )
-
-
-class TrainingError(HfEcoError):
-    """A fine-tune that cannot start or go on."""
-
-    default_title = "Training failed"
-    default_hint = "Check the config; the job's log has the details."
 
 
 @dataclass
