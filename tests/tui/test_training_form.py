@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from runs_fixtures import job_store
 from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
 
@@ -208,3 +209,41 @@ async def test_quantised_base_needs_lora_and_reaches_the_yaml(isolated_env: Path
         screen.fill_from({**screen.spec.model_dump(mode="json"), "quantization": None})
         await pilot.pause()
         assert screen.query_one("#field-quantization", Select).value == "none"
+
+
+async def test_a_run_for_slurm_keeps_its_options_in_the_yaml_and_the_job(
+    isolated_env: Path, fake_hub: FakeHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hf_ecosystem.training.spec import yaml_placement
+
+    # No cluster answers this test: sbatch (when installed) reads an empty config and refuses
+    # at once (a missing one it retries for a minute).
+    conf = isolated_env / "empty-slurm.conf"
+    conf.write_text("", encoding="utf-8")
+    monkeypatch.setenv("SLURM_CONF", str(conf))
+    fake_hub.add(FakeRepo("acme/tiny-bert"))
+    fake_hub.add(FakeRepo("acme/reviews", kind="dataset"))
+    store = job_store()
+    app = make_app()
+    async with app.run_test(size=(150, 60)) as pilot:
+        screen = await open_form(pilot, "acme/tiny-bert")
+        await fill(pilot, dataset="acme/reviews")
+        assert not screen.query_one("#slurm-options").display  # hidden for a local run
+        screen.query_one("#field-on", Select).value = "slurm"
+        await pilot.pause()
+        assert screen.query_one("#slurm-options").display
+        for name, value in (("partition", "gpu"), ("nodes", "2"), ("time", "1:30:00")):
+            screen.query_one(f"#slurm-{name}", Input).value = value
+        await wait_until(pilot, lambda: "partition: gpu" in preview(pilot))
+        expected = preview(pilot)
+        await pilot.click("#start")
+        await wait_until(pilot, lambda: "sbatch" in text_of(pilot, "#form-error"))
+        assert isinstance(app.screen, NewTrainingScreen)  # it stays, with the reason shown
+        [record] = store.list()
+        assert record.status == "failed" and record.spec.slurm is not None
+        assert (record.spec.slurm.partition, record.spec.slurm.nodes) == ("gpu", 2)
+        assert record.spec.slurm.time == "1:30:00"
+        [saved] = (load_settings().home / "configs").glob("*.yaml")
+        assert saved.read_text(encoding="utf-8") == expected
+        assert yaml_placement(saved) == ("slurm", {"partition": "gpu", "nodes": 2,
+                                                    "time": "1:30:00"})  # fmt: skip

@@ -229,6 +229,19 @@ def _placement_key(key: object) -> bool:
     return key is True or key in PLACEMENT_KEYS
 
 
+def placement_yaml(on: str, options: Mapping[str, Any]) -> str:
+    """The `on:` and `slurm:` lines a config file gets for a run placed on Slurm ("" for a local
+    run), which `yaml_placement` reads back."""
+    if on != "slurm":
+        return ""
+    import yaml
+
+    data: dict[str, Any] = {"on": "slurm"}
+    if options:
+        data["slurm"] = dict(options)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
 def yaml_placement(path: str | Path) -> tuple[str | None, dict[str, Any]]:
     """Where a training config file says its run goes: `on` (local or slurm) and its `slurm`
     options (partition, gpus, nodes, time, account, cpus); (None, {}) when it says nothing."""

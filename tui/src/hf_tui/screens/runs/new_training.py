@@ -21,11 +21,12 @@ from hf_ecosystem.snippets import CodeRequest, TrainCode
 from hf_ecosystem.tasks import TRAIN_TASKS
 from hf_ecosystem.training.estimate import MachineSpeed
 from hf_ecosystem.training.fast_defaults import FastDefaults, for_run
-from hf_ecosystem.training.spec import TrainSpec, TrainSpecError
+from hf_ecosystem.training.spec import TrainSpec, TrainSpecError, placement_yaml
 from hf_tui.messages import JobLaunched
 from hf_tui.screens.base import SHOW_CODE_KEY, HfScreen
 from hf_tui.screens.runs.training_presets import CLEARED, DEFAULT_PRESET, PRESET_FIELDS, PRESETS
 from hf_tui.screens.runs.training_text import estimate_text, fast_text
+from hf_tui.widgets.slurm_fields import SlurmFields
 
 # name, label, placeholder
 FIELDS = (
@@ -154,6 +155,7 @@ class NewTrainingScreen(HfScreen):
                     QUANT_CHOICES, value="none", allow_blank=False, id="field-quantization"
                 )
                 yield from self._row("quantization", "base weights", quantization)
+                yield SlurmFields(id="slurm-fields")
             with Vertical(id="train-side"):
                 yield Static("", id="form-error")
                 yield Static("", id="train-estimate")
@@ -282,7 +284,7 @@ class NewTrainingScreen(HfScreen):
             preview.load_text("# fix the highlighted field to see the config\n")
             self.query_one("#train-estimate", Static).update("")
         else:
-            preview.load_text(spec.to_yaml())
+            preview.load_text(spec.to_yaml() + placement_yaml(*self._placement()))
             if spec != self._estimated:
                 self.rearm(ESTIMATE_DELAY, lambda: self.estimate(spec), name="estimate")
 
@@ -290,6 +292,7 @@ class NewTrainingScreen(HfScreen):
     @on(Checkbox.Changed)
     @on(Select.Changed, "#field-task")
     @on(Select.Changed, "#field-quantization")
+    @on(Select.Changed, "#field-on")
     def _changed(self) -> None:
         self.refresh_preview()
 
@@ -340,20 +343,25 @@ class NewTrainingScreen(HfScreen):
                 self.query_one(f"#field-{name}").focus()
             return
         self.query_one("#start", Button).disabled = True
-        self.start(spec)
+        self.start(spec, *self._placement())
+
+    def _placement(self) -> tuple[str, dict[str, Any]]:
+        return self.query_one(SlurmFields).placement()
 
     @on(Button.Pressed, "#back")
     def _back(self) -> None:
         self.app.pop_screen()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="train-start")
-    def start(self, spec: TrainSpec) -> None:
-        """Write $HFTUI_HOME/configs/<timestamp>.yaml, then launch the train job."""
+    def start(self, spec: TrainSpec, where: str, options: dict[str, Any]) -> None:
+        """Write $HFTUI_HOME/configs/<timestamp>.yaml, then launch the train job (here or, as
+        the config says too, on Slurm)."""
+        from hf_ecosystem.jobs.slurm import place
         from hf_ecosystem.jobs.spec import JobSpec
         from hf_ecosystem.preflight import check_spec
 
         manager = self.hf_app.job_manager()
-        job = JobSpec.create("train", config=spec.to_dict())
+        job = place(JobSpec.create("train", config=spec.to_dict()), where, **options)
         check_spec(job, manager.settings)  # a misspelt model or dataset is refused at once
         folder = manager.settings.home / "configs"
         folder.mkdir(parents=True, exist_ok=True)
@@ -361,7 +369,7 @@ class NewTrainingScreen(HfScreen):
         path, n = folder / f"{stamp}.yaml", 1
         while path.exists():
             path, n = folder / f"{stamp}-{n}.yaml", n + 1
-        path.write_text(spec.to_yaml(), encoding="utf-8")
+        path.write_text(spec.to_yaml() + placement_yaml(where, options), encoding="utf-8")
         record = manager.launch(job)
         self.post_message(JobLaunched(record.id, path))
 
