@@ -30,6 +30,9 @@ class JobKind:
     describe: Callable[[Params], str]
     result: str  # "package.module:Class" of the handler's result (see jobs.results)
     gpu_capable: bool = False  # can use a GPU: gets one by default where the machine has any
+    # What the other nodes of a multi-node Slurm job run ("package.module:function", called
+    # with a JobContext, returns an exit code); None: they idle while node 0's worker runs it.
+    node_handler: str | None = None
 
 
 def _describe_download(p: Params) -> str:
@@ -144,6 +147,7 @@ KINDS: dict[str, JobKind] = {
             _describe_train,
             result="hf_ecosystem.training.results:TrainResult",
             gpu_capable=True,
+            node_handler="hf_ecosystem.training.job:run_train_node",
         ),
         JobKind(
             "evaluate",

@@ -20,6 +20,7 @@ from typing import Any
 
 from hf_ecosystem.config import Settings, config_table, private_dir
 from hf_ecosystem.errors import HfEcoError
+from hf_ecosystem.jobs.nodes import Nodes
 from hf_ecosystem.jobs.params import JobSpecError
 from hf_ecosystem.jobs.slurm_options import slurm_defaults
 from hf_ecosystem.jobs.spec import JobSpec
@@ -109,6 +110,16 @@ class NodeWorker:
 
     def __call__(self) -> int:
         env = {**os.environ, **self.env, JOB_ENV: self.job_id}
+        nodes = allocation_nodes()
+        if nodes is not None:  # one task per node: node 0 runs the worker, the others their part
+            env.update(nodes.environ())
+            if nodes.rank != 0:
+                command = [sys.executable, "-m", WORKER_MODULE, "--node", self.job_id]
+                code = subprocess.call(command, env=env)
+                sys.stdout.flush()
+                if code:
+                    sys.exit(128 - code if code < 0 else code)
+                return 0
         code = subprocess.call([sys.executable, "-m", WORKER_MODULE, self.job_id], env=env)
         if code in (0, 143):
             return code  # succeeded, or cancelled (recorded by the worker)
@@ -125,6 +136,17 @@ class NodeWorker:
             )
         sys.stdout.flush()
         sys.exit(128 - code if code < 0 else code)  # Slurm says FAILED
+
+
+def allocation_nodes() -> Nodes | None:
+    """This task's place in a multi-node allocation (submitit's view of Slurm's variables:
+    node count, node id, the node list whose first host is rank 0); None on one node."""
+    import submitit
+
+    env = submitit.JobEnvironment()
+    if env.num_nodes <= 1:
+        return None
+    return Nodes(env.num_nodes, env.node, env.hostnames[0])
 
 
 def log_path(store: JobStore, record: JobRecord) -> Path:

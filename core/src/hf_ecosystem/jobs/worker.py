@@ -9,6 +9,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 
 from hf_ecosystem.config import load_settings
@@ -106,14 +107,32 @@ def schedule_after(pgid: int, job_id: str, *, poll: float = 0.25) -> list[str]:
     return JobManager(load_settings()).schedule()
 
 
+def run_node(job_id: str) -> int:
+    """The part of a multi-node Slurm job one of its other nodes runs (the kind's node handler);
+    it records nothing: node 0's worker owns the job's status, events and result."""
+    settings = load_settings()
+    store = JobStore(settings.home)
+    record = store.get(job_id)
+    kind = get_kind(record.kind)
+    if kind.node_handler is None or not record.is_active:
+        return 0
+    ctx = JobContext(
+        job_id, record.spec, EventWriter(Path(os.devnull)), store.job_dir(job_id), settings
+    )
+    handler: Callable[[JobContext], int] = resolve(kind.node_handler)
+    return handler(ctx)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) == 3 and args[0] == "--schedule-after" and args[1].isdigit():
         schedule_after(int(args[1]), args[2])
         return 0
+    if len(args) == 2 and args[0] == "--node":
+        return run_node(args[1])
     if len(args) != 1:
-        sys.stderr.write("usage: python -m hf_ecosystem.jobs.worker JOB_ID\n")
+        sys.stderr.write("usage: python -m hf_ecosystem.jobs.worker [--node] JOB_ID\n")
         return 2
     return run(args[0])
 

@@ -10,14 +10,15 @@ import json
 import math
 import os
 import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from hf_ecosystem.jobs.context import JobCancelled, JobContext
+from hf_ecosystem.jobs.nodes import nodes_from_env
 from hf_ecosystem.jobs.params import JobSpecError
 from hf_ecosystem.paths import user_path
+from hf_ecosystem.training.launch import launch_command
 from hf_ecosystem.training.results import TrainResult
 from hf_ecosystem.training.runs import (
     RunError,
@@ -75,10 +76,31 @@ def run_train_job(ctx: JobContext) -> TrainResult:
         # Where this run's curves take over from the earlier run's (see runs.earlier_events).
         ctx.artifact(complete, kind="resumed-from")
     checkpoint = complete if resume else None
-    processes = _process_count()
-    if processes > 1 and "WORLD_SIZE" not in os.environ:
+    processes, nodes = _process_count(), nodes_from_env()
+    if (processes > 1 or nodes is not None) and "WORLD_SIZE" not in os.environ:
         return _run_distributed(ctx, run_dir, processes, checkpoint)
     return train(ctx, spec, run_dir, checkpoint=checkpoint)
+
+
+def run_train_node(ctx: JobContext) -> int:
+    """Node handler of kind `train`, on every node of a multi-node run but the first (whose
+    worker runs `run_train_job`): this node's training processes, built the same way."""
+    nodes = nodes_from_env()
+    if nodes is None or nodes.rank == 0:
+        return 0  # one machine: the worker does it all
+    spec = TrainSpec.parse(ctx.spec.params["config"])
+    run_dir = run_dir_for(ctx, spec)
+    resume = bool(ctx.spec.params.get("resume_from"))
+    checkpoint = last_complete_checkpoint(run_dir) if resume else None
+    command = launch_command(ctx.job_id, run_dir, checkpoint, _process_count(),
+                             cuda=_cuda(), nodes=nodes)  # fmt: skip
+    return subprocess.call(command, stdin=subprocess.DEVNULL)
+
+
+def _cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
 
 
 def _process_count() -> int:
@@ -218,23 +240,14 @@ def record_hparams(spec: TrainSpec, logdir: Path, metrics: dict[str, float]) -> 
 def _run_distributed(
     ctx: JobContext, run_dir: Path, processes: int, checkpoint: Path | None
 ) -> TrainResult:
-    """The same training code in `processes` processes; this one waits and relays a cancel."""
-    import torch
-
-    entry = ["-m", "hf_ecosystem.training.distributed", ctx.job_id, str(run_dir)]
-    if checkpoint is not None:
-        entry.append(str(checkpoint))
-    if torch.cuda.is_available():
-        command = [
-            sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu",
-            "--num_processes", str(processes), *entry,
-        ]  # fmt: skip
-    else:  # `accelerate launch --cpu` starts one process only: torchrun does several on CPU
-        command = [
-            sys.executable, "-m", "torch.distributed.run", "--standalone",
-            "--nproc_per_node", str(processes), *entry,
-        ]  # fmt: skip
-    ctx.log(f"training in {processes} processes")
+    """The same training code in `processes` processes (per node, on several nodes); this one
+    waits and relays a cancel."""
+    nodes = nodes_from_env()
+    command = launch_command(ctx.job_id, run_dir, checkpoint, processes, cuda=_cuda(),
+                             nodes=nodes)  # fmt: skip
+    if nodes is not None:
+        ctx.log(f"training on {nodes.count} nodes (rank 0 at {nodes.master}:{nodes.port})")
+    ctx.log(f"training in {processes} processes" + (" per node" if nodes else ""))
     result_file = run_dir / RESULT_FILE
     result_file.unlink(missing_ok=True)
     child = subprocess.Popen(command, stdin=subprocess.DEVNULL)
