@@ -130,13 +130,19 @@ def test_auto_dtype_follows_the_device() -> None:
     assert resolve_dtype(None, "mps") is torch.float16
 
 
-@pytest.mark.parametrize("given", ["int8", "fp8", "", "torch.int4"])
+@pytest.mark.parametrize("given", ["int3", "fp8", "", "torch.int4"])
 def test_unknown_dtype_names_the_value_and_the_choices(given: str) -> None:
     """An unknown name raises InferenceError quoting it, with the valid names as the hint."""
     with pytest.raises(InferenceError) as caught:
         resolve_dtype(given, "cpu")
     assert caught.value.title == f"Unknown dtype {given!r}"
-    assert caught.value.hint == "Use fp32, fp16 or bf16."
+    assert caught.value.hint == "Use fp32, fp16, bf16, int8 or int4."
+
+
+def test_quantised_weights_compute_in_the_devices_dtype() -> None:
+    """int8/int4 name how the weights are stored; the rest runs in the device's dtype."""
+    assert resolve_dtype("int8", "cpu") is torch.float32
+    assert resolve_dtype("INT4", "mps") is torch.float16
 
 
 @pytest.mark.parametrize(
