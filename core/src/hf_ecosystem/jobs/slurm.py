@@ -10,6 +10,9 @@ node, the time limit); logs are the files submitit writes in the job's folder; c
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import logging
 import os
 import subprocess
 import sys
@@ -65,9 +68,41 @@ _ENDED: dict[str, tuple[str, str]] = {
 }
 
 
+class _StderrNow(logging.Handler):
+    """Writes to whatever sys.stderr is at the time of each record."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(ValueError, OSError):  # a closed stream: not worth a failure
+            sys.stderr.write(self.format(record) + "\n")
+
+
+def _submitit() -> Any:
+    """submitit, imported without its logging set-up. At import it runs logging.dictConfig,
+    which closes every handler the process already has (a TUI's log file, a test runner's
+    capture), and binds its own to the sys.stdout of that moment, INFO lines on stdout (mixed
+    into `--json` output). Here its warnings go to whatever stderr is when they happen."""
+    if "submitit" not in sys.modules:
+        given = os.environ.get("SUBMITIT_LOG_LEVEL")
+        os.environ["SUBMITIT_LOG_LEVEL"] = "NOCONFIG"  # read once, at import
+        try:
+            importlib.import_module("submitit")
+        finally:  # the job's own environment (on the node) keeps submitit's defaults
+            if given is None:
+                del os.environ["SUBMITIT_LOG_LEVEL"]
+            else:
+                os.environ["SUBMITIT_LOG_LEVEL"] = given
+    logger = logging.getLogger("submitit")
+    if not any(isinstance(h, _StderrNow) for h in logger.handlers):
+        quiet = _StderrNow(logging.WARNING)
+        quiet.setFormatter(logging.Formatter("submitit %(levelname)s: %(message)s"))
+        logger.addHandler(quiet)
+        logger.propagate = False
+    return sys.modules["submitit"]
+
+
 def submit(store: JobStore, record: JobRecord, settings: Settings) -> str:
     """Submit a stored job through submitit; its Slurm job id (also stored with it)."""
-    import submitit
+    submitit = _submitit()
 
     options = record.spec.slurm
     assert options is not None
@@ -141,7 +176,7 @@ class NodeWorker:
 def allocation_nodes() -> Nodes | None:
     """This task's place in a multi-node allocation (submitit's view of Slurm's variables:
     node count, node id, the node list whose first host is rank 0); None on one node."""
-    import submitit
+    submitit = _submitit()
 
     env = submitit.JobEnvironment()
     if env.num_nodes <= 1:
