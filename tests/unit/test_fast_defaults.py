@@ -80,6 +80,16 @@ def test_the_users_values_win_and_are_marked() -> None:
     assert (own.value("batch_size"), own.value("gradient_accumulation_steps")) == (2, 2)
 
 
+def test_gpu_sharing_keeps_the_batch_the_queue_reserved_for() -> None:
+    found = resolve(H100, batch_size=32, memory_at=_memory_at(), share=True)
+    assert (found.value("batch_size"), found.value("gradient_accumulation_steps")) == (32, 1)
+    reasons = {s.name: s.reason for s in found.settings}
+    assert reasons["batch_size"].startswith("GPU sharing is on")
+    assert found.value("optim") == "adamw_torch_fused"  # the other speed-ups stay
+    cpu = resolve(CPU, batch_size=4, gradient_accumulation_steps=2, share=True)
+    assert (cpu.value("batch_size"), cpu.value("gradient_accumulation_steps")) == (8, 1)
+
+
 def test_batch_sizing_without_room_or_estimate() -> None:
     tiny = DeviceFacts(gpus=1, compute_capability=(8, 0), gpu_free_bytes=2 * GIB, cpu_cores=2)
     found = resolve(tiny, batch_size=8, memory_at=_memory_at())

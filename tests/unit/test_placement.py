@@ -82,6 +82,12 @@ def test_job_memory_reads_the_scenario_from_the_spec(tmp_path: Path) -> None:
     # The run sizes its batch down to what fits: it needs batch 1's memory unless it fixes one.
     assert job_memory(train(batch_size=64)) == full
     assert (job_memory(train(batch_size=64, speed={"batch_size": 64})) or 0) > full
+    # GPU sharing on: the run keeps the batch asked for, so that batch's memory is reserved.
+    shared = job_memory(train(batch_size=64), share=True)
+    assert shared == job_memory(train(batch_size=64, speed={"batch_size": 64}))
+    assert (job_memory(train(lora={"r": 8}, quantization="int4"), share=True) or 0) < (
+        job_memory(train(lora={"r": 8}), share=True) or 0
+    )  # a QLoRA base in 4 bits
     infer = JobSpec.create("inference", task="text-generation", model=model, input="x",
                            dtype="float32")  # fmt: skip
     half = JobSpec.create("inference", task="text-generation", model=model, input="x")

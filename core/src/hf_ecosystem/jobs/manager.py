@@ -109,7 +109,7 @@ class JobManager:
             return self._submit_slurm(spec)
         need = self.gpus_needed(spec)
         problem = gpu_queue.refusal(need, self.gpus)
-        memory = placement.job_memory(spec) if need else None
+        memory = placement.job_memory(spec, share=self.settings.share_gpus) if need else None
         rooms = placement.gpu_rooms(self.gpus, self._nvml if memory is not None else False)
         problem = problem or placement.refusal(need, memory, rooms)
         if problem is not None:

@@ -60,16 +60,17 @@ def size(value: int) -> str:
     return f"{value / GIB:.1f} GiB" if value >= GIB else f"{value / 1024**2:.0f} MiB"
 
 
-def _scenario(spec: JobSpec) -> tuple[str, dict[str, Any]] | None:
+def _scenario(spec: JobSpec, share: bool = False) -> tuple[str, dict[str, Any]] | None:
     """(model, estimate_for_repo's arguments) for a job that loads a model; None otherwise."""
     p = spec.params
     if spec.kind == "train":
         cfg: Mapping[str, Any] = p.get("config") or {}
         lora = cfg.get("lora") is not None
         # On a GPU the run sizes its per-device batch to the memory it finds (fast defaults),
-        # down to 1: it needs the estimate at 1, unless `speed.batch_size` fixes the batch.
+        # down to 1: it needs the estimate at 1, unless `speed.batch_size` fixes the batch, or
+        # GPU sharing is on (then it keeps the batch asked for: that is what is reserved).
         speed: Mapping[str, Any] = cfg.get("speed") or {}
-        fixed = speed.get("batch_size")
+        fixed = speed.get("batch_size") or (cfg.get("batch_size", 16) if share else None)
         args = {"batch": int(fixed or 1), "seq": int(cfg.get("max_length", 128)),
                 "train": "lora" if lora else "full", "task": cfg.get("task")}  # fmt: skip
         if cfg.get("quantization") in ("int8", "int4"):  # QLoRA: the frozen base quantised
@@ -83,9 +84,10 @@ def _scenario(spec: JobSpec) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-def job_memory(spec: JobSpec) -> int | None:
-    """The job's peak GPU memory per GPU from the estimator; None when it cannot be made."""
-    scenario = _scenario(spec)
+def job_memory(spec: JobSpec, *, share: bool = False) -> int | None:
+    """The job's peak GPU memory per GPU from the estimator; None when it cannot be made.
+    `share`: GPU sharing is on (a training keeps its batch then, see fast_defaults)."""
+    scenario = _scenario(spec, share)
     if scenario is None or not scenario[0]:
         return None
     from hf_ecosystem.device.memory import estimate_for_repo

@@ -142,9 +142,12 @@ def resolve(
     precision: str = "auto",
     overrides: Mapping[str, Any] | None = None,
     memory_at: Callable[[int], int | None] | None = None,
+    share: bool = False,
 ) -> FastDefaults:
     """The fast settings for a run on `facts`; `overrides` (the user's values) win. `memory_at`
-    gives the estimate's peak bytes for a per-device batch."""
+    gives the estimate's peak bytes for a per-device batch. With GPU sharing on (`share`) the
+    batch stays as asked: the queue reserved the memory of that batch, and another job may
+    hold the rest of the GPU."""
     user = dict(overrides or {})
     if precision != "auto":
         user.setdefault("precision", precision)
@@ -154,6 +157,9 @@ def resolve(
     if "batch_size" in user:
         batch, batch_why = int(user["batch_size"]), ""
         accumulation, why = gradient_accumulation_steps, "as asked, with your batch size"
+    elif share and cuda:
+        batch, accumulation, why = batch_size, gradient_accumulation_steps, "as asked"
+        batch_why = "GPU sharing is on: the batch as asked, whose memory the queue reserved"
     else:
         batch, batch_why = _batch(facts, wanted, memory_at)
         accumulation = max(1, wanted // batch)
@@ -188,6 +194,7 @@ def for_run(
     cuda: bool,
     snapshot: DeviceSnapshot | None = None,
     visible: str | None = None,
+    share: bool = False,
 ) -> FastDefaults | None:
     """The settings a training run (a TrainSpec as plain data) gets on the GPUs it was given
     (`visible`: CUDA_VISIBLE_DEVICES, NVML's order); None without CUDA (the CPU keeps its own)."""
@@ -224,4 +231,5 @@ def for_run(
         precision=str(config.get("precision", "auto")),
         overrides=config.get("speed") or {},
         memory_at=memory_at,
+        share=share,
     )

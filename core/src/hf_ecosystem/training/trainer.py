@@ -352,7 +352,8 @@ def create_trainer(
         model = apply_lora(spec, prepare_for_adapters(spec, model, cuda=_cuda_available()))
     # On CUDA the fast defaults decide (precision too), each said in the log with its reason.
     fast = for_run(spec.model_dump() | {"model": str(model_path)}, cuda=_cuda_available(),
-                   visible=os.environ.get("CUDA_VISIBLE_DEVICES"))  # fmt: skip
+                   visible=os.environ.get("CUDA_VISIBLE_DEVICES"),
+                   share=bool(getattr(settings, "share_gpus", False)))  # fmt: skip
     for setting in fast.settings if fast else ():
         say(f"{setting.name} = {setting.value} ({setting.reason})")
     precision = fast.value("precision") if fast else pick_precision(spec.precision)

@@ -323,7 +323,8 @@ class NewTrainingScreen(HfScreen):
         from hf_ecosystem.device.inventory import snapshot
 
         machine = (self.hf_app.sampler or snapshot)()
-        return for_run(spec.model_dump(), cuda=bool(machine.gpus), snapshot=machine)
+        share = bool(getattr(self.hf_app.settings, "share_gpus", False))
+        return for_run(spec.model_dump(), cuda=bool(machine.gpus), snapshot=machine, share=share)
 
     @on(Estimated)
     def _estimated_shown(self, message: Estimated) -> None:
