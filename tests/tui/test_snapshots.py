@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
@@ -19,6 +19,7 @@ import pytest
 from models import fixtures
 from runs_fixtures import curve_events, job_store, make_run, train_config, write_fixed_events
 from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
 
 from helpers import columns_fit, cpu_only_snapshot, table_ids, text_of, wait_until
 from hf_ecosystem.jobs.spec import JobSpec
@@ -67,6 +68,23 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+Ready = Callable[[Pilot[None]], Awaitable[None]]
+
+
+def still(ready: Ready) -> Ready:
+    """`ready`, then every text field's cursor stops blinking (drawn): a focused field's cursor
+    blinks on a wall-clock timer, so which phase a screenshot caught was a race."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        for screen in pilot.app.screen_stack:
+            for field in [*screen.query(Input), *screen.query(TextArea)]:
+                field.cursor_blink = False
+        await pilot.pause()
+
+    return run
+
+
 def two_runs() -> tuple[str, str]:
     """A succeeded run with curves and a failed one, written as workers write them."""
     store = job_store()
@@ -93,7 +111,7 @@ def test_snapshot_jobs(snap_compare, pinned_clock: None) -> None:  # type: ignor
         await wait_until(pilot, lambda: columns_fit(pilot, "#jobs-table"))
         await pilot.pause()
 
-    assert snap_compare(make_app(), run_before=ready, terminal_size=SIZE)
+    assert snap_compare(make_app(), run_before=still(ready), terminal_size=SIZE)
 
 
 def test_snapshot_runs(snap_compare, pinned_clock: None) -> None:  # type: ignore[no-untyped-def]
@@ -106,7 +124,7 @@ def test_snapshot_runs(snap_compare, pinned_clock: None) -> None:  # type: ignor
         await pilot.press("space")  # a marked run shows its mark
         await pilot.pause()
 
-    assert snap_compare(make_app(), run_before=ready, terminal_size=SIZE)
+    assert snap_compare(make_app(), run_before=still(ready), terminal_size=SIZE)
 
 
 def test_snapshot_evaluation(snap_compare, pinned_clock: None) -> None:  # type: ignore[no-untyped-def]
@@ -136,7 +154,7 @@ def test_snapshot_evaluation(snap_compare, pinned_clock: None) -> None:  # type:
             await wait_until(pilot, lambda t=table: columns_fit(pilot, t))
         await pilot.pause()
 
-    assert snap_compare(make_app(), run_before=ready, terminal_size=(130, 45))
+    assert snap_compare(make_app(), run_before=still(ready), terminal_size=(130, 45))
 
 
 def test_snapshot_training_form(snap_compare, pinned_clock: None) -> None:  # type: ignore[no-untyped-def]
@@ -146,7 +164,7 @@ def test_snapshot_training_form(snap_compare, pinned_clock: None) -> None:  # ty
         await wait_until(pilot, lambda: "hf-tui run train" in text_of(pilot, "#command-preview"))
         await pilot.pause()
 
-    assert snap_compare(make_app(), run_before=ready, terminal_size=(130, 50))
+    assert snap_compare(make_app(), run_before=still(ready), terminal_size=(130, 50))
 
 
 def test_snapshot_publish(  # type: ignore[no-untyped-def]
@@ -161,4 +179,4 @@ def test_snapshot_publish(  # type: ignore[no-untyped-def]
         await wait_until(pilot, lambda: bool(pilot.app.screen.query("#publish-refusal")))
         await pilot.pause()
 
-    assert snap_compare(make_app(), run_before=ready, terminal_size=(130, 50))
+    assert snap_compare(make_app(), run_before=still(ready), terminal_size=(130, 50))
