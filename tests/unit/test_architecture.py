@@ -78,9 +78,11 @@ print(json.dumps([sorted(visited), sorted(m for m in sys.modules if m.split('.')
     (repo / "README.md").write_text("---\nlicense: mit\n---\n# tiny\n", encoding="utf-8")
     # A config the memory panel can size (without it the estimate fails, and a failed worker
     # still running at wait_for_complete() fails the script): its estimate stays torch-free too.
-    config = {"model_type": "bert", "architectures": ["BertForSequenceClassification"],
-              "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
-              "num_attention_heads": 2, "vocab_size": 1000, "max_position_embeddings": 64}  # fmt: skip
+    config = {
+        "model_type": "bert", "architectures": ["BertForSequenceClassification"],
+        "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
+        "num_attention_heads": 2, "vocab_size": 1000, "max_position_embeddings": 64,
+    }  # fmt: skip
     (repo / "config.json").write_text(json.dumps(config), encoding="utf-8")
     data = tmp_path / "hub" / "datasets" / "me" / "rows"
     data.mkdir(parents=True)
