@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hf_ecosystem.jobs.context import JobCancelled, JobContext
-from hf_ecosystem.jobs.nodes import nodes_from_env
+from hf_ecosystem.jobs.nodes import Nodes, nodes_from_env
 from hf_ecosystem.jobs.params import JobSpecError
 from hf_ecosystem.paths import user_path
 from hf_ecosystem.training.launch import launch_command
@@ -78,7 +78,7 @@ def run_train_job(ctx: JobContext) -> TrainResult:
     checkpoint = complete if resume else None
     processes, nodes = _process_count(), nodes_from_env()
     if (processes > 1 or nodes is not None) and "WORLD_SIZE" not in os.environ:
-        return _run_distributed(ctx, run_dir, processes, checkpoint)
+        return _run_distributed(ctx, run_dir, processes, checkpoint, nodes)
     return train(ctx, spec, run_dir, checkpoint=checkpoint)
 
 
@@ -92,15 +92,11 @@ def run_train_node(ctx: JobContext) -> int:
     run_dir = run_dir_for(ctx, spec)
     resume = bool(ctx.spec.params.get("resume_from"))
     checkpoint = last_complete_checkpoint(run_dir) if resume else None
+    from hf_ecosystem.training.trainer import cuda_available
+
     command = launch_command(ctx.job_id, run_dir, checkpoint, _process_count(),
-                             cuda=_cuda(), nodes=nodes)  # fmt: skip
+                             cuda=cuda_available(), nodes=nodes)  # fmt: skip
     return subprocess.call(command, stdin=subprocess.DEVNULL)
-
-
-def _cuda() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
 
 
 def _process_count() -> int:
@@ -238,12 +234,13 @@ def record_hparams(spec: TrainSpec, logdir: Path, metrics: dict[str, float]) -> 
 
 
 def _run_distributed(
-    ctx: JobContext, run_dir: Path, processes: int, checkpoint: Path | None
+    ctx: JobContext, run_dir: Path, processes: int, checkpoint: Path | None, nodes: Nodes | None
 ) -> TrainResult:
     """The same training code in `processes` processes (per node, on several nodes); this one
     waits and relays a cancel."""
-    nodes = nodes_from_env()
-    command = launch_command(ctx.job_id, run_dir, checkpoint, processes, cuda=_cuda(),
+    from hf_ecosystem.training.trainer import cuda_available
+
+    command = launch_command(ctx.job_id, run_dir, checkpoint, processes, cuda=cuda_available(),
                              nodes=nodes)  # fmt: skip
     if nodes is not None:
         ctx.log(f"training on {nodes.count} nodes (rank 0 at {nodes.master}:{nodes.port})")

@@ -76,7 +76,8 @@ def _environ_all(values: Mapping[str, str]) -> Generator[None]:
                 os.environ[name] = value
 
 
-def _cuda_available() -> bool:
+def cuda_available() -> bool:
+    """Whether this process can train on a GPU."""
     import torch
 
     return torch.cuda.is_available()
@@ -131,7 +132,7 @@ def load_model(spec: TrainSpec, model_path: str, data: PreparedData, tokenizer: 
 
     kwargs = head_kwargs(spec, data)
     kwargs.update(load_kwargs(model_path))  # pickle-only weights are refused, never unpickled
-    kwargs.update(quantized_load_kwargs(spec, cuda=_cuda_available()))
+    kwargs.update(quantized_load_kwargs(spec, cuda=cuda_available()))
     try:
         model = model_class(spec.task).from_pretrained(model_path, **kwargs)
     except (OSError, ValueError) as exc:
@@ -215,7 +216,7 @@ def training_arguments(
         # (eval_loss doubles under 2-process DDP; measured): per-process mean losses instead.
         "average_tokens_across_devices": False,
     }
-    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not _cuda_available():
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1 and not cuda_available():
         # Several CPU processes (torchrun): DDP over gloo, which needs use_cpu to be detected.
         kwargs.update(use_cpu=True, ddp_backend="gloo")
     if spec.max_steps is not None:
@@ -349,9 +350,9 @@ def create_trainer(
     if spec.lora is not None:
         from hf_ecosystem.training.quantized import prepare_for_adapters
 
-        model = apply_lora(spec, prepare_for_adapters(spec, model, cuda=_cuda_available()))
+        model = apply_lora(spec, prepare_for_adapters(spec, model, cuda=cuda_available()))
     # On CUDA the fast defaults decide (precision too), each said in the log with its reason.
-    fast = for_run(spec.model_dump() | {"model": str(model_path)}, cuda=_cuda_available(),
+    fast = for_run(spec.model_dump() | {"model": str(model_path)}, cuda=cuda_available(),
                    visible=os.environ.get("CUDA_VISIBLE_DEVICES"),
                    share=bool(getattr(settings, "share_gpus", False)))  # fmt: skip
     for setting in fast.settings if fast else ():

@@ -60,10 +60,3 @@ class SlurmFields(Vertical):
             if text:
                 options[name] = int(text) if name in _COUNTS and text.isdigit() else text
         return "slurm", options
-
-    def fill(self, where: str | None, options: dict[str, Any]) -> None:
-        """Show a placement (a clone's, a config file's)."""
-        self.query_one("#field-on", Select).value = "slurm" if where == "slurm" else "local"
-        for name, _, _ in SLURM_FIELDS:
-            value = options.get(name)
-            self.query_one(f"#slurm-{name}", Input).value = "" if value is None else str(value)
